@@ -1,0 +1,70 @@
+using Inference.Onnx.Generation;
+using Inference.Onnx.Models;
+using Inference.Onnx.Scheduling;
+using Inference.Onnx.Templates;
+using Inference.Onnx.Tokenization;
+
+namespace Inference.Onnx.Chat;
+
+/// <summary>A loaded causal language model: graph, tokenizer, chat template, generation defaults and request queue.</summary>
+public sealed class LocalChatModel : IDisposable
+{
+    private LocalChatModel(string id, string folder, ModelConfig config, ModelTokenizer tokenizer, ChatTemplate? template, DecoderModel decoder, OnnxEngineOptions options)
+    {
+        Id = id;
+        Folder = folder;
+        Config = config;
+        Template = template;
+        Generator = new TextGenerator(decoder, tokenizer);
+        Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
+        OnnxEngineTelemetry.Track(Queue);
+        StopTokenIds = (HashSet<int>)[.. config.EosTokenIds, .. (template?.Stop ?? []).Select(tokenizer.TokenId).OfType<int>()];
+    }
+
+    public string Id { get; }
+
+    public string Folder { get; }
+
+    public ModelConfig Config { get; }
+
+    public ChatTemplate? Template { get; }
+
+    public TextGenerator Generator { get; }
+
+    public ModelTokenizer Tokenizer => Generator.Tokenizer;
+
+    public int ContextLength => Generator.Model.ContextLength;
+
+    public ModelRequestQueue Queue { get; }
+
+    /// <summary>EOS ids from the configs plus the template's end-of-turn tokens.</summary>
+    public IReadOnlyCollection<int> StopTokenIds { get; }
+
+    public static LocalChatModel Load(string id, string folder, OnnxEngineOptions options, string? chatTemplate = null)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelFolderException(folder, "the folder does not exist");
+        }
+
+        var config = ModelConfig.Load(folder);
+        var tokenizer = ModelTokenizerLoader.Load(folder);
+        var template = ChatTemplateResolver.Resolve(folder, chatTemplate);
+        var session = OnnxSessionFactory.Create(folder, options);
+        try
+        {
+            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Queue.Dispose();
+        Generator.Model.Dispose();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Inference.Onnx.Generation;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Onnx.Chat;
+
+/// <summary>
+/// <see cref="IChatClient"/> over a local ONNX model: messages are rendered with the model's chat template (or sent
+/// raw), generated token by token with the KV cache, and streamed as one update per piece of text, then a final update
+/// with the finish reason and usage. Safe for concurrent calls: each request waits its turn in the model's queue.
+/// </summary>
+public sealed class OnnxChatClient : IChatClient
+{
+    private readonly LocalChatModel _model;
+    private readonly bool _ownsModel;
+    private readonly ChatClientMetadata _metadata;
+
+    public OnnxChatClient(LocalChatModel model, bool ownsModel = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _ownsModel = ownsModel;
+        _metadata = new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id);
+    }
+
+    public LocalChatModel Model => _model;
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var promptIds = _model.Tokenizer.Encode(BuildPrompt(messages, options));
+        var settings = ToSettings(options);
+        _model.Generator.Validate(promptIds, settings.MaxNewTokens);
+
+        var responseId = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        var messageId = "msg-" + Guid.NewGuid().ToString("N");
+        var created = DateTimeOffset.UtcNow;
+
+        using var lease = await EnterQueueAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var first = true;
+        await foreach (var chunk in _model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
+        {
+            var update = new ChatResponseUpdate(ChatRole.Assistant, chunk.Text.Length > 0 ? [new TextContent(chunk.Text)] : [])
+            {
+                ResponseId = responseId,
+                MessageId = messageId,
+                ModelId = _model.Id,
+                CreatedAt = created,
+            };
+
+            if (first && chunk.Text.Length > 0)
+            {
+                first = false;
+                OnnxEngineTelemetry.TimeToFirstToken.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("model", _model.Id));
+            }
+
+            if (chunk.Finish is { } finish)
+            {
+                update.FinishReason = finish.Reason == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length;
+                update.Contents.Add(new UsageContent(new UsageDetails
+                {
+                    InputTokenCount = finish.PromptTokens,
+                    OutputTokenCount = finish.CompletionTokens,
+                    TotalTokenCount = finish.PromptTokens + finish.CompletionTokens,
+                }));
+                var tag = new KeyValuePair<string, object?>("model", _model.Id);
+                OnnxEngineTelemetry.PromptTokens.Add(finish.PromptTokens, tag);
+                OnnxEngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
+            }
+
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(LocalChatModel) ? _model
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            _model.Dispose();
+        }
+    }
+
+    private async ValueTask<Scheduling.ModelRequestQueue.Lease> EnterQueueAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Scheduling.ModelBusyException)
+        {
+            OnnxEngineTelemetry.Rejected.Add(1, new KeyValuePair<string, object?>("model", _model.Id));
+            throw;
+        }
+    }
+
+    private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(OnnxChatOptions.RawPrompt, out bool raw) == true && raw)
+        {
+            return string.Concat(messages.Select(m => m.Text));
+        }
+
+        var template = _model.Template ?? throw new InvalidPromptException(
+            $"Model '{_model.Id}' has no chat template: add prompt_template.json to its folder, configure one, or send a raw prompt to /v1/completions.");
+        var turns = new List<(string Role, string Content)>();
+        foreach (var message in messages)
+        {
+            var role = message.Role.Value;
+            if (!template.SupportsRole(role))
+            {
+                throw new InvalidPromptException($"Model '{_model.Id}' cannot take messages of role '{role}' (its '{template.Name}' template has: {string.Join(", ", template.Roles.Keys)}).");
+            }
+
+            turns.Add((role, message.Text));
+        }
+
+        if (turns.Count == 0)
+        {
+            throw new InvalidPromptException("At least one message is needed.");
+        }
+
+        return template.Render(turns);
+    }
+
+    private GenerationSettings ToSettings(ChatOptions? options)
+    {
+        var config = _model.Config;
+        var repetition = options?.AdditionalProperties?.TryGetValue(OnnxChatOptions.RepetitionPenalty, out float r) == true ? r : (float?)null;
+        return new GenerationSettings
+        {
+            MaxNewTokens = options?.MaxOutputTokens,
+            // Without an explicit temperature the model's generation_config decides: greedy unless do_sample is set.
+            Temperature = options?.Temperature ?? (config.DoSample ? config.DefaultTemperature ?? 1f : 0f),
+            TopP = options?.TopP ?? (config.DoSample ? config.DefaultTopP ?? 1f : 1f),
+            TopK = options?.TopK ?? (config.DoSample ? config.DefaultTopK ?? 0 : 0),
+            FrequencyPenalty = options?.FrequencyPenalty ?? 0f,
+            PresencePenalty = options?.PresencePenalty ?? 0f,
+            RepetitionPenalty = repetition ?? config.DefaultRepetitionPenalty ?? 1f,
+            Seed = options?.Seed,
+            StopSequences = options?.StopSequences is { } stops ? [.. stops] : [],
+            StopTokenIds = _model.StopTokenIds,
+        };
+    }
+}

@@ -1,0 +1,127 @@
+using Inference.Onnx.Models;
+using Inference.Onnx.Scheduling;
+using Inference.Onnx.Tokenization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Tokenizers;
+
+namespace Inference.Onnx.Embeddings;
+
+/// <summary>A loaded BERT-family (or static) embedding model: graph, WordPiece tokenizer, pooling and queue.</summary>
+public sealed class LocalEmbeddingModel : IDisposable
+{
+    private LocalEmbeddingModel(string id, string folder, InferenceSession session, BertTokenizer tokenizer, OnnxEngineOptions options)
+    {
+        Id = id;
+        Folder = folder;
+        Session = session;
+        Tokenizer = tokenizer;
+        BatchSize = options.EmbeddingBatchSize;
+        Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
+        OnnxEngineTelemetry.Track(Queue);
+    }
+
+    public string Id { get; }
+
+    public string Folder { get; }
+
+    public BertTokenizer Tokenizer { get; }
+
+    public int Dimensions { get; private init; }
+
+    /// <summary>Tokens per input at most, [CLS] and [SEP] included; longer inputs are truncated.</summary>
+    public int MaxTokens { get; private init; }
+
+    public PoolingMode Pooling { get; private init; }
+
+    public bool Normalize { get; private init; }
+
+    public int BatchSize { get; }
+
+    public ModelRequestQueue Queue { get; }
+
+    internal InferenceSession Session { get; }
+
+    internal string OutputName { get; private init; } = "";
+
+    internal TensorElementType IdsType { get; private init; }
+
+    internal bool HasTokenTypes { get; private init; }
+
+    public static LocalEmbeddingModel Load(string id, string folder, OnnxEngineOptions options)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelFolderException(folder, "the folder does not exist");
+        }
+
+        var config = ModelConfig.Load(folder);
+        var tokenizer = ModelTokenizerLoader.Load(folder);
+        if (tokenizer.Inner is not BertTokenizer bert)
+        {
+            throw new ModelFolderException(folder, $"embedding models need a WordPiece (BERT) tokenizer; this one is {tokenizer.Family}");
+        }
+
+        var session = OnnxSessionFactory.Create(folder, options);
+        try
+        {
+            var pooling = ReadPooling(folder, config);
+            var output = pooling == PoolingMode.Graph ? "sentence_embedding"
+                : session.OutputMetadata.ContainsKey("last_hidden_state") ? "last_hidden_state"
+                : session.OutputMetadata.ContainsKey("token_embeddings") ? "token_embeddings"
+                : session.OutputMetadata.ContainsKey("sentence_embedding") ? "sentence_embedding"
+                : throw new ModelFolderException(folder, $"the ONNX graph has none of the outputs last_hidden_state, token_embeddings, sentence_embedding (it has {string.Join(", ", session.OutputMetadata.Keys)})");
+            if (output == "sentence_embedding")
+            {
+                pooling = PoolingMode.Graph;
+            }
+
+            if (!session.InputMetadata.TryGetValue("input_ids", out var ids) || !session.InputMetadata.ContainsKey("attention_mask"))
+            {
+                throw new ModelFolderException(folder, "the ONNX graph needs input_ids and attention_mask inputs");
+            }
+
+            var dims = session.OutputMetadata[output].Dimensions is [.., > 0 and var d] ? d : config.HiddenSize
+                ?? throw new ModelFolderException(folder, "cannot tell the embedding size: the output is symbolic and config.json has no hidden_size");
+            var limits = new[] { tokenizer.MaxLength, config.ContextLength }.OfType<int>().ToList();
+            return new LocalEmbeddingModel(id, folder, session, bert, options)
+            {
+                Dimensions = dims,
+                MaxTokens = limits.Count > 0 ? limits.Min() : 512,
+                Pooling = pooling,
+                Normalize = config.Normalize ?? true,
+                OutputName = output,
+                IdsType = ids.ElementDataType,
+                HasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids"),
+            };
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>config.json's "pooling", else sentence-transformers' 1_Pooling/config.json, else mean.</summary>
+    private static PoolingMode ReadPooling(string folder, ModelConfig config)
+    {
+        var mode = config.Pooling;
+        if (mode is null && JsonFile.ReadOptional(Path.Combine(folder, "1_Pooling"), "config.json") is { } st)
+        {
+            mode = st.Bool("pooling_mode_cls_token") == true ? "cls" : "mean";
+        }
+
+        return mode?.ToLowerInvariant() switch
+        {
+            null or "mean" => PoolingMode.Mean,
+            "cls" => PoolingMode.Cls,
+            var other => throw new ModelFolderException(folder, $"unsupported pooling '{other}' (supported: mean, cls)"),
+        };
+    }
+
+    public void Dispose()
+    {
+        Queue.Dispose();
+        Session.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+namespace Inference.Onnx.Generation;
+
+public sealed record GenerationFinish(FinishReason Reason, int PromptTokens, int CompletionTokens);

@@ -1,0 +1,4 @@
+namespace Inference.Onnx.Generation;
+
+/// <summary>The prompt cannot be run by this model (empty, or tokens outside the model's vocabulary).</summary>
+public sealed class InvalidPromptException(string message) : Exception(message);

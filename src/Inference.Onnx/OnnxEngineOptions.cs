@@ -1,0 +1,20 @@
+namespace Inference.Onnx;
+
+/// <summary>How local ONNX models are loaded and run.</summary>
+public sealed class OnnxEngineOptions
+{
+    /// <summary>Which ONNX file of a model folder to load: auto, fp32, fp16, int8, uint8, q4, q4f16.</summary>
+    public string Precision { get; set; } = "auto";
+
+    /// <summary>Threads ONNX Runtime uses inside one operator; 0 lets it choose (one per core).</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Requests that run at once on one model; the rest wait in its queue.</summary>
+    public int MaxConcurrentRequests { get; set; } = 1;
+
+    /// <summary>Requests that may wait for one model before new ones are refused as busy.</summary>
+    public int MaxQueuedRequests { get; set; } = 64;
+
+    /// <summary>Inputs embedded in one ONNX run.</summary>
+    public int EmbeddingBatchSize { get; set; } = 32;
+}

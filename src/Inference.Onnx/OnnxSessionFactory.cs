@@ -1,0 +1,31 @@
+using Inference.Onnx.Models;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Inference.Onnx;
+
+internal static class OnnxSessionFactory
+{
+    public static InferenceSession Create(string folder, OnnxEngineOptions options)
+    {
+        var path = ModelPrecision.Resolve(folder, options.Precision);
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+        };
+
+        try
+        {
+            return new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelFolderException(folder, $"ONNX Runtime could not load {Path.GetRelativePath(folder, path)} ({ex.Message})", ex);
+        }
+        finally
+        {
+            sessionOptions.Dispose();
+        }
+    }
+}

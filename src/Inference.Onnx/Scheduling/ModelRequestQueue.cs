@@ -1,0 +1,61 @@
+namespace Inference.Onnx.Scheduling;
+
+/// <summary>
+/// Admission to one model: at most <c>concurrency</c> requests run, at most <c>queueLimit</c> wait, and the rest are
+/// refused at once with <see cref="ModelBusyException"/> rather than piling up unbounded.
+/// </summary>
+public sealed class ModelRequestQueue(string model, int concurrency, int queueLimit) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
+    private int _waiting;
+    private int _running;
+
+    public string Model => model;
+
+    /// <summary>Requests waiting for a slot.</summary>
+    public int Depth => Volatile.Read(ref _waiting);
+
+    /// <summary>Requests holding a slot.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    public int QueueLimit => queueLimit;
+
+    public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (!_slots.Wait(0, CancellationToken.None))
+        {
+            if (Interlocked.Increment(ref _waiting) > queueLimit)
+            {
+                Interlocked.Decrement(ref _waiting);
+                throw new ModelBusyException(model, queueLimit);
+            }
+
+            try
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
+        Interlocked.Increment(ref _running);
+        return new Lease(this);
+    }
+
+    public void Dispose()
+    {
+        OnnxEngineTelemetry.Untrack(this);
+        _slots.Dispose();
+    }
+
+    public readonly struct Lease(ModelRequestQueue queue) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Decrement(ref queue._running);
+            queue._slots.Release();
+        }
+    }
+}

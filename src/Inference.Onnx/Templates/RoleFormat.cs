@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Onnx.Templates;
+
+/// <summary>The text put around one message of a role.</summary>
+public sealed record RoleFormat(
+    [property: JsonPropertyName("prefix")] string Prefix,
+    [property: JsonPropertyName("suffix")] string Suffix);

@@ -1,0 +1,13 @@
+namespace Inference.Onnx.Tokenization;
+
+public enum TokenizerFamily
+{
+    /// <summary>SentencePiece BPE/unigram with byte fallback (Llama, Mistral, Gemma...): pieces use '▁' for spaces.</summary>
+    SentencePiece,
+
+    /// <summary>Byte-level BPE (GPT-2, Qwen, SmolLM, Llama-3...).</summary>
+    ByteLevelBpe,
+
+    /// <summary>BERT WordPiece (encoders: MiniLM, bge, gte, e5).</summary>
+    WordPiece,
+}
