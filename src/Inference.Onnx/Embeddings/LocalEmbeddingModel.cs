@@ -42,6 +42,8 @@ public sealed class LocalEmbeddingModel : IDisposable
 
     internal InferenceSession Session { get; }
 
+    internal RunOptions RunOptions { get; } = new();
+
     internal string OutputName { get; private init; } = "";
 
     internal TensorElementType IdsType { get; private init; }
@@ -122,6 +124,7 @@ public sealed class LocalEmbeddingModel : IDisposable
     public void Dispose()
     {
         Queue.Dispose();
+        RunOptions.Dispose();
         Session.Dispose();
     }
 }

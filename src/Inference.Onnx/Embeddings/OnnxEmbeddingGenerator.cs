@@ -116,7 +116,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
         try
         {
-            using var outputs = _model.Session.Run(null, names, values, [_model.OutputName]);
+            using var outputs = _model.Session.Run(_model.RunOptions, names, values, [_model.OutputName]);
             var data = outputs[0].GetTensorDataAsSpan<float>();
             var dims = _model.Dimensions;
             var vectors = new List<float[]>(rows);

@@ -1,0 +1,117 @@
+using Inference.Onnx.Generation;
+using Inference.Onnx.Templates;
+using Inference.Onnx.Tokenization;
+
+namespace Inference.Onnx.Tests;
+
+public sealed class TokenizerAndTemplateTests
+{
+    [Theory]
+    [InlineData(TestModels.WordnetChat)]
+    [InlineData("SmolLM-360M-Instruct-tokenizer")]
+    [InlineData(TestModels.TinyGpt2)]
+    public void Streaming_decode_never_emits_half_a_character(string model)
+    {
+        var tokenizer = ModelTokenizerLoader.Load(TestModels.Folder(model));
+        const string text = "café naïve — “quotes” 😀 日本 and plain text";
+        var ids = tokenizer.Encode(text);
+        var decoder = new Utf8TokenDecoder(tokenizer);
+        var pieces = ids.Select(id => decoder.Append(id).ToString()).ToList();
+        pieces.Add(decoder.Flush().ToString());
+        Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD', StringComparison.Ordinal) || (p.Length > 0 && char.IsHighSurrogate(p[^1])));
+        Assert.Contains(pieces, p => p.Length == 0);
+        Assert.Equal(text, string.Concat(pieces));
+        Assert.Equal(text, tokenizer.Decode(ids));
+    }
+
+    [Fact]
+    public void SmolLM_tokenizer_matches_special_tokens_and_splits_digits()
+    {
+        var tokenizer = ModelTokenizerLoader.Load(TestModels.Folder("SmolLM-360M-Instruct-tokenizer"));
+        Assert.Equal(TokenizerFamily.ByteLevelBpe, tokenizer.Family);
+        var ids = tokenizer.Encode("<|im_start|>user\n2024<|im_end|>");
+        Assert.Equal(1, ids[0]);
+        Assert.Equal(2, ids[^1]);
+        Assert.Equal(["2", "0", "2", "4"], ids[^5..^1].Select(id => tokenizer.Decode([id])));
+        Assert.Equal("user\n2024", tokenizer.Decode(ids));
+        Assert.Same(ChatTemplates.ChatMl, ChatTemplateResolver.Resolve(TestModels.Folder("SmolLM-360M-Instruct-tokenizer")));
+    }
+
+    [Fact]
+    public void MiniLM_tokenizer_reproduces_the_reference_ids()
+    {
+        var tokenizer = ModelTokenizerLoader.Load(TestModels.Folder("all-MiniLM-L6-v2-tokenizer"));
+        Assert.Equal(TokenizerFamily.WordPiece, tokenizer.Family);
+        Assert.Equal([2054, 2003, 1996, 3007, 1997, 2605, 1029], tokenizer.Encode("What is the capital of France?"));
+    }
+
+    [Theory]
+    [InlineData("{{ '<|start_header_id|>' + message['role'] }}", "llama3")]
+    [InlineData("{{ '<start_of_turn>' + role }}", "gemma")]
+    [InlineData("{{ '<|user|>' }}{{ '<|assistant|>' }}{{ '<|end|>' }}", "phi3")]
+    [InlineData("{{ '[INST] ' + content + ' [/INST]' }}", "mistral")]
+    [InlineData("{{ '<|im_start|>' }}", "chatml")]
+    public void Families_are_detected_from_the_jinja_template(string jinja, string expected)
+    {
+        Assert.Equal(expected, ChatTemplateResolver.Detect(jinja)?.Name);
+    }
+
+    [Fact]
+    public void Templates_render_as_their_reference_formats()
+    {
+        (string, string)[] chat = [("system", "Be brief."), ("user", "Hi"), ("assistant", "Hello"), ("user", "Bye")];
+        Assert.Equal(
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nBye<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+            ChatTemplates.Llama3.Render(chat));
+        Assert.Equal(
+            "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n",
+            ChatTemplates.Gemma.Render(chat));
+        Assert.Equal(
+            "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\n",
+            ChatTemplates.Phi3.Render(chat));
+        Assert.Equal("<s>[INST] Be brief.\n\nHi [/INST]Hello</s>[INST] Bye [/INST]", ChatTemplates.Mistral.Render(chat));
+    }
+
+    [Fact]
+    public void A_prompt_template_file_overrides_detection()
+    {
+        var folder = Directory.CreateTempSubdirectory("template-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"chat_template": "{{ '<|im_start|>' }}"}""");
+            File.WriteAllText(Path.Combine(folder, ChatTemplateResolver.OverrideFileName), """
+                { "name": "custom", "bos": "", "generation_prompt": "### Assistant:\n",
+                  "roles": { "user": { "prefix": "### User:\n", "suffix": "\n" }, "system": { "prefix": "", "suffix": "\n\n" } } }
+                """);
+            var template = ChatTemplateResolver.Resolve(folder)!;
+            Assert.Equal("custom", template.Name);
+            Assert.Equal("Rules\n\n### User:\nHi\n### Assistant:\n", template.Render([("system", "Rules"), ("user", "Hi")]));
+            Assert.False(template.SupportsRole("assistant"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("World", new[] { "Hello Wo", "r", "ld!" }, "Hello ", "")]
+    [InlineData("abc", new[] { "xa", "b", "c!" }, "x", "abc")]
+    [InlineData("abc", new[] { "ab", "x", "abc" }, "abx", "abc")]
+    public void Stop_sequences_split_across_pieces_are_found(string stop, string[] pieces, string expected, string _)
+    {
+        var matcher = new StopSequenceMatcher([stop]);
+        var emitted = "";
+        foreach (var piece in pieces)
+        {
+            emitted += matcher.Push(piece);
+            if (matcher.Stopped)
+            {
+                break;
+            }
+        }
+
+        Assert.True(matcher.Stopped);
+        Assert.Equal(expected, emitted);
+    }
+}
