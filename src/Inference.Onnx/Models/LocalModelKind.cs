@@ -1,0 +1,7 @@
+namespace Inference.Onnx.Models;
+
+public enum LocalModelKind
+{
+    Chat,
+    Embedding,
+}

@@ -1,0 +1,7 @@
+namespace Inference.Serving.Catalog;
+
+public enum ModelKind
+{
+    Chat,
+    Embedding,
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Inference.Onnx.Chat;
+using Inference.Onnx.Embeddings;
+using Inference.Onnx.Models;
+using Inference.Serving.Catalog;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Serving.Local;
+
+/// <summary>
+/// Loads the local models before the server takes traffic and adds each to the catalog as a MEAI pipeline
+/// (OpenTelemetry with GenAI conventions around the ONNX engine). A broken folder stops the start with its name.
+/// </summary>
+internal sealed class LocalModelLoader(
+    IOptions<LocalModelsOptions> options,
+    ModelCatalog catalog,
+    IServiceProvider services,
+    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<LocalModelLoader>();
+    private readonly List<IDisposable> _owned = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var root = ResolveDirectory(settings);
+        foreach (var (id, folder, definition) in Plan(settings, root))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var kind = definition?.Kind ?? ModelKindDetector.Detect(folder);
+            if (!settings.Kinds.Contains(kind))
+            {
+                continue;
+            }
+
+            catalog.Add(kind == LocalModelKind.Chat ? LoadChat(id, folder, definition, settings) : LoadEmbedding(id, folder, settings));
+            LocalModelsLog.Loaded(_logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        if (catalog.Models.Count == 0)
+        {
+            LocalModelsLog.NoModels(_logger, root ?? "(none)");
+        }
+
+        catalog.MarkReady();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+    }
+
+    private static string? ResolveDirectory(LocalModelsOptions settings)
+    {
+        var root = settings.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
+        if (root is null)
+        {
+            if (settings.Models.Count == 0)
+            {
+                throw new LocalModelsConfigurationException(
+                    $"No models directory: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory to a folder of model folders, or configure Inference:Models.");
+            }
+
+            return null;
+        }
+
+        if (!Directory.Exists(root))
+        {
+            throw new LocalModelsConfigurationException($"The models directory '{root}' (Inference:ModelsDirectory / {ModelsDirectory.EnvironmentVariable}) does not exist.");
+        }
+
+        return root;
+    }
+
+    private IEnumerable<(string Id, string Folder, LocalModelDefinition? Definition)> Plan(LocalModelsOptions settings, string? root)
+    {
+        if (settings.Models.Count > 0)
+        {
+            foreach (var (id, definition) in settings.Models.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                var path = definition.Path ?? id;
+                var folder = Path.IsPathRooted(path) || root is null ? Path.GetFullPath(path) : Path.Combine(root, path);
+                yield return (id, folder, definition);
+            }
+
+            yield break;
+        }
+
+        LocalModelsLog.LoadingFrom(_logger, root!);
+        foreach (var folder in Directory.EnumerateDirectories(root!).Order(StringComparer.Ordinal))
+        {
+            if (!ModelKindDetector.HasWeights(folder))
+            {
+                LocalModelsLog.SkippedNoWeights(_logger, folder);
+                continue;
+            }
+
+            yield return (Path.GetFileName(folder), folder, null);
+        }
+    }
+
+    private ServedModel LoadChat(string id, string folder, LocalModelDefinition? definition, LocalModelsOptions settings)
+    {
+        var model = LocalChatModel.Load(id, folder, settings.Engine, definition?.ChatTemplate);
+        _owned.Add(model);
+        var client = new ChatClientBuilder(new OnnxChatClient(model))
+            .UseOpenTelemetry(loggerFactory)
+            .Build(services);
+        return new ServedModel
+        {
+            Id = id,
+            Kind = ModelKind.Chat,
+            ContextLength = model.ContextLength,
+            ChatClient = client,
+            QueueDepth = () => model.Queue.Depth,
+        };
+    }
+
+    private ServedModel LoadEmbedding(string id, string folder, LocalModelsOptions settings)
+    {
+        var model = LocalEmbeddingModel.Load(id, folder, settings.Engine);
+        _owned.Add(model);
+        var generator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(new OnnxEmbeddingGenerator(model))
+            .UseOpenTelemetry(loggerFactory)
+            .Build(services);
+        return new ServedModel
+        {
+            Id = id,
+            Kind = ModelKind.Embedding,
+            ContextLength = model.MaxTokens,
+            Dimensions = model.Dimensions,
+            EmbeddingGenerator = generator,
+            QueueDepth = () => model.Queue.Depth,
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Serving.Local;
+
+internal static partial class LocalModelsLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Loading models from {Directory}")]
+    public static partial void LoadingFrom(ILogger logger, string directory);
+
+    [LoggerMessage(2, LogLevel.Information, "Serving {Kind} model '{Model}' from {Folder} in {ElapsedMs} ms")]
+    public static partial void Loaded(ILogger logger, string kind, string model, string folder, long elapsedMs);
+
+    [LoggerMessage(3, LogLevel.Information, "Skipping {Folder}: it holds no ONNX weights")]
+    public static partial void SkippedNoWeights(ILogger logger, string folder);
+
+    [LoggerMessage(4, LogLevel.Warning, "No local models were found in {Directory}")]
+    public static partial void NoModels(ILogger logger, string directory);
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace Inference.Serving.OpenAI.Contracts;
+
+public sealed record EmbeddingRequest
+{
+    public string? Model { get; init; }
+
+    /// <summary>A string or an array of strings.</summary>
+    public JsonElement? Input { get; init; }
+
+    public string? EncodingFormat { get; init; }
+
+    public int? Dimensions { get; init; }
+
+    public string? User { get; init; }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Serving.OpenAI.Contracts;
+
+public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens);
+
+public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<ChatChoice> Choices, Usage Usage)
+{
+    public string Object => "chat.completion";
+}
+
+public sealed record ChatChoice(int Index, ChatMessageResponse Message, string? FinishReason);
+
+public sealed record ChatMessageResponse(string Role, string Content);
+
+public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChatChunkChoice> Choices, Usage? Usage = null)
+{
+    public string Object => "chat.completion.chunk";
+}
+
+public sealed record ChatChunkChoice(
+    int Index,
+    ChatDelta Delta,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? FinishReason);
+
+public sealed record ChatDelta(string? Role = null, string? Content = null);
+
+public sealed record TextCompletion(string Id, long Created, string Model, IReadOnlyList<TextChoice> Choices, Usage? Usage = null)
+{
+    public string Object => "text_completion";
+}
+
+public sealed record TextChoice(
+    string Text,
+    int Index,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? FinishReason);
+
+public sealed record EmbeddingList(IReadOnlyList<EmbeddingItem> Data, string Model, EmbeddingUsage Usage)
+{
+    public string Object => "list";
+}
+
+/// <param name="Embedding">A float array, or a base64 string of little-endian float32 values.</param>
+public sealed record EmbeddingItem(int Index, object Embedding)
+{
+    public string Object => "embedding";
+}
+
+public sealed record EmbeddingUsage(int PromptTokens, int TotalTokens);
+
+public sealed record ModelList(IReadOnlyList<ModelInfo> Data)
+{
+    public string Object => "list";
+}
+
+public sealed record ModelInfo(string Id, long Created, string OwnedBy)
+{
+    public string Object => "model";
+}

@@ -1,0 +1,6 @@
+namespace Inference.Serving.OpenAI.Contracts;
+
+public sealed record StreamOptions
+{
+    public bool? IncludeUsage { get; init; }
+}

@@ -1,0 +1,48 @@
+using Inference.Onnx.Generation;
+using Inference.Onnx.Scheduling;
+using Inference.Serving.OpenAI.Contracts;
+using Microsoft.AspNetCore.Http;
+
+namespace Inference.Serving.OpenAI;
+
+/// <summary>Builds OpenAI-shaped error responses, and maps engine exceptions onto them.</summary>
+public static class OpenAIErrors
+{
+    public static IResult Create(int status, string message, string type, string? param = null, string? code = null) =>
+        TypedResults.Json(new OpenAIErrorResponse(new OpenAIError(message, type, param, code)), OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: status);
+
+    public static IResult BadRequest(string message, string? param = null, string? code = null) =>
+        Create(StatusCodes.Status400BadRequest, message, "invalid_request_error", param, code);
+
+    public static IResult ModelNotFound(string model) =>
+        Create(StatusCodes.Status404NotFound, $"The model '{model}' does not exist.", "invalid_request_error", "model", "model_not_found");
+
+    public static IResult WrongModelKind(string model, string endpoint) =>
+        BadRequest($"The model '{model}' cannot be used with {endpoint}.", "model", "model_not_supported");
+
+    public static IResult NotReady() =>
+        Create(StatusCodes.Status503ServiceUnavailable, "Models are still loading; retry shortly.", "server_error", code: "model_not_ready");
+
+    public static IResult TooLarge(long limit) =>
+        Create(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.", "invalid_request_error", code: "request_too_large");
+
+    /// <summary>The error for an exception a request can cause, or null for a fault of the server.</summary>
+    public static OpenAIErrorResponse? FromException(Exception exception, string promptParam, out int status)
+    {
+        (status, var error) = exception switch
+        {
+            ContextWindowExceededException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam, "context_length_exceeded")),
+            InvalidPromptException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam)),
+            ModelBusyException e => (429, new OpenAIError(e.Message, "requests", null, "rate_limit_exceeded")),
+            NotSupportedException e => (400, new OpenAIError(e.Message, "invalid_request_error")),
+            ArgumentException e => (400, new OpenAIError(e.Message, "invalid_request_error", e.ParamName)),
+            _ => (500, (OpenAIError?)null),
+        };
+        return error is null ? null : new OpenAIErrorResponse(error);
+    }
+
+    public static IResult? TryMap(Exception exception, string promptParam) =>
+        FromException(exception, promptParam, out var status) is { } error
+            ? TypedResults.Json(error, OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: status)
+            : null;
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+using Inference.Serving.OpenAI.Contracts;
+
+namespace Inference.Serving.OpenAI;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(CompletionRequest))]
+[JsonSerializable(typeof(EmbeddingRequest))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(TextCompletion))]
+[JsonSerializable(typeof(EmbeddingList))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelInfo))]
+[JsonSerializable(typeof(OpenAIErrorResponse))]
+[JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class OpenAIJsonContext : JsonSerializerContext;
