@@ -41,11 +41,12 @@ internal static class ChatCompletionsApi
         {
             var includeUsage = request.StreamOptions?.IncludeUsage == true;
             var first = true;
+            string? id = null;
             return await OpenAISse.StreamAsync(
                 client.GetStreamingResponseAsync(messages, options, cancellationToken),
                 "messages",
-                update => RenderChunk(update, model.Id, created, ref first),
-                usage => includeUsage ? Serialize(new ChatCompletionChunk(IdOf(null), created, model.Id, [], OpenAISse.ToUsage(usage))) : null,
+                update => RenderChunk(update, id ??= IdOf(update.ResponseId), model.Id, created, ref first),
+                usage => includeUsage ? Serialize(new ChatCompletionChunk(id ?? IdOf(null), created, model.Id, [], OpenAISse.ToUsage(usage))) : null,
                 cancellationToken);
         }
 
@@ -66,10 +67,9 @@ internal static class ChatCompletionsApi
         }
     }
 
-    private static IEnumerable<string> RenderChunk(ChatResponseUpdate update, string model, long created, ref bool first)
+    private static IEnumerable<string> RenderChunk(ChatResponseUpdate update, string id, string model, long created, ref bool first)
     {
         var chunks = new List<string>(2);
-        var id = IdOf(update.ResponseId);
         if (first)
         {
             first = false;

@@ -48,6 +48,11 @@ internal static class OpenAIRequestBody
             return (null, OpenAIErrors.BadRequest("The request body is empty; expected a JSON object."));
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
+        {
+            return (null, OpenAIErrors.BadRequest("The request body is not valid UTF-8."));
+        }
+
         try
         {
             var value = JsonSerializer.Deserialize(body.WrittenSpan, type);
@@ -58,13 +63,8 @@ internal static class OpenAIRequestBody
         catch (JsonException ex)
         {
             var param = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : null;
-            var what = param is null ? "the request body" : $"'{param}'";
-            return (null, OpenAIErrors.BadRequest($"We could not parse the JSON body of your request: {what} is invalid ({FirstSentence(ex.Message)})", param));
-        }
-        catch (InvalidOperationException ex)
-        {
-            // System.Text.Json reports invalid UTF-8 inside strings this way.
-            return (null, OpenAIErrors.BadRequest($"The request body is not valid UTF-8 JSON ({FirstSentence(ex.Message)})"));
+            var detail = param is null ? FirstSentence(ex.Message) : $"'{param}' has an invalid value or type";
+            return (null, OpenAIErrors.BadRequest($"We could not parse the JSON body of your request: {detail}.", param));
         }
     }
 

@@ -1,0 +1,19 @@
+using Inference.Serving.Catalog;
+using Inference.Serving.OpenAI.Contracts;
+using Microsoft.AspNetCore.Http;
+
+namespace Inference.Serving.OpenAI;
+
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>.</summary>
+internal static class ModelsApi
+{
+    public static IResult List([AsParameters] OpenAIServices services) =>
+        TypedResults.Json(new ModelList([.. services.Catalog.Models.Select(ToInfo)]), OpenAIJsonContext.Default.ModelList);
+
+    public static IResult Get(string id, [AsParameters] OpenAIServices services) =>
+        services.Catalog.Find(id) is { } model
+            ? TypedResults.Json(ToInfo(model), OpenAIJsonContext.Default.ModelInfo)
+            : OpenAIErrors.ModelNotFound(id);
+
+    private static ModelInfo ToInfo(ServedModel model) => new(model.Id, model.Created.ToUnixTimeSeconds(), model.OwnedBy);
+}

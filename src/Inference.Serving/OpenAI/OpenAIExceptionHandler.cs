@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Inference.Serving.OpenAI.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace Inference.Serving.OpenAI;
+
+/// <summary>
+/// Unhandled exceptions on <c>/v1</c> answer in OpenAI's error format (other paths fall through to problem details):
+/// a request the framework rejects keeps its 4xx status; anything else is a 500 without internals.
+/// </summary>
+internal sealed class OpenAIExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!httpContext.Request.Path.StartsWithSegments("/v1") || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        var error = exception is BadHttpRequestException bad
+            ? (bad.StatusCode, new OpenAIError(bad.Message, "invalid_request_error"))
+            : OpenAIErrors.FromException(exception, "messages", out var status) is { } mapped
+                ? (status, mapped.Error)
+                : (StatusCodes.Status500InternalServerError, new OpenAIError("The server had an error while processing your request.", "server_error"));
+        httpContext.Response.StatusCode = error.Item1;
+        httpContext.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(httpContext.Response.Body, new OpenAIErrorResponse(error.Item2), OpenAIJsonContext.Default.OpenAIErrorResponse, cancellationToken);
+        return true;
+    }
+}
