@@ -13,6 +13,7 @@ public static class StartupErrors
     public static async Task<int> RunWithStartupErrorsAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var name = app.Environment.ApplicationName;
         try
         {
             await app.RunAsync();
@@ -20,7 +21,7 @@ public static class StartupErrors
         }
         catch (Exception ex) when (ex is ModelFolderException or LocalModelsConfigurationException or OptionsValidationException)
         {
-            await Console.Error.WriteLineAsync($"{app.Environment.ApplicationName} cannot start: {ex.Message}");
+            await Console.Error.WriteLineAsync($"{name} cannot start: {ex.Message}");
             return 1;
         }
     }

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Inference.Api.FunctionalTests;
+
+public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<InferenceApiFixture>
+{
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    [InlineData("/ready")]
+    public async Task Health_endpoints_report_healthy_once_models_are_loaded(string path)
+    {
+        using var http = fixture.CreateClient();
+        using var response = await http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Streaming_is_server_sent_events_ending_with_done_and_usage()
+    {
+        using var http = fixture.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = OpenAIClientTests.Json("""{"model":"wordnet-chat-1m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What does \"cat\" mean?"}]}"""),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith("data: ", l, StringComparison.Ordinal));
+        Assert.Equal("data: [DONE]", lines[^1]);
+        var chunks = lines[..^1].Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement).ToList();
+        Assert.Single(chunks.Select(c => c.GetProperty("id").GetString()).Distinct());
+        Assert.All(chunks, c => Assert.Equal("chat.completion.chunk", c.GetProperty("object").GetString()));
+        Assert.Equal("assistant", chunks[0].GetProperty("choices")[0].GetProperty("delta").GetProperty("role").GetString());
+        var text = string.Concat(chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0)
+            .Select(c => c.GetProperty("choices")[0].GetProperty("delta"))
+            .Where(d => d.TryGetProperty("content", out _))
+            .Select(d => d.GetProperty("content").GetString()));
+        Assert.Equal("cat: feline mammal usually having thick soft fur and no ability to roar.", text);
+        Assert.Equal("stop", chunks[^2].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        var usage = chunks[^1].GetProperty("usage");
+        Assert.Equal(0, chunks[^1].GetProperty("choices").GetArrayLength());
+        Assert.Equal(16, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(26, usage.GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_429_and_frees_up_afterwards()
+    {
+        await using var busy = fixture.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:Engine:MaxConcurrentRequests", "1");
+            b.UseSetting("Inference:Engine:MaxQueuedRequests", "0");
+        });
+        using var http = busy.CreateClient();
+        using (var holder = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = OpenAIClientTests.Json("""{"model":"tiny-random-gpt2","prompt":" the and of to in","max_tokens":500,"stream":true}"""),
+        })
+        using (var running = await http.SendAsync(holder, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, running.StatusCode);
+            using var refused = await http.PostAsync("/v1/completions", OpenAIClientTests.Json("""{"model":"tiny-random-gpt2","prompt":" the","max_tokens":2}"""));
+            await BadInputTests.AssertError(refused, 429, null, "rate_limit_exceeded");
+            await running.Content.ReadAsStringAsync();
+        }
+
+        using var after = await http.PostAsync("/v1/completions", OpenAIClientTests.Json("""{"model":"tiny-random-gpt2","prompt":" the","max_tokens":2}"""));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_missing_models_directory_stops_the_process_with_one_clear_line()
+    {
+        var (exitCode, stderr) = await RunApiAsync(("Inference__ModelsDirectory", "/nonexistent/models"));
+        Assert.Equal(1, exitCode);
+        Assert.Equal("Inference.Api cannot start: The models directory '/nonexistent/models' (Inference:ModelsDirectory / INFERENCE_MODELS_DIR) does not exist.", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task A_broken_configured_model_stops_the_process_naming_the_folder()
+    {
+        var (exitCode, stderr) = await RunApiAsync(
+            ("Inference__ModelsDirectory", InferenceApiFixture.ModelsRoot),
+            ("Inference__Models__smol__Path", "SmolLM-360M-Instruct-tokenizer"),
+            ("Inference__Models__smol__Kind", "Chat"));
+        Assert.Equal(1, exitCode);
+        var folder = Path.Combine(InferenceApiFixture.ModelsRoot, "SmolLM-360M-Instruct-tokenizer");
+        Assert.StartsWith($"Inference.Api cannot start: Model folder '{folder}': no ONNX file found", stderr.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts the built Api as its own process, as a user would, and waits for it to exit.</summary>
+    private static async Task<(int ExitCode, string StandardError)> RunApiAsync(params (string Name, string Value)[] environment)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Inference.Api.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["Logging__LogLevel__Default"] = "None";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The Api neither failed nor exited within two minutes.");
+        }
+
+        return (process.ExitCode, await stderr);
+    }
+
+    [Fact]
+    public async Task Configured_models_are_the_only_ones_served()
+    {
+        await using var one = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
+            b.UseSetting("Inference:Models:dictionary:Path", "wordnet-chat-1m");
+        });
+        using var http = one.CreateClient();
+        var models = JsonDocument.Parse(await http.GetStringAsync("/v1/models")).RootElement.GetProperty("data");
+        Assert.Equal(["dictionary"], models.EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+    }
+}
