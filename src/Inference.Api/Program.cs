@@ -2,15 +2,10 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddOpenAIApi();
-builder.AddLocalModels();
+builder.AddInferenceServing();
 
 var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
-app.MapOpenAIApi();
+app.MapInferenceEndpoints();
 
 return await app.RunWithStartupErrorsAsync();
 

@@ -1,17 +1,12 @@
 using Inference.Onnx.Models;
 
-// Hosts the local embedding engine behind the OpenAI-compatible API.
+// Hosts the local embedding models behind the OpenAI-compatible API.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddOpenAIApi();
-builder.AddLocalModels(LocalModelKind.Embedding);
+builder.AddInferenceServing(LocalModelKind.Embedding);
 
 var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
-app.MapOpenAIApi();
+app.MapInferenceEndpoints();
 
 return await app.RunWithStartupErrorsAsync();

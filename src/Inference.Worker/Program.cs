@@ -1,17 +1,12 @@
 using Inference.Onnx.Models;
 
-// Hosts the local chat engine behind the OpenAI-compatible API.
+// Hosts the local chat models behind the OpenAI-compatible API.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddOpenAIApi();
-builder.AddLocalModels(LocalModelKind.Chat);
+builder.AddInferenceServing(LocalModelKind.Chat);
 
 var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
-app.MapOpenAIApi();
+app.MapInferenceEndpoints();
 
 return await app.RunWithStartupErrorsAsync();

@@ -12,7 +12,7 @@ internal static class SamplingRequestMapper
 {
     private const int MaxStopSequences = 4;
 
-    public static IResult? Validate(ISamplingRequest request, ServedModel model, out ChatOptions options)
+    public static IResult? Validate(SamplingRequest request, ServedModel model, out ChatOptions options)
     {
         options = new ChatOptions { ModelId = model.Id };
         if (request.N is int n && n != 1)

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Inference.Serving.OpenAI.Contracts;
+
+/// <summary>The model and decoding parameters that chat and text completions share.</summary>
+public abstract record SamplingRequest
+{
+    public string? Model { get; init; }
+
+    public int? MaxTokens { get; init; }
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    /// <summary>Not in OpenAI's API; vLLM and llama.cpp accept it too.</summary>
+    public int? TopK { get; init; }
+
+    public double? FrequencyPenalty { get; init; }
+
+    public double? PresencePenalty { get; init; }
+
+    /// <summary>Hugging Face's repetition penalty; not in OpenAI's API.</summary>
+    public double? RepetitionPenalty { get; init; }
+
+    public long? Seed { get; init; }
+
+    /// <summary>A string or an array of strings.</summary>
+    public JsonElement? Stop { get; init; }
+
+    public int? N { get; init; }
+
+    public bool? Stream { get; init; }
+
+    public StreamOptions? StreamOptions { get; init; }
+
+    public string? User { get; init; }
+
+    /// <summary>The completion limit the request asks for, whichever field carries it.</summary>
+    public abstract int? RequestedMaxTokens { get; }
+}
