@@ -106,6 +106,24 @@ public sealed class WordnetGoldenTests(WordnetFixture fixture) : IClassFixture<W
         Assert.StartsWith("dog: a member of the genus Canis", response.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Concurrent_requests_on_one_model_each_get_their_own_answer(int concurrency)
+    {
+        using var model = LocalChatModel.Load(TestModels.WordnetChat, TestModels.Folder(TestModels.WordnetChat), new OnnxEngineOptions { IntraOpThreads = 1, MaxConcurrentRequests = concurrency });
+        using var client = new OnnxChatClient(model);
+        var chats = Golden.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("kind").GetString() == "chat").ToList();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => chats).Select(c => Task.Run(async () =>
+        {
+            var messages = c.GetProperty("messages").EnumerateArray()
+                .Select(m => new ChatMessage(new ChatRole(m.GetProperty("role").GetString()!), m.GetProperty("content").GetString())).ToList();
+            return (Expected: c.GetProperty("text").GetString(), Actual: (await client.GetResponseAsync(messages)).Text);
+        })));
+        Assert.All(answers, a => Assert.Equal(a.Expected, a.Actual));
+        Assert.Equal(0, model.Queue.Depth);
+    }
+
     [Fact]
     public void First_step_top5_logits_match()
     {

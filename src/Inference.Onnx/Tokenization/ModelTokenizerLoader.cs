@@ -65,11 +65,10 @@ public static class ModelTokenizerLoader
     {
         if (model is { } m && m.TryGetProperty("type", out var type))
         {
-            var raw = root!.Value.GetRawText();
             return type.GetString() switch
             {
                 "WordPiece" => TokenizerFamily.WordPiece,
-                "BPE" when raw.Contains("\"ByteLevel\"", StringComparison.Ordinal) => TokenizerFamily.ByteLevelBpe,
+                "BPE" when HasStep(root, "pre_tokenizer", "ByteLevel") || HasStep(root, "decoder", "ByteLevel") => TokenizerFamily.ByteLevelBpe,
                 "BPE" or "Unigram" => TokenizerFamily.SentencePiece,
                 var other => throw new ModelFolderException(folder, $"tokenizer.json has an unsupported model type '{other}'"),
             };
@@ -192,20 +191,28 @@ public static class ModelTokenizerLoader
         root is not { } r || !r.TryGetProperty("normalizer", out var n) || n.ValueKind != JsonValueKind.Object
         || !n.TryGetProperty("lowercase", out var lc) || lc.ValueKind != JsonValueKind.False;
 
+    /// <summary>True when the pre-tokenizer or decoder of tokenizer.json is, or has a step, of this type.</summary>
+    private static bool HasStep(JsonElement? root, string section, string type) =>
+        Steps(root, section).Any(step => step.TryGetProperty("type", out var t) && t.GetString() == type);
+
+    private static IEnumerable<JsonElement> Steps(JsonElement? root, string section)
+    {
+        if (root is not { } r || !r.TryGetProperty(section, out var node) || node.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        return node.TryGetProperty("pretokenizers", out var list) || node.TryGetProperty("decoders", out list) ? list.EnumerateArray().ToList() : [node];
+    }
+
     /// <summary>
     /// The split regex of the pre-tokenizer: a "Split" step's own regex (Llama-3, Qwen2 state theirs in tokenizer.json),
     /// else GPT-2's, with digits kept apart when a "Digits(individual_digits)" step precedes it (SmolLM).
     /// </summary>
     private static string PreTokenizerPattern(JsonElement? root)
     {
-        if (root is not { } r || !r.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object)
-        {
-            return Gpt2Pattern;
-        }
-
-        IEnumerable<JsonElement> steps = pre.TryGetProperty("pretokenizers", out var list) ? list.EnumerateArray() : [pre];
         var singleDigits = false;
-        foreach (var step in steps)
+        foreach (var step in Steps(root, "pre_tokenizer"))
         {
             switch (step.TryGetProperty("type", out var t) ? t.GetString() : null)
             {
