@@ -3,14 +3,14 @@ using Inference.Benchmarks;
 using Inference.Onnx;
 using Inference.Onnx.Models;
 
-// Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER] [--embedding FOLDER] [--threads N]
+// Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none] [--threads N]
 // Defaults: the synthetic SmolLM2-135M and MiniLM-L6 in /tmp/models when built there (see bench/README.md),
 // else wordnet-chat-1m and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
 
 var models = ModelsDirectory.Locate();
-var chat = Option("--chat") ?? FirstExisting("/tmp/models/smollm2-135m-random", models is null ? null : Path.Combine(models, "wordnet-chat-1m"));
-var embedding = Option("--embedding") ?? FirstExisting("/tmp/models/minilm-l6-random", models is null ? null : Path.Combine(models, "m2v-bge-base-vocabq-64d"));
+var chat = Option("--chat") is { } c ? (c == "none" ? null : c) : FirstExisting("/tmp/models/smollm2-135m-random", models is null ? null : Path.Combine(models, "wordnet-chat-1m"));
+var embedding = Option("--embedding") is { } e ? (e == "none" ? null : e) : FirstExisting("/tmp/models/minilm-l6-random", models is null ? null : Path.Combine(models, "m2v-bge-base-vocabq-64d"));
 var options = new OnnxEngineOptions { IntraOpThreads = int.Parse(Option("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime threads {options.IntraOpThreads}");

@@ -6,7 +6,7 @@ public sealed class OnnxEngineOptions
     /// <summary>Which ONNX file of a model folder to load: auto, fp32, fp16, int8, uint8, q4, q4f16.</summary>
     public string Precision { get; set; } = "auto";
 
-    /// <summary>Threads ONNX Runtime uses inside one operator; 0 lets it choose (one per core).</summary>
+    /// <summary>Threads ONNX Runtime uses inside one operator; 0 means one per logical core.</summary>
     public int IntraOpThreads { get; set; }
 
     /// <summary>Requests that run at once on one model; the rest wait in its queue.</summary>
