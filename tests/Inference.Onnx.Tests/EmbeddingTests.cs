@@ -99,5 +99,32 @@ public sealed class EmbeddingTests : IDisposable
         await Assert.ThrowsAsync<NotSupportedException>(() => generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 32 }));
     }
 
+    [Fact]
+    public async Task Cls_pooling_from_the_config_takes_the_first_token()
+    {
+        // A copy of the model whose config asks for CLS pooling: m2v gives [CLS] a zero vector, mean pooling does not.
+        var source = TestModels.Folder(TestModels.M2vEmbedding);
+        var folder = Directory.CreateTempSubdirectory("cls-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "onnx"));
+            foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json", Path.Combine("onnx", "model.onnx") })
+            {
+                File.Copy(Path.Combine(source, file), Path.Combine(folder, file));
+            }
+
+            File.WriteAllText(Path.Combine(folder, "config.json"), File.ReadAllText(Path.Combine(source, "config.json")).Replace("\"pooling\": \"mean\"", "\"pooling\": \"cls\"", StringComparison.Ordinal));
+            using var cls = LocalEmbeddingModel.Load("cls", folder, TestModels.Options);
+            Assert.Equal(PoolingMode.Cls, cls.Pooling);
+            using var generator = new OnnxEmbeddingGenerator(cls);
+            var vector = (await generator.GenerateAsync(["A man is playing a guitar."]))[0].Vector.ToArray();
+            Assert.All(vector, v => Assert.Equal(0f, v));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public void Dispose() => _model.Dispose();
 }
