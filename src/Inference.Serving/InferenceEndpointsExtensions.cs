@@ -1,10 +1,11 @@
+using Inference.Serving.Ollama;
 using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
 public static class InferenceEndpointsExtensions
 {
-    /// <summary>Error handling, health endpoints and the OpenAI-compatible API, as every inference service maps them.</summary>
+    /// <summary>Error handling, health endpoints and the OpenAI- and Ollama-compatible APIs, as every inference service maps them.</summary>
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -12,6 +13,7 @@ public static class InferenceEndpointsExtensions
         app.UseStatusCodePages();
         app.MapDefaultEndpoints();
         app.MapOpenAIApi();
+        app.MapOllamaApi();
         return app;
     }
 }

@@ -32,7 +32,7 @@ internal static class ChatCompletionsApi
 
         if (SamplingRequestMapper.Validate(request, model, out var options) is { } samplingError)
         {
-            return samplingError;
+            return OpenAIErrors.BadRequest(samplingError);
         }
 
         var client = model.ChatClient!;

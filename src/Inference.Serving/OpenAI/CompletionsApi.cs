@@ -31,7 +31,7 @@ internal static class CompletionsApi
 
         if (SamplingRequestMapper.Validate(request, model, out var options) is { } samplingError)
         {
-            return samplingError;
+            return OpenAIErrors.BadRequest(samplingError);
         }
 
         (options.AdditionalProperties ??= [])[OnnxChatOptions.RawPrompt] = true;

@@ -14,6 +14,9 @@ public static class OpenAIErrors
     public static IResult BadRequest(string message, string? param = null, string? code = null) =>
         Create(StatusCodes.Status400BadRequest, message, "invalid_request_error", param, code);
 
+    public static IResult BadRequest(OpenAIError error) =>
+        TypedResults.Json(new OpenAIErrorResponse(error), OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: StatusCodes.Status400BadRequest);
+
     public static IResult ModelNotFound(string model) =>
         Create(StatusCodes.Status404NotFound, $"The model '{model}' does not exist.", "invalid_request_error", "model", "model_not_found");
 
@@ -22,9 +25,6 @@ public static class OpenAIErrors
 
     public static IResult NotReady() =>
         Create(StatusCodes.Status503ServiceUnavailable, "Models are still loading; retry shortly.", "server_error", code: "model_not_ready");
-
-    public static IResult TooLarge(long limit) =>
-        Create(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.", "invalid_request_error", code: "request_too_large");
 
     /// <summary>The error for an exception a request can cause, or null for a fault of the server.</summary>
     public static OpenAIErrorResponse? FromException(Exception exception, string promptParam, out int status)

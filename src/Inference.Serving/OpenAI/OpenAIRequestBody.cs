@@ -11,12 +11,22 @@ namespace Inference.Serving.OpenAI;
 /// </summary>
 internal static class OpenAIRequestBody
 {
-    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken cancellationToken)
+    /// <param name="fail">Words an error in another API's format (status, message); OpenAI's error object by default.</param>
+    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken cancellationToken, Func<int, string, IResult>? fail = null)
+        where T : class
+    {
+        var (value, error) = await ReadCoreAsync(request, type, limit, cancellationToken).ConfigureAwait(false);
+        return error is null ? (value, null) : (null, fail is null ? OpenAIErrors.Create(error.Value.Status, error.Value.Message, "invalid_request_error", error.Value.Param, error.Value.Code) : fail(error.Value.Status, error.Value.Message));
+    }
+
+    private static async Task<(T? Value, (int Status, string Message, string? Param, string? Code)? Error)> ReadCoreAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentLength > limit)
         {
-            return (null, OpenAIErrors.TooLarge(limit));
+            return (null, TooLarge(limit));
         }
 
         var body = new ArrayBufferWriter<byte>(4096);
@@ -34,39 +44,42 @@ internal static class OpenAIRequestBody
                 body.Advance(read);
                 if (body.WrittenCount > limit)
                 {
-                    return (null, OpenAIErrors.TooLarge(limit));
+                    return (null, TooLarge(limit));
                 }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, OpenAIErrors.TooLarge(limit));
+            return (null, TooLarge(limit));
         }
 
         if (body.WrittenCount == 0)
         {
-            return (null, OpenAIErrors.BadRequest("The request body is empty; expected a JSON object."));
+            return (null, (400, "The request body is empty; expected a JSON object.", null, null));
         }
 
         if (!System.Text.Unicode.Utf8.IsValid(body.WrittenSpan))
         {
-            return (null, OpenAIErrors.BadRequest("The request body is not valid UTF-8."));
+            return (null, (400, "The request body is not valid UTF-8.", null, null));
         }
 
         try
         {
             var value = JsonSerializer.Deserialize(body.WrittenSpan, type);
             return value is null
-                ? (null, OpenAIErrors.BadRequest("The request body must be a JSON object."))
+                ? (null, (400, "The request body must be a JSON object.", null, null))
                 : (value, null);
         }
         catch (JsonException ex)
         {
             var param = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : null;
             var detail = param is null ? FirstSentence(ex.Message) : $"'{param}' has an invalid value or type";
-            return (null, OpenAIErrors.BadRequest($"We could not parse the JSON body of your request: {detail}.", param));
+            return (null, (400, $"We could not parse the JSON body of your request: {detail}.", param, null));
         }
     }
+
+    private static (int, string, string?, string?) TooLarge(long limit) =>
+        (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.", null, "request_too_large");
 
     private static string FirstSentence(string message)
     {

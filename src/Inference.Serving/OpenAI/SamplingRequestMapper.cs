@@ -2,34 +2,36 @@ using System.Text.Json;
 using Inference.Onnx.Chat;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI.Contracts;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.OpenAI;
 
-/// <summary>Validates the decoding parameters of a chat or text completion and turns them into <see cref="ChatOptions"/>.</summary>
+/// <summary>
+/// Validates the decoding parameters of a chat or text completion and turns them into <see cref="ChatOptions"/>;
+/// each API surface (OpenAI, Ollama) words the returned error in its own format.
+/// </summary>
 internal static class SamplingRequestMapper
 {
     private const int MaxStopSequences = 4;
 
-    public static IResult? Validate(SamplingRequest request, ServedModel model, out ChatOptions options)
+    public static OpenAIError? Validate(SamplingRequest request, ServedModel model, out ChatOptions options)
     {
         options = new ChatOptions { ModelId = model.Id };
         if (request.N is int n && n != 1)
         {
-            return OpenAIErrors.BadRequest("Only n = 1 is supported.", "n");
+            return Invalid("Only n = 1 is supported.", "n");
         }
 
         if (request.RequestedMaxTokens is int max)
         {
             if (max <= 0)
             {
-                return OpenAIErrors.BadRequest($"max_tokens must be at least 1; got {max}.", "max_tokens", "invalid_value");
+                return Invalid($"max_tokens must be at least 1; got {max}.", "max_tokens", "invalid_value");
             }
 
             if (model.ContextLength is int context && max >= context)
             {
-                return OpenAIErrors.BadRequest(
+                return Invalid(
                     $"max_tokens is too large: {max}. This model's maximum context length is {context} tokens, prompt included.", "max_tokens", "invalid_value");
             }
 
@@ -64,12 +66,15 @@ internal static class SamplingRequestMapper
         return null;
     }
 
-    private static IResult? OutOfRange(double? value, double min, double max, string param) =>
+    private static OpenAIError Invalid(string message, string? param = null, string? code = null) =>
+        new(message, "invalid_request_error", param, code);
+
+    private static OpenAIError? OutOfRange(double? value, double min, double max, string param) =>
         value is double v && (double.IsNaN(v) || v < min || v > max)
-            ? OpenAIErrors.BadRequest($"{param} must be between {min} and {max}; got {v}.", param, "invalid_value")
+            ? Invalid($"{param} must be between {min} and {max}; got {v}.", param, "invalid_value")
             : null;
 
-    private static IResult? ReadStop(JsonElement? stop, out List<string>? stops)
+    private static OpenAIError? ReadStop(JsonElement? stop, out List<string>? stops)
     {
         stops = null;
         switch (stop)
@@ -84,14 +89,14 @@ internal static class SamplingRequestMapper
                 stops = [.. a.EnumerateArray().Select(e => e.GetString()!)];
                 break;
             default:
-                return OpenAIErrors.BadRequest("stop must be a string or an array of strings.", "stop");
+                return Invalid("stop must be a string or an array of strings.", "stop");
         }
 
         if (stops.Count > MaxStopSequences)
         {
-            return OpenAIErrors.BadRequest($"stop takes at most {MaxStopSequences} sequences; got {stops.Count}.", "stop");
+            return Invalid($"stop takes at most {MaxStopSequences} sequences; got {stops.Count}.", "stop");
         }
 
-        return stops.Any(s => s.Length == 0) ? OpenAIErrors.BadRequest("stop sequences must not be empty.", "stop") : null;
+        return stops.Any(s => s.Length == 0) ? Invalid("stop sequences must not be empty.", "stop") : null;
     }
 }

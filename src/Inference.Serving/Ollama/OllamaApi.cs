@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Inference.Onnx.Chat;
+using Inference.Serving.Catalog;
+using Inference.Serving.OpenAI;
+using Inference.Serving.OpenAI.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Serving.Ollama;
+
+/// <summary>
+/// Ollama's API over the same models (<c>/api/chat</c>, <c>/api/generate</c>, <c>/api/embed</c>, <c>/api/tags</c>,
+/// <c>/api/show</c>, <c>/api/version</c>), so Ollama clients such as OllamaSharp work unchanged. Streams are NDJSON.
+/// </summary>
+public static class OllamaApi
+{
+    /// <summary>The Ollama version whose API this surface follows.</summary>
+    public const string CompatibleVersion = "0.6.0";
+
+    public static RouteGroupBuilder MapOllamaApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var api = endpoints.MapGroup("/api").WithTags("Ollama");
+        api.MapGet("/version", () => TypedResults.Json(new OllamaVersion(CompatibleVersion), OllamaJsonContext.Default.OllamaVersion));
+        api.MapGet("/tags", Tags);
+        api.MapPost("/show", ShowAsync);
+        api.MapPost("/chat", ChatAsync);
+        api.MapPost("/generate", GenerateAsync);
+        api.MapPost("/embed", EmbedAsync);
+        return api;
+    }
+
+    private static IResult Error(int status, string message) =>
+        TypedResults.Json(new OllamaError(message), OllamaJsonContext.Default.OllamaError, statusCode: status);
+
+    private static IResult Tags([AsParameters] OpenAIServices services) =>
+        TypedResults.Json(new OllamaTags([.. services.Catalog.Models.Select(m => new OllamaModel(m.Id, m.Id, m.Created, 0, "", Details(m)))]), OllamaJsonContext.Default.OllamaTags);
+
+    private static async Task<IResult> ShowAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaShowRequest, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted, Error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (Resolve(services.Catalog, request!.Model ?? request.Name, kind: null, out var model) is { } modelError)
+        {
+            return modelError;
+        }
+
+        var info = new Dictionary<string, object> { ["general.architecture"] = model.Kind == ModelKind.Chat ? "decoder" : "encoder" };
+        if (model.ContextLength is int context)
+        {
+            info["context_length"] = context;
+        }
+
+        if (model.Dimensions is int dims)
+        {
+            info["embedding_length"] = dims;
+        }
+
+        var template = model.ChatClient?.GetService<LocalChatModel>()?.Template?.Name ?? "";
+        string[] capabilities = model.Kind == ModelKind.Chat ? ["completion"] : ["embedding"];
+        return TypedResults.Json(new OllamaShowResponse("", "", template, Details(model), info, capabilities), OllamaJsonContext.Default.OllamaShowResponse);
+    }
+
+    private static async Task<IResult> ChatAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaChatRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (Resolve(services.Catalog, request!.Model, ModelKind.Chat, out var model) is { } modelError)
+        {
+            return modelError;
+        }
+
+        if (request.Messages is not { Count: > 0 } || request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant")))
+        {
+            return Error(400, "messages must be a non-empty array of system, user and assistant messages");
+        }
+
+        if (Options(request.Options, model, out var options) is { } optionsError)
+        {
+            return optionsError;
+        }
+
+        List<ChatMessage> messages = [.. request.Messages.Select(m => new ChatMessage(new ChatRole(m!.Role!), m.Content ?? ""))];
+        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, done, usage, reason) => JsonSerializer.Serialize(
+            new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text), done, reason, usage.Prompt, usage.Completion, usage.Duration),
+            OllamaJsonContext.Default.OllamaChatChunk), cancellationToken);
+    }
+
+    private static async Task<IResult> GenerateAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaGenerateRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (Resolve(services.Catalog, request!.Model, ModelKind.Chat, out var model) is { } modelError)
+        {
+            return modelError;
+        }
+
+        if (string.IsNullOrEmpty(request.Prompt))
+        {
+            return Error(400, "prompt is required");
+        }
+
+        if (Options(request.Options, model, out var options) is { } optionsError)
+        {
+            return optionsError;
+        }
+
+        List<ChatMessage> messages = [new(ChatRole.User, request.Prompt)];
+        if (request.Raw == true)
+        {
+            (options.AdditionalProperties ??= [])[OnnxChatOptions.RawPrompt] = true;
+        }
+        else if (request.System is { Length: > 0 } system)
+        {
+            messages.Insert(0, new ChatMessage(ChatRole.System, system));
+        }
+
+        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, done, usage, reason) => JsonSerializer.Serialize(
+            new OllamaGenerateChunk(model.Id, services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration),
+            OllamaJsonContext.Default.OllamaGenerateChunk), cancellationToken);
+    }
+
+    private static async Task<IResult> EmbedAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaEmbedRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (Resolve(services.Catalog, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
+        {
+            return modelError;
+        }
+
+        List<string> inputs = request.Input switch
+        {
+            { ValueKind: JsonValueKind.String } s => [s.GetString()!],
+            { ValueKind: JsonValueKind.Array } a when a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) => [.. a.EnumerateArray().Select(e => e.GetString()!)],
+            _ => [],
+        };
+        if (inputs.Count == 0 || inputs.Any(i => i.Length == 0))
+        {
+            return Error(400, "input must be a non-empty string or array of non-empty strings");
+        }
+
+        try
+        {
+            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, cancellationToken: cancellationToken);
+            return TypedResults.Json(
+                new OllamaEmbedResponse(model.Id, [.. embeddings.Select(e => e.Vector.ToArray())], (int)(embeddings.Usage?.InputTokenCount ?? 0)),
+                OllamaJsonContext.Default.OllamaEmbedResponse);
+        }
+        catch (Exception ex) when (OpenAIErrors.FromException(ex, "input", out var status) is { } mapped)
+        {
+            return Error(status, mapped.Error.Message);
+        }
+    }
+
+    private delegate string Render(string text, bool done, (int? Prompt, int? Completion, long? Duration) usage, string? doneReason);
+
+    /// <summary>One JSON object, or NDJSON lines ending with a done object carrying the counts.</summary>
+    private static async Task<IResult> RespondAsync(ServedModel model, List<ChatMessage> messages, ChatOptions options, bool stream, Render render, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var updates = model.ChatClient!.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        bool any;
+        try
+        {
+            any = await updates.MoveNextAsync();
+        }
+        catch (Exception ex) when (OpenAIErrors.FromException(ex, "messages", out var status) is { } mapped)
+        {
+            await updates.DisposeAsync();
+            return Error(status, mapped.Error.Message);
+        }
+
+        string Final(UsageDetails? usage, ChatFinishReason? reason, string text) => render(
+            text,
+            true,
+            ((int?)usage?.InputTokenCount, (int?)usage?.OutputTokenCount, (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds),
+            OpenAISse.FinishReason(reason) ?? "stop");
+
+        if (!stream)
+        {
+            var response = new ChatResponse();
+            try
+            {
+                var collected = new List<ChatResponseUpdate>();
+                for (var more = any; more; more = await updates.MoveNextAsync())
+                {
+                    collected.Add(updates.Current);
+                }
+
+                response = collected.ToChatResponse();
+            }
+            catch (Exception ex) when (OpenAIErrors.FromException(ex, "messages", out var status) is { } mapped)
+            {
+                return Error(status, mapped.Error.Message);
+            }
+            finally
+            {
+                await updates.DisposeAsync();
+            }
+
+            return TypedResults.Text(Final(response.Usage, response.FinishReason, response.Text), "application/json");
+        }
+
+        return TypedResults.Stream(
+            async body =>
+            {
+                await using var writer = new StreamWriter(body, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
+                UsageDetails? usage = null;
+                ChatFinishReason? reason = null;
+                try
+                {
+                    for (var more = any; more; more = await updates.MoveNextAsync())
+                    {
+                        var update = updates.Current;
+                        usage = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details ?? usage;
+                        reason = update.FinishReason ?? reason;
+                        if (update.Text.Length > 0)
+                        {
+                            await writer.WriteLineAsync(render(update.Text, false, default, null));
+                            await writer.FlushAsync(cancellationToken);
+                        }
+                    }
+
+                    await writer.WriteLineAsync(Final(usage, reason, ""));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                finally
+                {
+                    await updates.DisposeAsync();
+                }
+
+                await writer.FlushAsync(cancellationToken);
+            },
+            "application/x-ndjson");
+    }
+
+    private static IResult? Resolve(ModelCatalog catalog, string? id, ModelKind? kind, out ServedModel model)
+    {
+        model = null!;
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return Error(400, "model is required");
+        }
+
+        if (!catalog.IsReady)
+        {
+            return Error(503, "models are still loading");
+        }
+
+        if (catalog.Find(id) is not { } found)
+        {
+            return Error(404, $"model '{id}' not found");
+        }
+
+        if (kind is { } k && found.Kind != k)
+        {
+            return Error(400, $"\"{id}\" does not support {(k == ModelKind.Chat ? "chat" : "embeddings")}");
+        }
+
+        model = found;
+        return null;
+    }
+
+    /// <summary>Ollama's options, checked by the same rules as OpenAI's parameters.</summary>
+    private static IResult? Options(OllamaOptions? options, ServedModel model, out ChatOptions chatOptions)
+    {
+        var sampling = new ChatCompletionRequest
+        {
+            Model = model.Id,
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            TopK = options?.TopK,
+            Seed = options?.Seed,
+            MaxTokens = options?.NumPredict is int n && n >= 0 ? n : null,
+            Stop = options?.Stop is { } stop ? JsonSerializer.SerializeToElement(stop, OllamaJsonContext.Default.ListString) : null,
+            RepetitionPenalty = options?.RepeatPenalty,
+            FrequencyPenalty = options?.FrequencyPenalty,
+            PresencePenalty = options?.PresencePenalty,
+        };
+        return SamplingRequestMapper.Validate(sampling, model, out chatOptions) is { } error ? Error(400, error.Message) : null;
+    }
+
+    private static OllamaModelDetails Details(ServedModel model) =>
+        new("onnx", model.Kind == ModelKind.Chat ? "decoder" : "encoder", "", "F32");
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+
+namespace Inference.Serving.Ollama;
+
+// Ollama's request and response shapes (https://github.com/ollama/ollama/blob/main/docs/api.md), snake_case on the wire.
+
+public sealed record OllamaOptions
+{
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    public int? TopK { get; init; }
+
+    public long? Seed { get; init; }
+
+    /// <summary>Tokens to generate; -1 (or absent) means until the model stops or the context is full.</summary>
+    public int? NumPredict { get; init; }
+
+    public List<string>? Stop { get; init; }
+
+    public double? RepeatPenalty { get; init; }
+
+    public double? FrequencyPenalty { get; init; }
+
+    public double? PresencePenalty { get; init; }
+}
+
+public sealed record OllamaMessage(string? Role, string? Content);
+
+public sealed record OllamaChatRequest(string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options);
+
+public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options);
+
+public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input);
+
+public sealed record OllamaShowRequest(string? Model, string? Name);
+
+public sealed record OllamaChatChunk(
+    string Model,
+    DateTimeOffset CreatedAt,
+    OllamaMessage Message,
+    bool Done,
+    string? DoneReason = null,
+    int? PromptEvalCount = null,
+    int? EvalCount = null,
+    long? TotalDuration = null);
+
+public sealed record OllamaGenerateChunk(
+    string Model,
+    DateTimeOffset CreatedAt,
+    string Response,
+    bool Done,
+    string? DoneReason = null,
+    int? PromptEvalCount = null,
+    int? EvalCount = null,
+    long? TotalDuration = null);
+
+public sealed record OllamaEmbedResponse(string Model, IReadOnlyList<float[]> Embeddings, int PromptEvalCount);
+
+public sealed record OllamaModelDetails(string Format, string Family, string ParameterSize, string QuantizationLevel);
+
+public sealed record OllamaModel(string Name, string Model, DateTimeOffset ModifiedAt, long Size, string Digest, OllamaModelDetails Details);
+
+public sealed record OllamaTags(IReadOnlyList<OllamaModel> Models);
+
+public sealed record OllamaShowResponse(string Modelfile, string Parameters, string Template, OllamaModelDetails Details, Dictionary<string, object> ModelInfo, IReadOnlyList<string> Capabilities);
+
+public sealed record OllamaVersion(string Version);
+
+public sealed record OllamaError(string Error);

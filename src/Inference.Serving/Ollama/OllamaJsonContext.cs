@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Serving.Ollama;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OllamaChatRequest))]
+[JsonSerializable(typeof(OllamaGenerateRequest))]
+[JsonSerializable(typeof(OllamaEmbedRequest))]
+[JsonSerializable(typeof(OllamaShowRequest))]
+[JsonSerializable(typeof(OllamaChatChunk))]
+[JsonSerializable(typeof(OllamaGenerateChunk))]
+[JsonSerializable(typeof(OllamaEmbedResponse))]
+[JsonSerializable(typeof(OllamaTags))]
+[JsonSerializable(typeof(OllamaShowResponse))]
+[JsonSerializable(typeof(OllamaVersion))]
+[JsonSerializable(typeof(OllamaError))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class OllamaJsonContext : JsonSerializerContext;
