@@ -4,7 +4,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class InferenceServiceExtensions
 {
-    /// <summary>The OpenAI-compatible API over local models of the given kinds (all kinds when none are given).</summary>
+    /// <summary>The OpenAI- and Ollama-compatible APIs over remote models and local models of the given kinds (all when none are given).</summary>
     public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params LocalModelKind[] kinds) =>
-        builder.AddOpenAIApi().AddLocalModels(kinds);
+        builder.AddOpenAIApi().AddRemoteModels().AddLocalModels(kinds);
 }

@@ -95,7 +95,7 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
     }
 
     /// <summary>Starts the built Api as its own process, as a user would, and waits for it to exit.</summary>
-    private static async Task<(int ExitCode, string StandardError)> RunApiAsync(params (string Name, string Value)[] environment)
+    internal static async Task<(int ExitCode, string StandardError)> RunApiAsync(params (string Name, string Value)[] environment)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Inference.Api.dll"), "--urls", "http://127.0.0.1:0"])
         {

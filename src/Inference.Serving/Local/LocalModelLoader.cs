@@ -43,7 +43,7 @@ internal sealed class LocalModelLoader(
 
         if (catalog.Models.Count == 0)
         {
-            LocalModelsLog.NoModels(_logger, root ?? "(none)");
+            LocalModelsLog.NoModels(_logger, root ?? $"(no models directory: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory)");
         }
 
         catalog.MarkReady();
@@ -65,12 +65,7 @@ internal sealed class LocalModelLoader(
         var root = settings.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
         if (root is null)
         {
-            if (settings.Models.Count == 0)
-            {
-                throw new LocalModelsConfigurationException(
-                    $"No models directory: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory to a folder of model folders, or configure Inference:Models.");
-            }
-
+            // Nothing local to serve (a gateway of remote models); NoModels warns if the catalog ends up empty.
             return null;
         }
 
@@ -96,8 +91,13 @@ internal sealed class LocalModelLoader(
             yield break;
         }
 
-        LocalModelsLog.LoadingFrom(_logger, root!);
-        foreach (var folder in Directory.EnumerateDirectories(root!).Order(StringComparer.Ordinal))
+        if (root is null)
+        {
+            yield break;
+        }
+
+        LocalModelsLog.LoadingFrom(_logger, root);
+        foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
             if (!ModelKindDetector.HasWeights(folder))
             {

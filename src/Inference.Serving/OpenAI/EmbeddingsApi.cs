@@ -48,7 +48,7 @@ internal static class EmbeddingsApi
 
         try
         {
-            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, new EmbeddingGenerationOptions { ModelId = model.Id }, cancellationToken);
+            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, cancellationToken: cancellationToken);
             var data = embeddings.Select((e, i) => new EmbeddingItem(i, base64.Value ? Convert.ToBase64String(MemoryMarshal.AsBytes(e.Vector.Span)) : e.Vector.ToArray())).ToList();
             var tokens = (int)(embeddings.Usage?.InputTokenCount ?? 0);
             return TypedResults.Json(new EmbeddingList(data, model.Id, new EmbeddingUsage(tokens, tokens)), OpenAIJsonContext.Default.EmbeddingList);

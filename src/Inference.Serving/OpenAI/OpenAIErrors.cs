@@ -36,9 +36,28 @@ public static class OpenAIErrors
             ModelBusyException e => (429, new OpenAIError(e.Message, "requests", null, "rate_limit_exceeded")),
             NotSupportedException e => (400, new OpenAIError(e.Message, "invalid_request_error")),
             ArgumentException e => (400, new OpenAIError(e.Message, "invalid_request_error", e.ParamName)),
+            // A remote provider refused the request: its 4xx is the caller's to fix, anything else is the provider's fault.
+            System.ClientModel.ClientResultException { Status: >= 400 and < 500 } e => (e.Status, UpstreamError(e) ?? new OpenAIError(e.Message, "invalid_request_error")),
+            System.ClientModel.ClientResultException or HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
+                => (502, new OpenAIError("The provider behind this model failed or is unreachable.", "server_error", null, "upstream_error")),
             _ => (500, (OpenAIError?)null),
         };
         return error is null ? null : new OpenAIErrorResponse(error);
+    }
+
+    /// <summary>The error object an OpenAI-compatible provider answered with, passed on as it is.</summary>
+    private static OpenAIError? UpstreamError(System.ClientModel.ClientResultException exception)
+    {
+        try
+        {
+            return exception.GetRawResponse()?.Content is { } content
+                ? System.Text.Json.JsonSerializer.Deserialize(content.ToMemory().Span, OpenAIJsonContext.Default.OpenAIErrorResponse)?.Error
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public static IResult? TryMap(Exception exception, string promptParam) =>

@@ -16,7 +16,8 @@ internal static class SamplingRequestMapper
 
     public static OpenAIError? Validate(SamplingRequest request, ServedModel model, out ChatOptions options)
     {
-        options = new ChatOptions { ModelId = model.Id };
+        // No ModelId: the served client knows which model it runs, which may be named differently upstream.
+        options = new ChatOptions();
         if (request.N is int n && n != 1)
         {
             return Invalid("Only n = 1 is supported.", "n");
