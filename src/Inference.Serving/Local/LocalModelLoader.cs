@@ -115,6 +115,7 @@ internal sealed class LocalModelLoader(
         _owned.Add(model);
         var client = new ChatClientBuilder(new OnnxChatClient(model))
             .UseOpenTelemetry(loggerFactory)
+            .UseResponseCache(id)
             .Build(services);
         return new ServedModel
         {

@@ -70,7 +70,7 @@ internal sealed class RemoteModelRegistrar(
     {
         Id = id,
         Kind = ModelKind.Chat,
-        ChatClient = new ChatClientBuilder(client).UseOpenTelemetry(loggerFactory).Build(services),
+        ChatClient = new ChatClientBuilder(client).UseOpenTelemetry(loggerFactory).UseResponseCache(id).Build(services),
     };
 
     private ServedModel Embeddings(string id, IEmbeddingGenerator<string, Embedding<float>> generator) => new()

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace Inference.Serving.Caching;
+
+/// <summary>
+/// MEAI's distributed caching, limited to requests whose answer cannot vary: temperature 0 or a fixed seed.
+/// The model id is part of the key, so models never share entries.
+/// </summary>
+internal sealed class DeterministicCachingChatClient : DistributedCachingChatClient
+{
+    public DeterministicCachingChatClient(IChatClient inner, IDistributedCache cache, string modelId)
+        : base(inner, cache)
+    {
+        CacheKeyAdditionalValues = [modelId];
+    }
+
+    protected override bool EnableCaching(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        options is { Temperature: 0f } or { Seed: not null };
+}
