@@ -52,6 +52,28 @@ public sealed class RedisCacheTests(RedisServer redis) : IClassFixture<RedisServ
         Assert.Equal("Healthy", await http.GetStringAsync("/health"));
     }
 
+    [Fact]
+    public async Task Embeddings_are_cached_per_input_and_model()
+    {
+        await using var api = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
+            b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
+            b.UseSetting("ConnectionStrings:cache", redis.ConnectionString);
+        });
+        using var http = api.CreateClient();
+        await redis.CommandAsync("FLUSHALL");
+        const string body = """{"model":"m2v-bge-base-vocabq-64d","input":["A man is playing a guitar.","Someone plays an instrument."]}""";
+        var first = await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(body));
+        var firstText = await first.Content.ReadAsStringAsync();
+        Assert.Equal(2, await redis.KeyCountAsync());
+        var second = await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(body));
+        Assert.Equal(
+            JsonDocument.Parse(firstText).RootElement.GetProperty("data").GetRawText(),
+            JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetRawText());
+        Assert.Equal(2, await redis.KeyCountAsync());
+    }
+
     private static async Task<string> ContentAsync(HttpClient http, string body)
     {
         using var response = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json(body));

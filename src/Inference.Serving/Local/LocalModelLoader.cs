@@ -133,6 +133,7 @@ internal sealed class LocalModelLoader(
         _owned.Add(model);
         var generator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(new OnnxEmbeddingGenerator(model))
             .UseOpenTelemetry(loggerFactory)
+            .UseResponseCache(id)
             .Build(services);
         return new ServedModel
         {

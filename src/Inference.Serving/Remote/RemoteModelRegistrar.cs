@@ -77,7 +77,7 @@ internal sealed class RemoteModelRegistrar(
     {
         Id = id,
         Kind = ModelKind.Embedding,
-        EmbeddingGenerator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(generator).UseOpenTelemetry(loggerFactory).Build(services),
+        EmbeddingGenerator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(generator).UseOpenTelemetry(loggerFactory).UseResponseCache(id).Build(services),
     };
 
     private static OpenAIClient OpenAI(InferenceConnectionString connection, HttpClient http) => new(
