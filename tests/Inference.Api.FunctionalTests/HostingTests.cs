@@ -82,6 +82,23 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
     }
 
     [Fact]
+    public async Task No_models_anywhere_stops_the_process_saying_what_to_set()
+    {
+        // A working directory with no shared/models above it, and no settings.
+        var empty = Directory.CreateTempSubdirectory("no-models-").FullName;
+        try
+        {
+            var (exitCode, stderr) = await RunApiAsync(empty, ("INFERENCE_MODELS_DIR", ""));
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith("Inference.Api cannot start: No models to serve: set INFERENCE_MODELS_DIR or Inference:ModelsDirectory", stderr.Trim(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_broken_configured_model_stops_the_process_naming_the_folder()
     {
         var (exitCode, stderr) = await RunApiAsync(
@@ -95,13 +112,33 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
     }
 
     /// <summary>Starts the built Api as its own process, as a user would, and waits for it to exit.</summary>
-    internal static async Task<(int ExitCode, string StandardError)> RunApiAsync(params (string Name, string Value)[] environment)
+    internal static Task<(int ExitCode, string StandardError)> RunApiAsync(params (string Name, string Value)[] environment) =>
+        RunApiAsync(null, environment);
+
+    internal static async Task<(int ExitCode, string StandardError)> RunApiAsync(string? copyTo, params (string Name, string Value)[] environment)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Inference.Api.dll"), "--urls", "http://127.0.0.1:0"])
+        var directory = AppContext.BaseDirectory;
+        if (copyTo is not null)
+        {
+            // The app also looks for shared/models above its own folder, so run a copy from outside the checkout.
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+            {
+                File.Copy(file, Path.Combine(copyTo, Path.GetFileName(file)));
+            }
+
+            foreach (var runtimes in Directory.EnumerateDirectories(AppContext.BaseDirectory, "runtimes"))
+            {
+                CopyDirectory(runtimes, Path.Combine(copyTo, "runtimes"));
+            }
+
+            directory = copyTo;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(directory, "Inference.Api.dll"), "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory,
         };
         start.Environment["Logging__LogLevel__Default"] = "None";
         foreach (var (name, value) in environment)
@@ -124,6 +161,20 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
         }
 
         return (process.ExitCode, await stderr);
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, dir)));
+        }
+
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetRelativePath(source, file)));
+        }
     }
 
     [Fact]

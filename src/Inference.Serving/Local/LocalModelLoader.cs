@@ -41,9 +41,16 @@ internal sealed class LocalModelLoader(
             LocalModelsLog.Loaded(_logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
+        // Remote models are registered before this runs; with none of those either, there is nothing to serve.
         if (catalog.Models.Count == 0)
         {
-            LocalModelsLog.NoModels(_logger, root ?? $"(no models directory: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory)");
+            if (root is null)
+            {
+                throw new LocalModelsConfigurationException(
+                    $"No models to serve: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory to a folder of model folders, or configure Inference:Models or Inference:Remote.");
+            }
+
+            LocalModelsLog.NoModels(_logger, root);
         }
 
         catalog.MarkReady();
@@ -65,7 +72,7 @@ internal sealed class LocalModelLoader(
         var root = settings.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
         if (root is null)
         {
-            // Nothing local to serve (a gateway of remote models); NoModels warns if the catalog ends up empty.
+            // Nothing local to serve: fine for a gateway of remote models, checked once loading is done.
             return null;
         }
 
