@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Inference.Benchmarks;
+
+/// <summary>
+/// The gateway's added latency: the same short uncacheable chat request sent to the Worker directly and through
+/// the Api (which forwards to that Worker over HTTP), sequentially, p50/p99; then cached-response throughput of the Api.
+/// Both services run as their own processes on loopback, from their Release builds.
+/// </summary>
+internal static class GatewayBenchmark
+{
+    private const int Requests = 200;
+
+    public static async Task RunAsync(string modelsDirectory, string repositoryRoot)
+    {
+        var workerPort = FreePort();
+        var apiPort = FreePort();
+        using var worker = Start(repositoryRoot, "Inference.Worker", workerPort, ("Inference__ModelsDirectory", modelsDirectory), ("Inference__Models__wordnet-chat-1m__Path", "wordnet-chat-1m"));
+        using var api = Start(repositoryRoot, "Inference.Api", apiPort,
+            ("Inference__ModelsDirectory", modelsDirectory),
+            ("Inference__Models__m2v-bge-base-vocabq-64d__Path", "m2v-bge-base-vocabq-64d"),
+            ("Inference__Remote__wordnet-chat-1m__Provider", "worker"),
+            ("Inference__Remote__wordnet-chat-1m__ConnectionString", $"Endpoint=http://127.0.0.1:{workerPort};Model=wordnet-chat-1m"));
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            await WaitReadyAsync(http, workerPort);
+            await WaitReadyAsync(http, apiPort);
+
+            // Sampling without a seed is never cached (by the Api or by the Worker), so every request runs the model;
+            // top_k 1 makes it produce the same 8 tokens every time, so both paths do the same work.
+            var (direct, gateway) = await MeasureAsync(http, workerPort, apiPort, _ => Body("\"temperature\":0.5,\"top_k\":1"));
+            Console.WriteLine($"worker direct: p50 {Percentile(direct, 50):F2} ms, p99 {Percentile(direct, 99):F2} ms ({Requests} requests, 8 tokens each)");
+            Console.WriteLine($"api -> worker: p50 {Percentile(gateway, 50):F2} ms, p99 {Percentile(gateway, 99):F2} ms");
+            Console.WriteLine($"gateway added: p50 {Percentile(gateway, 50) - Percentile(direct, 50):F2} ms, p99 {Percentile(gateway, 99) - Percentile(direct, 99):F2} ms");
+
+            var cached = Body("\"temperature\":0");
+            await SendAsync(http, apiPort, cached);
+            var clock = Stopwatch.StartNew();
+            var done = 0;
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                while (clock.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    await SendAsync(http, apiPort, cached);
+                    Interlocked.Increment(ref done);
+                }
+            }));
+            Console.WriteLine($"api cached responses: {done / clock.Elapsed.TotalSeconds:F0} requests/s (8 concurrent clients, in-memory cache)");
+        }
+        finally
+        {
+            Stop(api);
+            Stop(worker);
+        }
+    }
+
+    private static string Body(string sampling) =>
+        "{\"model\":\"wordnet-chat-1m\",\"max_tokens\":8," + sampling + ",\"messages\":[{\"role\":\"user\",\"content\":\"What does \\\"dog\\\" mean?\"}]}";
+
+    /// <summary>Direct and gateway requests alternate, so warm-up and background load affect both alike.</summary>
+    private static async Task<(List<double> Direct, List<double> Gateway)> MeasureAsync(HttpClient http, int directPort, int gatewayPort, Func<int, string> body)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            await SendAsync(http, directPort, body(-i - 1));
+            await SendAsync(http, gatewayPort, body(-i - 1));
+        }
+
+        var direct = new List<double>(Requests);
+        var gateway = new List<double>(Requests);
+        for (var i = 0; i < Requests; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await SendAsync(http, directPort, body(i));
+            direct.Add(clock.Elapsed.TotalMilliseconds);
+            clock.Restart();
+            await SendAsync(http, gatewayPort, body(i));
+            gateway.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return (direct, gateway);
+    }
+
+    private static async Task SendAsync(HttpClient http, int port, string body)
+    {
+        using var response = await http.PostAsync($"http://127.0.0.1:{port}/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static double Percentile(List<double> values, int percentile)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, sorted.Length * percentile / 100)];
+    }
+
+    private static Process Start(string root, string project, int port, params (string Name, string Value)[] environment)
+    {
+        var dll = Path.Combine(root, "src", project, "bin", "Release", "net10.0", project + ".dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build {project} in Release first (dotnet build -c Release).", dll);
+        }
+
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    private static async Task WaitReadyAsync(HttpClient http, int port)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Nothing became ready on port {port}.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
