@@ -6,9 +6,7 @@ public static class ModelKindDetector
     private static readonly string[] EncoderTypes = ["bert", "roberta", "xlm-roberta", "distilbert", "mpnet", "nomic_bert", "new", "model2vec", "electra", "deberta-v2"];
 
     /// <summary>True when the folder holds an ONNX model at all (tokenizer-only folders do not).</summary>
-    public static bool HasWeights(string folder) =>
-        (Directory.Exists(Path.Combine(folder, "onnx")) && Directory.EnumerateFiles(Path.Combine(folder, "onnx"), "*.onnx").Any())
-        || Directory.EnumerateFiles(folder, "*.onnx").Any();
+    public static bool HasWeights(string folder) => ModelPrecision.OnnxFiles(folder).Count > 0;
 
     public static LocalModelKind Detect(string folder)
     {

@@ -22,9 +22,7 @@ public static class ModelPrecision
     /// <summary>Returns the ONNX file for <paramref name="precision"/>, or for "auto" the best available.</summary>
     public static string Resolve(string folder, string precision)
     {
-        var onnxDir = Path.Combine(folder, "onnx");
-        var searchDirs = Directory.Exists(onnxDir) ? new[] { onnxDir, folder } : [folder];
-        var available = searchDirs.SelectMany(d => Directory.EnumerateFiles(d, "*.onnx")).ToList();
+        var available = OnnxFiles(folder);
         if (available.Count == 0)
         {
             throw new ModelFolderException(folder, "no ONNX file found (expected onnx/model.onnx or onnx/model_<precision>.onnx)");
@@ -52,6 +50,14 @@ public static class ModelPrecision
         return Find(available, precision) ?? throw new ModelFolderException(
             folder,
             $"no ONNX file for precision '{precision}' (looked for {string.Join(" or ", FileNames[precision])}; found {string.Join(", ", available.Select(Path.GetFileName))})");
+    }
+
+    /// <summary>The ONNX files of a model folder: in <c>onnx/</c> (optimum's layout) and at its top.</summary>
+    public static List<string> OnnxFiles(string folder)
+    {
+        var onnxDir = Path.Combine(folder, "onnx");
+        var searchDirs = Directory.Exists(onnxDir) ? new[] { onnxDir, folder } : [folder];
+        return [.. searchDirs.SelectMany(d => Directory.EnumerateFiles(d, "*.onnx"))];
     }
 
     private static string? Find(List<string> available, string precision) =>
