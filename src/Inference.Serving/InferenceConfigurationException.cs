@@ -1,4 +1,4 @@
-namespace Inference.Serving.Local;
+namespace Inference.Serving;
 
-/// <summary>The local models cannot be served as configured; the message names the setting to fix.</summary>
-public sealed class LocalModelsConfigurationException(string message) : Exception(message);
+/// <summary>The service cannot start as configured; the message names the setting to fix.</summary>
+public sealed class InferenceConfigurationException(string message) : Exception(message);

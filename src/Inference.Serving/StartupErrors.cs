@@ -1,5 +1,5 @@
 using Inference.Onnx.Models;
-using Inference.Serving.Local;
+using Inference.Serving;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -19,7 +19,7 @@ public static class StartupErrors
             await app.RunAsync();
             return 0;
         }
-        catch (Exception ex) when (ex is ModelFolderException or LocalModelsConfigurationException or OptionsValidationException)
+        catch (Exception ex) when (ex is ModelFolderException or InferenceConfigurationException or OptionsValidationException)
         {
             await Console.Error.WriteLineAsync($"{name} cannot start: {ex.Message}");
             return 1;

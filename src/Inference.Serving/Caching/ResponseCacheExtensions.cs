@@ -31,7 +31,7 @@ public static class ResponseCacheExtensions
             }
             catch (ArgumentException ex)
             {
-                throw new Inference.Serving.Local.LocalModelsConfigurationException($"ConnectionStrings:{ResponseCacheOptions.ConnectionName} is not a Redis connection string ({ex.Message}).");
+                throw new Inference.Serving.InferenceConfigurationException($"ConnectionStrings:{ResponseCacheOptions.ConnectionName} is not a Redis connection string ({ex.Message}).");
             }
 
             // Start without Redis and keep trying; fail fast per call so a dead Redis costs little.

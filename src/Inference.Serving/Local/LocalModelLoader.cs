@@ -18,9 +18,8 @@ internal sealed class LocalModelLoader(
     IOptions<LocalModelsOptions> options,
     ModelCatalog catalog,
     IServiceProvider services,
-    ILoggerFactory loggerFactory) : IHostedService, IDisposable
+    ILogger<LocalModelLoader> logger) : IHostedService, IDisposable
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger<LocalModelLoader>();
     private readonly List<IDisposable> _owned = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -38,7 +37,7 @@ internal sealed class LocalModelLoader(
             }
 
             catalog.Add(kind == LocalModelKind.Chat ? LoadChat(id, folder, definition, settings) : LoadEmbedding(id, folder, settings));
-            LocalModelsLog.Loaded(_logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LocalModelsLog.Loaded(logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         // Remote models are registered before this runs; with none of those either, there is nothing to serve.
@@ -46,11 +45,11 @@ internal sealed class LocalModelLoader(
         {
             if (root is null)
             {
-                throw new LocalModelsConfigurationException(
+                throw new InferenceConfigurationException(
                     $"No models to serve: set {ModelsDirectory.EnvironmentVariable} or Inference:ModelsDirectory to a folder of model folders, or configure Inference:Models or Inference:Remote.");
             }
 
-            LocalModelsLog.NoModels(_logger, root);
+            LocalModelsLog.NoModels(logger, root);
         }
 
         catalog.MarkReady();
@@ -78,7 +77,7 @@ internal sealed class LocalModelLoader(
 
         if (!Directory.Exists(root))
         {
-            throw new LocalModelsConfigurationException($"The models directory '{root}' (Inference:ModelsDirectory / {ModelsDirectory.EnvironmentVariable}) does not exist.");
+            throw new InferenceConfigurationException($"The models directory '{root}' (Inference:ModelsDirectory / {ModelsDirectory.EnvironmentVariable}) does not exist.");
         }
 
         return root;
@@ -103,12 +102,12 @@ internal sealed class LocalModelLoader(
             yield break;
         }
 
-        LocalModelsLog.LoadingFrom(_logger, root);
+        LocalModelsLog.LoadingFrom(logger, root);
         foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
             if (!ModelKindDetector.HasWeights(folder))
             {
-                LocalModelsLog.SkippedNoWeights(_logger, folder);
+                LocalModelsLog.SkippedNoWeights(logger, folder);
                 continue;
             }
 
@@ -120,10 +119,7 @@ internal sealed class LocalModelLoader(
     {
         var model = LocalChatModel.Load(id, folder, settings.Engine, definition?.ChatTemplate);
         _owned.Add(model);
-        var client = new ChatClientBuilder(new OnnxChatClient(model))
-            .UseOpenTelemetry(loggerFactory)
-            .UseResponseCache(id)
-            .Build(services);
+        var client = ModelPipeline.Chat(new OnnxChatClient(model), id, services);
         return new ServedModel
         {
             Id = id,
@@ -138,10 +134,7 @@ internal sealed class LocalModelLoader(
     {
         var model = LocalEmbeddingModel.Load(id, folder, settings.Engine);
         _owned.Add(model);
-        var generator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(new OnnxEmbeddingGenerator(model))
-            .UseOpenTelemetry(loggerFactory)
-            .UseResponseCache(id)
-            .Build(services);
+        var generator = ModelPipeline.Embeddings(new OnnxEmbeddingGenerator(model), id, services);
         return new ServedModel
         {
             Id = id,

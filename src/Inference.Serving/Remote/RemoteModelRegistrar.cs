@@ -2,11 +2,9 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Inference.Client;
 using Inference.Serving.Catalog;
-using Inference.Serving.Local;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OllamaSharp;
 using OpenAI;
@@ -23,8 +21,7 @@ internal sealed class RemoteModelRegistrar(
     IConfiguration configuration,
     ModelCatalog catalog,
     IHttpClientFactory httpClients,
-    IServiceProvider services,
-    ILoggerFactory loggerFactory) : IHostedService
+    IServiceProvider services) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -49,7 +46,7 @@ internal sealed class RemoteModelRegistrar(
         }
         catch (InvalidOperationException ex)
         {
-            throw new LocalModelsConfigurationException($"{setting}: {ex.Message}");
+            throw new InferenceConfigurationException($"{setting}: {ex.Message}");
         }
 
         var provider = definition.Provider.ToLowerInvariant();
@@ -62,7 +59,7 @@ internal sealed class RemoteModelRegistrar(
                 ? Chat(id, OpenAI(connection, http).GetChatClient(model).AsIChatClient())
                 : Embeddings(id, OpenAI(connection, http).GetEmbeddingClient(model).AsIEmbeddingGenerator()),
             "ollama" => kind == ModelKind.Chat ? Chat(id, Ollama(connection, http, model)) : Embeddings(id, Ollama(connection, http, model)),
-            _ => throw new LocalModelsConfigurationException($"{setting}:Provider '{definition.Provider}' is unknown; use worker, embeddings, openai or ollama."),
+            _ => throw new InferenceConfigurationException($"{setting}:Provider '{definition.Provider}' is unknown; use worker, embeddings, openai or ollama."),
         };
     }
 
@@ -70,14 +67,14 @@ internal sealed class RemoteModelRegistrar(
     {
         Id = id,
         Kind = ModelKind.Chat,
-        ChatClient = new ChatClientBuilder(client).UseOpenTelemetry(loggerFactory).UseResponseCache(id).Build(services),
+        ChatClient = ModelPipeline.Chat(client, id, services),
     };
 
     private ServedModel Embeddings(string id, IEmbeddingGenerator<string, Embedding<float>> generator) => new()
     {
         Id = id,
         Kind = ModelKind.Embedding,
-        EmbeddingGenerator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(generator).UseOpenTelemetry(loggerFactory).UseResponseCache(id).Build(services),
+        EmbeddingGenerator = ModelPipeline.Embeddings(generator, id, services),
     };
 
     private static OpenAIClient OpenAI(InferenceConnectionString connection, HttpClient http) => new(
