@@ -5,9 +5,8 @@ namespace Inference.Onnx;
 
 internal static class OnnxSessionFactory
 {
-    public static InferenceSession Create(string folder, OnnxEngineOptions options)
+    public static InferenceSession Create(string folder, string path, OnnxEngineOptions options)
     {
-        var path = ModelPrecision.Resolve(folder, options.Precision);
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

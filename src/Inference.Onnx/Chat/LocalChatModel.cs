@@ -29,6 +29,9 @@ public sealed class LocalChatModel : IDisposable
 
     public ChatTemplate? Template { get; }
 
+    /// <summary>Parameter count and storage precision, read from the ONNX file.</summary>
+    public required OnnxWeights Weights { get; init; }
+
     public TextGenerator Generator { get; }
 
     public ModelTokenizer Tokenizer => Generator.Tokenizer;
@@ -50,10 +53,12 @@ public sealed class LocalChatModel : IDisposable
         var config = ModelConfig.Load(folder);
         var tokenizer = ModelTokenizerLoader.Load(folder);
         var template = ChatTemplateResolver.Resolve(folder, chatTemplate);
-        var session = OnnxSessionFactory.Create(folder, options);
+        var onnxPath = ModelPrecision.Resolve(folder, options.Precision);
+        var weights = OnnxWeightsInspector.Inspect(onnxPath);
+        var session = OnnxSessionFactory.Create(folder, onnxPath, options);
         try
         {
-            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options);
+            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options) { Weights = weights };
         }
         catch
         {

@@ -29,6 +29,9 @@ public sealed class LocalEmbeddingModel : IDisposable
 
     public int Dimensions { get; private init; }
 
+    /// <summary>Parameter count and storage precision, read from the ONNX file.</summary>
+    public OnnxWeights Weights { get; private init; } = new(0, "F32");
+
     /// <summary>Tokens per input at most, [CLS] and [SEP] included; longer inputs are truncated.</summary>
     public int MaxTokens { get; private init; }
 
@@ -64,7 +67,9 @@ public sealed class LocalEmbeddingModel : IDisposable
             throw new ModelFolderException(folder, $"embedding models need a WordPiece (BERT) tokenizer; this one is {tokenizer.Family}");
         }
 
-        var session = OnnxSessionFactory.Create(folder, options);
+        var onnxPath = ModelPrecision.Resolve(folder, options.Precision);
+        var weights = OnnxWeightsInspector.Inspect(onnxPath);
+        var session = OnnxSessionFactory.Create(folder, onnxPath, options);
         try
         {
             var pooling = ReadPooling(folder, config);
@@ -88,6 +93,7 @@ public sealed class LocalEmbeddingModel : IDisposable
             var limits = new[] { tokenizer.MaxLength, config.ContextLength }.OfType<int>().ToList();
             return new LocalEmbeddingModel(id, folder, session, bert, options)
             {
+                Weights = weights,
                 Dimensions = dims,
                 MaxTokens = limits.Count > 0 ? limits.Min() : 512,
                 Pooling = pooling,

@@ -11,6 +11,9 @@ namespace Inference.Onnx.Embeddings;
 /// </summary>
 public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
+    /// <summary>Each embedding's input token count, in its AdditionalProperties, so a per-input cache can keep usage exact.</summary>
+    public const string InputTokensProperty = "input_tokens";
+
     private readonly LocalEmbeddingModel _model;
     private readonly bool _ownsModel;
     private readonly EmbeddingGeneratorMetadata _metadata;
@@ -47,7 +50,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             var batch = tokenized.GetRange(start, Math.Min(_model.BatchSize, tokenized.Count - start));
             foreach (var vector in RunBatch(batch))
             {
-                result.Add(new Embedding<float>(vector) { ModelId = _model.Id, CreatedAt = created });
+                result.Add(new Embedding<float>(vector)
+                {
+                    ModelId = _model.Id,
+                    CreatedAt = created,
+                    AdditionalProperties = new() { [InputTokensProperty] = tokenized[result.Count].Length },
+                });
             }
         }
 

@@ -9,6 +9,7 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
     private int _waiting;
     private int _running;
+    private long _admitted;
 
     public string Model => model;
 
@@ -19,6 +20,9 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
     public int Running => Volatile.Read(ref _running);
 
     public int QueueLimit => queueLimit;
+
+    /// <summary>Requests that have been given a slot since the model was loaded.</summary>
+    public long Admitted => Interlocked.Read(ref _admitted);
 
     public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +45,7 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
         }
 
         Interlocked.Increment(ref _running);
+        Interlocked.Increment(ref _admitted);
         return new Lease(this);
     }
 
