@@ -1,11 +1,15 @@
-// The gateway. With no configuration it serves every local model of the models directory in this one process.
+// The gateway. With no configuration it serves every local model of the models directory in this one process, with
+// its registry and audit log in SQLite; given an AppHost's connection strings and service references it routes to the
+// Worker and Embeddings services, caches in Redis and records in PostgreSQL.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddInferenceServing();
+builder.AddInferenceMetadata();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
+app.MapInferenceMetadata();
 
 return await app.RunWithStartupErrorsAsync();
 

@@ -1,3 +1,4 @@
+using Inference.Serving;
 using Inference.Serving.Ollama;
 using Microsoft.Extensions.Hosting;
 
@@ -9,6 +10,7 @@ public static class InferenceEndpointsExtensions
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapDefaultEndpoints();

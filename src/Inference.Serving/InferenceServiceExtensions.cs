@@ -1,10 +1,31 @@
 using Inference.Onnx.Models;
+using Inference.Serving.Local;
+using Inference.Serving.Remote;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class InferenceServiceExtensions
 {
-    /// <summary>The OpenAI- and Ollama-compatible APIs over remote models and local models of the given kinds (all when none are given).</summary>
-    public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params LocalModelKind[] kinds) =>
+    /// <summary>
+    /// The OpenAI- and Ollama-compatible APIs over remote models and local models of the given kinds (all when none
+    /// are given). A Worker or Embeddings service referenced by an AppHost serves its kind instead of this process.
+    /// </summary>
+    public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params LocalModelKind[] kinds)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.AddOpenAIApi().AddResponseCache().AddRemoteModels().AddLocalModels(kinds);
+
+        var discovery = builder.Configuration.GetSection("Inference:Discovery").Get<ServiceDiscoveryOptions>() ?? new();
+        var delegated = RemoteModelRegistrar.ReferencedServices(builder.Configuration, discovery)
+            .Select(s => s.Provider == "worker" ? LocalModelKind.Chat : LocalModelKind.Embedding)
+            .ToList();
+        if (delegated.Count > 0)
+        {
+            builder.Services.PostConfigure<LocalModelsOptions>(o => o.Kinds.ExceptWith(delegated));
+        }
+
+        return builder;
+    }
 }

@@ -68,10 +68,23 @@ public sealed class RedisCacheTests(RedisServer redis) : IClassFixture<RedisServ
         var firstText = await first.Content.ReadAsStringAsync();
         Assert.Equal(2, await redis.KeyCountAsync());
         var second = await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(body));
-        Assert.Equal(
-            JsonDocument.Parse(firstText).RootElement.GetProperty("data").GetRawText(),
-            JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetRawText());
+        var secondJson = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(JsonDocument.Parse(firstText).RootElement.GetProperty("data").GetRawText(), secondJson.GetProperty("data").GetRawText());
         Assert.Equal(2, await redis.KeyCountAsync());
+
+        // Usage stays exact when the vectors come from the cache, alone or mixed with a new input.
+        var tokens = JsonDocument.Parse(firstText).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        Assert.True(tokens > 2);
+        Assert.Equal(tokens, secondJson.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        var single = JsonDocument.Parse(await (await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(
+            """{"model":"m2v-bge-base-vocabq-64d","input":"Someone plays an instrument."}"""))).Content.ReadAsStringAsync()).RootElement;
+        var mixed = JsonDocument.Parse(await (await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(
+            """{"model":"m2v-bge-base-vocabq-64d","input":["A man is playing a guitar.","A new sentence."]}"""))).Content.ReadAsStringAsync()).RootElement;
+        var newOnly = JsonDocument.Parse(await (await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(
+            """{"model":"m2v-bge-base-vocabq-64d","input":"A new sentence."}"""))).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(
+            tokens - single.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() + newOnly.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(),
+            mixed.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
     }
 
     private static async Task<string> ContentAsync(HttpClient http, string body)

@@ -55,11 +55,11 @@ public static class ResponseCacheExtensions
         return builder;
     }
 
-    /// <summary>Caches embeddings (always deterministic) per model when the cache is enabled.</summary>
+    /// <summary>Caches embeddings (always deterministic) per input and model when the cache is enabled.</summary>
     internal static EmbeddingGeneratorBuilder<string, Embedding<float>> UseResponseCache(this EmbeddingGeneratorBuilder<string, Embedding<float>> builder, string modelId) =>
         builder.Use((inner, services) =>
             services.GetRequiredService<IOptions<ResponseCacheOptions>>().Value.Enabled
-                ? new DistributedCachingEmbeddingGenerator<string, Embedding<float>>(inner, services.GetRequiredService<ResilientDistributedCache>()) { CacheKeyAdditionalValues = [modelId] }
+                ? new CachingEmbeddingGenerator(inner, services.GetRequiredService<ResilientDistributedCache>(), modelId)
                 : inner);
 
     /// <summary>Adds deterministic response caching to a model's pipeline when the cache is enabled.</summary>

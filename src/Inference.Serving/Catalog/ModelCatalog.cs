@@ -6,10 +6,13 @@ namespace Inference.Serving.Catalog;
 public sealed class ModelCatalog
 {
     private readonly ConcurrentDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
-    private volatile bool _ready;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>True once every configured provider has loaded its models.</summary>
-    public bool IsReady => _ready;
+    public bool IsReady => _ready.Task.IsCompleted;
+
+    /// <summary>Completes once every configured provider has loaded its models.</summary>
+    public Task WhenReady(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
     public IReadOnlyCollection<ServedModel> Models => [.. _models.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
 
@@ -24,5 +27,5 @@ public sealed class ModelCatalog
         }
     }
 
-    public void MarkReady() => _ready = true;
+    public void MarkReady() => _ready.TrySetResult();
 }

@@ -11,6 +11,15 @@ public sealed record ServedModel
 
     public string OwnedBy { get; init; } = "inference-aspire";
 
+    /// <summary>Who runs the model: local, worker, embeddings, openai or ollama.</summary>
+    public string Provider { get; init; } = "local";
+
+    /// <summary>Where it runs: the model folder of a local model, the endpoint (and remote model name) of a remote one.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>Models to try instead when this one fails, in order, as configured.</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Tokens the model can attend to (prompt plus completion); null when unknown.</summary>
@@ -19,10 +28,22 @@ public sealed record ServedModel
     /// <summary>Embedding size, for embedding models.</summary>
     public int? Dimensions { get; init; }
 
+    /// <summary>Weights in the model, when its files say.</summary>
+    public long? ParameterCount { get; init; }
+
+    /// <summary>The storage precision of most weights (F32, F16, BF16, Q8, Q4), when known.</summary>
+    public string? Quantization { get; init; }
+
+    /// <summary>The chat template's name, for chat models that have one.</summary>
+    public string? ChatTemplate { get; init; }
+
     public IChatClient? ChatClient { get; init; }
 
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
 
     /// <summary>Requests waiting for the model, when its provider queues them.</summary>
     public Func<int>? QueueDepth { get; init; }
+
+    /// <summary>Requests the model has run since it was loaded, when its provider counts them.</summary>
+    public Func<long>? RequestCount { get; init; }
 }

@@ -13,4 +13,7 @@ public sealed class LocalModelDefinition
 
     /// <summary>A built-in chat template name (chatml, llama3, gemma, phi3, mistral) instead of the detected one.</summary>
     public string? ChatTemplate { get; set; }
+
+    /// <summary>Models to try instead when this one fails, in order (recorded in the registry).</summary>
+    public List<string> Fallbacks { get; set; } = [];
 }

@@ -36,7 +36,8 @@ internal sealed class LocalModelLoader(
                 continue;
             }
 
-            catalog.Add(kind == LocalModelKind.Chat ? LoadChat(id, folder, definition, settings) : LoadEmbedding(id, folder, settings));
+            var model = kind == LocalModelKind.Chat ? LoadChat(id, folder, definition, settings) : LoadEmbedding(id, folder, settings);
+            catalog.Add(model with { Source = folder, Fallbacks = definition?.Fallbacks ?? [] });
             LocalModelsLog.Loaded(logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
@@ -119,14 +120,18 @@ internal sealed class LocalModelLoader(
     {
         var model = LocalChatModel.Load(id, folder, settings.Engine, definition?.ChatTemplate);
         _owned.Add(model);
-        var client = ModelPipeline.Chat(new OnnxChatClient(model), id, services);
+        var client = ModelPipeline.Chat(new OnnxChatClient(model), id, "local", services);
         return new ServedModel
         {
             Id = id,
             Kind = ModelKind.Chat,
             ContextLength = model.ContextLength,
+            ParameterCount = model.Weights.ParameterCount,
+            Quantization = model.Weights.Quantization,
+            ChatTemplate = model.Template?.Name,
             ChatClient = client,
             QueueDepth = () => model.Queue.Depth,
+            RequestCount = () => model.Queue.Admitted,
         };
     }
 
@@ -134,15 +139,18 @@ internal sealed class LocalModelLoader(
     {
         var model = LocalEmbeddingModel.Load(id, folder, settings.Engine);
         _owned.Add(model);
-        var generator = ModelPipeline.Embeddings(new OnnxEmbeddingGenerator(model), id, services);
+        var generator = ModelPipeline.Embeddings(new OnnxEmbeddingGenerator(model), id, "local", services);
         return new ServedModel
         {
             Id = id,
             Kind = ModelKind.Embedding,
             ContextLength = model.MaxTokens,
             Dimensions = model.Dimensions,
+            ParameterCount = model.Weights.ParameterCount,
+            Quantization = model.Weights.Quantization,
             EmbeddingGenerator = generator,
             QueueDepth = () => model.Queue.Depth,
+            RequestCount = () => model.Queue.Admitted,
         };
     }
 }

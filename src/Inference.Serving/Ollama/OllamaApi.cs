@@ -63,7 +63,12 @@ public static class OllamaApi
             info["embedding_length"] = dims;
         }
 
-        var template = model.ChatClient?.GetService<LocalChatModel>()?.Template?.Name ?? "";
+        if (model.ParameterCount is long parameters)
+        {
+            info["general.parameter_count"] = parameters;
+        }
+
+        var template = model.ChatTemplate ?? "";
         string[] capabilities = model.Kind == ModelKind.Chat ? ["completion"] : ["embedding"];
         return TypedResults.Json(new OllamaShowResponse("", "", template, Details(model), info, capabilities), OllamaJsonContext.Default.OllamaShowResponse);
     }
@@ -307,5 +312,15 @@ public static class OllamaApi
     }
 
     private static OllamaModelDetails Details(ServedModel model) =>
-        new("onnx", model.Kind == ModelKind.Chat ? "decoder" : "encoder", "", "F32");
+        new("onnx", model.Kind == ModelKind.Chat ? "decoder" : "encoder", ParameterSize(model.ParameterCount), model.Quantization ?? "");
+
+    /// <summary>Ollama's short form: 984.19K, 135.00M, 7.24B.</summary>
+    private static string ParameterSize(long? count) => count switch
+    {
+        null => "",
+        >= 1_000_000_000 => $"{count / 1e9:0.00}B",
+        >= 1_000_000 => $"{count / 1e6:0.00}M",
+        >= 1_000 => $"{count / 1e3:0.00}K",
+        _ => count.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

@@ -15,5 +15,6 @@ internal static class ModelsApi
             ? TypedResults.Json(ToInfo(model), OpenAIJsonContext.Default.ModelInfo)
             : OpenAIErrors.ModelNotFound(id);
 
-    private static ModelInfo ToInfo(ServedModel model) => new(model.Id, model.Created.ToUnixTimeSeconds(), model.OwnedBy);
+    private static ModelInfo ToInfo(ServedModel model) =>
+        new(model.Id, model.Created.ToUnixTimeSeconds(), model.OwnedBy, ModelCapabilities.Of(model), model.QueueDepth?.Invoke(), model.RequestCount?.Invoke());
 }

@@ -18,6 +18,7 @@ public static class OpenAIApiExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<OpenAIExceptionHandler>();
         return builder;

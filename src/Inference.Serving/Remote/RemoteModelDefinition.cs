@@ -16,4 +16,7 @@ public sealed class RemoteModelDefinition
 
     /// <summary>Chat or Embedding; embeddings providers default to Embedding, the others to Chat.</summary>
     public ModelKind? Kind { get; set; }
+
+    /// <summary>Models to try instead when this one fails, in order (recorded in the registry).</summary>
+    public List<string> Fallbacks { get; set; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Inference.Serving.Catalog;
 
 namespace Inference.Serving.OpenAI.Contracts;
 
@@ -53,7 +54,11 @@ public sealed record ModelList(IReadOnlyList<ModelInfo> Data)
     public string Object => "list";
 }
 
-public sealed record ModelInfo(string Id, long Created, string OwnedBy)
+/// <param name="Capabilities">Our extension: what the model can do and how big it is (OpenAI clients ignore it).</param>
+/// <param name="QueueDepth">Our extension: requests waiting for the model, when its provider queues them.</param>
+/// <param name="RequestsTotal">Our extension: requests the model has run since it was loaded, when its provider counts them.</param>
+public sealed record ModelInfo(
+    string Id, long Created, string OwnedBy, ModelCapabilities? Capabilities = null, int? QueueDepth = null, long? RequestsTotal = null)
 {
     public string Object => "model";
 }

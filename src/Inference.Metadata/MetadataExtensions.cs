@@ -1,0 +1,83 @@
+using Inference.Metadata;
+using Inference.Metadata.Auditing;
+using Inference.Metadata.Data;
+using Inference.Metadata.Registry;
+using Inference.Serving;
+using Inference.Serving.Auditing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class MetadataExtensions
+{
+    /// <summary>
+    /// The model registry and the request audit log: on PostgreSQL when <c>ConnectionStrings:metadata</c> is set (as an
+    /// Aspire AppHost sets it), else in an embedded SQLite file. Migrations are applied at start; audit rows are
+    /// written in the background.
+    /// </summary>
+    public static IHostApplicationBuilder AddInferenceMetadata(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<MetadataOptions>()
+            .BindConfiguration(MetadataOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SqlitePath), "Inference:Metadata:SqlitePath must not be empty.")
+            .Validate(o => o.Audit.Capacity > 0, "Inference:Metadata:Audit:Capacity must be positive.")
+            .Validate(o => o.Audit.BatchSize > 0, "Inference:Metadata:Audit:BatchSize must be positive.")
+            .Validate(o => o.Audit.MaxRetryDelay > TimeSpan.Zero, "Inference:Metadata:Audit:MaxRetryDelay must be positive.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Audit.SpillDirectory), "Inference:Metadata:Audit:SpillDirectory must not be empty.")
+            .ValidateOnStart();
+
+        if (builder.Configuration.GetConnectionString(MetadataOptions.ConnectionName) is { Length: > 0 } connectionString)
+        {
+            ValidatePostgres(connectionString);
+            builder.Services.AddDbContextFactory<PostgresMetadataDbContext>(o => o.UseNpgsql(connectionString));
+            builder.Services.TryAddSingleton<IDbContextFactory<MetadataDbContext>, MetadataDbContextFactory<PostgresMetadataDbContext>>();
+        }
+        else
+        {
+            var path = builder.Configuration[$"{MetadataOptions.SectionName}:{nameof(MetadataOptions.SqlitePath)}"] is { Length: > 0 } configured
+                ? configured
+                : new MetadataOptions().SqlitePath;
+            builder.Services.AddDbContextFactory<SqliteMetadataDbContext>(o => o.UseSqlite($"Data Source={Path.GetFullPath(path)}"));
+            builder.Services.TryAddSingleton<IDbContextFactory<MetadataDbContext>, MetadataDbContextFactory<SqliteMetadataDbContext>>();
+        }
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MetadataState>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<AuditSpill>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        builder.Services.AddSingleton<MetadataTelemetry>();
+        builder.Services.AddHostedService<MetadataInitializer>();
+        builder.Services.AddHostedService<AuditLogWriter>();
+        builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
+        return builder;
+    }
+
+    /// <summary>The registry's read API: <c>GET /api/models</c>, <c>/api/models/{id}</c>, <c>/api/models/{id}/versions</c>.</summary>
+    public static WebApplication MapInferenceMetadata(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapModelRegistryApi();
+        return app;
+    }
+
+    private static void ValidatePostgres(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InferenceConfigurationException($"ConnectionStrings:{MetadataOptions.ConnectionName} is not a valid PostgreSQL connection string ({ex.Message}).");
+        }
+    }
+}

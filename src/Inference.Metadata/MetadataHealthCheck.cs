@@ -1,0 +1,34 @@
+using Inference.Metadata.Auditing;
+using Inference.Metadata.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Inference.Metadata;
+
+/// <summary>
+/// The metadata database: Degraded, not Unhealthy, when it cannot be reached or written, since inference goes on and
+/// the audit log waits; reports the audit rows pending either way.
+/// </summary>
+internal sealed class MetadataHealthCheck(IDbContextFactory<MetadataDbContext> contexts, MetadataState state, AuditLog log) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["auditPending"] = log.Pending };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        data["database"] = db.Database.ProviderName ?? "";
+        bool reachable;
+        try
+        {
+            reachable = await db.Database.CanConnectAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            reachable = false;
+        }
+
+        return !reachable ? HealthCheckResult.Degraded("The metadata database cannot be reached; audit records are buffered.", data: data)
+            : !state.IsMigrated ? HealthCheckResult.Degraded("The metadata database is being migrated.", data: data)
+            : state.LastError is { } error ? HealthCheckResult.Degraded($"The last metadata write failed: {error}", data: data)
+            : HealthCheckResult.Healthy("The metadata database is up to date.", data);
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Inference.Metadata.Data;
+
+namespace Inference.Metadata;
+
+[JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Registry.VersionConfiguration))]
+internal sealed partial class MetadataJsonContext : JsonSerializerContext;

@@ -1,0 +1,25 @@
+namespace Inference.Serving.Auditing;
+
+/// <summary>One inference call as the audit log records it.</summary>
+/// <param name="Operation">"chat" or "embeddings".</param>
+/// <param name="Status">"ok", "error" or "cancelled".</param>
+/// <param name="Caller">The authenticated user, else the client's address.</param>
+public sealed record InferenceCall(
+    Guid Id,
+    string RequestId,
+    string Model,
+    string Provider,
+    string Operation,
+    int? InputTokens,
+    int? OutputTokens,
+    TimeSpan Latency,
+    TimeSpan? TimeToFirstToken,
+    string Status,
+    string? Error,
+    string? Caller,
+    DateTimeOffset Timestamp)
+{
+    public const string Ok = "ok";
+    public const string Failed = "error";
+    public const string Cancelled = "cancelled";
+}

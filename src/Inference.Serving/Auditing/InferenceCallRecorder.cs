@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace Inference.Serving.Auditing;
+
+/// <summary>Times one call and records it with the request's id and caller once it ends, whichever way it ends.</summary>
+internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext? http, TimeProvider time, string model, string provider, string operation)
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly long _timestamp = time.GetTimestamp();
+    private TimeSpan? _firstToken;
+    private bool _recorded;
+
+    public void FirstToken() => _firstToken ??= time.GetElapsedTime(_timestamp);
+
+    public void Succeeded(long? inputTokens, long? outputTokens) => Record(InferenceCall.Ok, null, inputTokens, outputTokens);
+
+    public void Failed(Exception exception, long? inputTokens = null, long? outputTokens = null) =>
+        Record(
+            exception is OperationCanceledException ? InferenceCall.Cancelled : InferenceCall.Failed,
+            Truncate($"{exception.GetType().Name}: {exception.Message}"),
+            inputTokens,
+            outputTokens);
+
+    public void Abandoned(long? inputTokens, long? outputTokens) => Record(InferenceCall.Cancelled, "The caller stopped reading the stream.", inputTokens, outputTokens);
+
+    private void Record(string status, string? error, long? inputTokens, long? outputTokens)
+    {
+        if (_recorded)
+        {
+            return;
+        }
+
+        _recorded = true;
+        log.Record(new InferenceCall(
+            Guid.NewGuid(),
+            http?.TraceIdentifier ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"),
+            model,
+            provider,
+            operation,
+            (int?)inputTokens,
+            (int?)outputTokens,
+            time.GetElapsedTime(_timestamp),
+            _firstToken,
+            status,
+            error,
+            Caller(http),
+            _started));
+    }
+
+    private static string? Caller(HttpContext? http) =>
+        http?.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : http?.Connection.RemoteIpAddress?.ToString();
+
+    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+}

@@ -1,0 +1,17 @@
+namespace Inference.Serving.Remote;
+
+/// <summary>
+/// The services whose models the gateway serves when an Aspire AppHost references them (<c>services:worker</c>,
+/// <c>services:embeddings</c>): each service's <c>/v1/models</c> is read at start (<c>Inference:Discovery</c>).
+/// </summary>
+public sealed class ServiceDiscoveryOptions
+{
+    /// <summary>The service name of the Worker (chat models).</summary>
+    public string Worker { get; set; } = "worker";
+
+    /// <summary>The service name of the Embeddings service.</summary>
+    public string Embeddings { get; set; } = "embeddings";
+
+    /// <summary>How long to wait at start for a referenced service to answer before failing.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
+}

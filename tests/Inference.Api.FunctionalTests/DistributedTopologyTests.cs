@@ -1,0 +1,307 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.AI;
+using OllamaSharp;
+using OpenAI;
+
+namespace Inference.Api.FunctionalTests;
+
+/// <summary>
+/// The platform as separate processes wired by Aspire-style environment variables, against real Redis and PostgreSQL:
+/// routing to the Worker, the Redis cache, the audit log in PostgreSQL, and what happens when either server goes away.
+/// </summary>
+public sealed class DistributedTopologyTests(DistributedPlatform platform) : IClassFixture<DistributedPlatform>
+{
+    private const string Chat = DistributedPlatform.Chat;
+    private const string Embedding = DistributedPlatform.Embedding;
+
+    [Fact]
+    public async Task A_streamed_chat_travels_from_the_api_to_the_worker_and_back()
+    {
+        var before = await WorkerRequestsAsync();
+
+        var updates = await ChatClient(platform.Api.BaseAddress).GetStreamingResponseAsync("What does \"tree\" mean?").ToListAsync();
+
+        var text = string.Concat(updates.Select(u => u.Text));
+        Assert.StartsWith("tree: a tall perennial woody plant", text, StringComparison.Ordinal);
+        Assert.True(updates.Count(u => u.Text.Length > 0) > 3, "the answer arrives in pieces");
+        Assert.Equal(before + 1, await WorkerRequestsAsync());
+    }
+
+    [Fact]
+    public async Task The_api_lists_the_worker_s_and_embeddings_service_s_models_with_their_capabilities()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var models = (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
+
+        Assert.Equal([Embedding, Chat], models.Keys.Order(StringComparer.Ordinal));
+        var chat = models[Chat].GetProperty("capabilities");
+        Assert.Equal("text-generation", chat.GetProperty("tasks")[0].GetString());
+        Assert.Equal(984_192, chat.GetProperty("parameter_count").GetInt64());
+        Assert.Equal("F32", chat.GetProperty("quantization").GetString());
+        Assert.Equal("chatml", chat.GetProperty("chat_template").GetString());
+        Assert.Equal(256, chat.GetProperty("context_length").GetInt32());
+        Assert.Equal(64, models[Embedding].GetProperty("capabilities").GetProperty("embedding_length").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_repeated_deterministic_request_is_answered_from_redis_without_reaching_the_worker()
+    {
+        var client = ChatClient(platform.Api.BaseAddress);
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 24 };
+        var before = await WorkerRequestsAsync();
+
+        var first = await client.GetResponseAsync("What does \"house\" mean?", options);
+        Assert.Equal(before + 1, await WorkerRequestsAsync());
+        Assert.True(await platform.Redis.KeyCountAsync() > 0);
+
+        var second = await client.GetResponseAsync("What does \"house\" mean?", options);
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal(before + 1, await WorkerRequestsAsync());
+    }
+
+    [Fact]
+    public async Task Every_call_lands_in_the_postgres_audit_log_with_its_token_counts()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+
+        var chatId = "audit-chat-" + Guid.NewGuid().ToString("N");
+        using var chat = await PostAsync(http, "/v1/chat/completions", chatId,
+            $$"""{"model":"{{Chat}}","messages":[{"role":"user","content":"What does \"river\" mean?"}],"max_tokens":12,"temperature":0.7,"seed":1}""");
+        var chatUsage = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("usage");
+
+        var streamId = "audit-stream-" + Guid.NewGuid().ToString("N");
+        using var stream = await PostAsync(http, "/v1/chat/completions", streamId,
+            $$$"""{"model":"{{{Chat}}}","messages":[{"role":"user","content":"What does \"stone\" mean?"}],"stream":true,"stream_options":{"include_usage":true}}""");
+        var streamUsage = JsonDocument.Parse((await stream.Content.ReadAsStringAsync()).Split('\n')
+            .Where(l => l.StartsWith("data: {", StringComparison.Ordinal)).Last()["data: ".Length..]).RootElement.GetProperty("usage");
+
+        var embedId = "audit-embed-" + Guid.NewGuid().ToString("N");
+        using var embed = await PostAsync(http, "/v1/embeddings", embedId, $$$"""{"model":"{{{Embedding}}}","input":["a dog barks","the river flows"]}""");
+        var embedUsage = (await embed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("usage");
+
+        var chatRow = await AuditRowAsync(chatId);
+        Assert.Equal((Chat, "1", "worker", "chat", "ok"), (chatRow.Model, chatRow.Version, chatRow.Provider, chatRow.Operation, chatRow.Status));
+        Assert.Equal(chatUsage.GetProperty("prompt_tokens").GetInt32(), chatRow.InputTokens);
+        Assert.Equal(12, chatRow.OutputTokens);
+        Assert.Equal(chatUsage.GetProperty("completion_tokens").GetInt32(), chatRow.OutputTokens);
+        Assert.True(chatRow.LatencyMs > 0);
+        Assert.Equal("127.0.0.1", chatRow.Caller);
+
+        var streamRow = await AuditRowAsync(streamId);
+        Assert.Equal(streamUsage.GetProperty("prompt_tokens").GetInt32(), streamRow.InputTokens);
+        Assert.Equal(streamUsage.GetProperty("completion_tokens").GetInt32(), streamRow.OutputTokens);
+        Assert.NotNull(streamRow.TimeToFirstTokenMs);
+        Assert.InRange(streamRow.TimeToFirstTokenMs!.Value, 0.001, streamRow.LatencyMs);
+
+        var embedRow = await AuditRowAsync(embedId);
+        Assert.Equal((Embedding, "embeddings", "embeddings", "ok"), (embedRow.Model, embedRow.Provider, embedRow.Operation, embedRow.Status));
+        Assert.Equal(embedUsage.GetProperty("prompt_tokens").GetInt32(), embedRow.InputTokens);
+    }
+
+    [Fact]
+    public async Task A_refused_call_is_audited_as_an_error()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var id = "audit-error-" + Guid.NewGuid().ToString("N");
+        using var response = await PostAsync(http, "/v1/chat/completions", id,
+            "{\"model\":\"" + Chat + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + string.Concat(Enumerable.Repeat("dog ", 300)) + "\"}]}",
+            HttpStatusCode.BadRequest);
+
+        var row = await AuditRowAsync(id);
+        Assert.Equal("error", row.Status);
+        Assert.Contains("context", row.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_registry_api_reads_models_and_versions_from_postgres()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var models = await EventuallyAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 2);
+        var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
+        Assert.Equal("worker", chat.GetProperty("provider").GetString());
+        Assert.Equal("chat", chat.GetProperty("kind").GetString());
+        Assert.Equal(984_192, chat.GetProperty("capabilities").GetProperty("parameterCount").GetInt64());
+        Assert.Equal("1", chat.GetProperty("defaultVersion").GetString());
+
+        var one = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Embedding}");
+        Assert.Equal("embeddings", one.GetProperty("provider").GetString());
+        Assert.Equal(64, one.GetProperty("capabilities").GetProperty("embeddingLength").GetInt32());
+
+        var versions = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}/versions");
+        var version = Assert.Single(versions.EnumerateArray());
+        Assert.True(version.GetProperty("isDefault").GetBoolean());
+        Assert.False(version.GetProperty("deprecated").GetBoolean());
+        Assert.Equal("worker", version.GetProperty("configuration").GetProperty("Provider").GetString());
+
+        using var missing = await http.GetAsync("/api/models/nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        using var missingVersions = await http.GetAsync("/api/models/nope/versions");
+        Assert.Equal(HttpStatusCode.NotFound, missingVersions.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_redis_killed_requests_keep_succeeding_and_caching_resumes_when_it_returns()
+    {
+        var client = ChatClient(platform.Api.BaseAddress);
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 16 };
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        await platform.Redis.StopAsync();
+        try
+        {
+            var first = await client.GetResponseAsync("What does \"bird\" mean?", options);
+            var second = await client.GetResponseAsync("What does \"bird\" mean?", options);
+            Assert.StartsWith("bird:", first.Text, StringComparison.Ordinal);
+            Assert.Equal(first.Text, second.Text);
+            Assert.Equal("Degraded", await http.GetStringAsync("/health"));
+        }
+        finally
+        {
+            await platform.Redis.StartAsync();
+        }
+
+        // Redis came back empty; after the bypass window (Inference:Cache:RetryAfter) answers are stored there again.
+        Assert.Equal(0, await platform.Redis.KeyCountAsync());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await client.GetResponseAsync("What does \"fish\" mean?", options);
+        Assert.True(await platform.Redis.KeyCountAsync() > 0);
+        var before = await WorkerRequestsAsync();
+        await client.GetResponseAsync("What does \"fish\" mean?", options);
+        Assert.Equal(before, await WorkerRequestsAsync());
+        Assert.Equal("Healthy", await http.GetStringAsync("/health"));
+    }
+
+    [Fact]
+    public async Task Stopping_postgres_for_a_few_seconds_loses_no_audit_row()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        List<string> ids = [];
+        await platform.Postgres.StopAsync();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var id = $"outage-{i}-{Guid.NewGuid():N}";
+                ids.Add(id);
+                using var response = i % 2 == 0
+                    ? await PostAsync(http, "/v1/chat/completions", id, $$"""{"model":"{{Chat}}","messages":[{"role":"user","content":"What does \"sun\" mean?"}],"max_tokens":4}""")
+                    : await PostAsync(http, "/v1/embeddings", id, $$"""{"model":"{{Embedding}}","input":"outage {{i}}"}""");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal("Degraded", await http.GetStringAsync("/health"));
+        }
+        finally
+        {
+            await platform.Postgres.StartAsync();
+        }
+
+        var rows = await EventuallyAsync(
+            () => platform.Postgres.QueryAsync(
+                $"SELECT COUNT(*) FROM audit_log WHERE \"RequestId\" IN ({string.Join(',', ids.Select(i => $"'{i}'"))})",
+                r => r.Read() ? r.GetInt64(0) : 0),
+            count => count >= ids.Count);
+        Assert.Equal(ids.Count, rows);
+    }
+
+    [Fact]
+    public async Task OllamaSharp_and_the_OpenAI_client_both_work_against_the_worker()
+    {
+        var ollama = new OllamaApiClient(new HttpClient { BaseAddress = platform.Worker.BaseAddress }, Chat);
+        var viaOllama = await ((IChatClient)ollama).GetResponseAsync("What does \"dog\" mean?");
+        Assert.StartsWith("dog: a member of the genus Canis", viaOllama.Text, StringComparison.Ordinal);
+
+        var viaOpenAI = await ChatClient(platform.Worker.BaseAddress).GetResponseAsync("What does \"dog\" mean?");
+        Assert.Equal(viaOllama.Text, viaOpenAI.Text);
+    }
+
+    [Fact]
+    public async Task Switching_the_chat_provider_from_worker_to_local_changes_nothing_for_the_caller()
+    {
+        await using var local = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
+            b.UseSetting($"Inference:Models:{Chat}:Path", Chat);
+        });
+        var localClient = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(local.Server.BaseAddress, "/v1"),
+            Transport = new HttpClientPipelineTransport(local.CreateClient()),
+        }).GetChatClient(Chat).AsIChatClient();
+
+        var options = new ChatOptions { Temperature = 0.8f, Seed = 5, MaxOutputTokens = 30 };
+        var viaWorker = await ChatClient(platform.Api.BaseAddress).GetResponseAsync("What does \"moon\" mean?", options);
+        var viaLocal = await localClient.GetResponseAsync("What does \"moon\" mean?", options);
+
+        Assert.Equal(viaLocal.Text, viaWorker.Text);
+        Assert.Equal(viaLocal.Usage?.InputTokenCount, viaWorker.Usage?.InputTokenCount);
+        Assert.Equal(viaLocal.Usage?.OutputTokenCount, viaWorker.Usage?.OutputTokenCount);
+    }
+
+    private static IChatClient ChatClient(Uri service) => new OpenAIClient(
+        new ApiKeyCredential("unused"),
+        new OpenAIClientOptions { Endpoint = new Uri(service, "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) })
+        .GetChatClient(Chat).AsIChatClient();
+
+    private async Task<long> WorkerRequestsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Worker.BaseAddress };
+        return (await http.GetFromJsonAsync<JsonElement>($"/v1/models/{Chat}")).GetProperty("requests_total").GetInt64();
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string requestId, string json, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = OpenAIClientTests.Json(json) };
+        request.Headers.Add("x-request-id", requestId);
+        var response = await http.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(requestId, response.Headers.GetValues("x-request-id").Single());
+        return response;
+    }
+
+    private sealed record AuditRow(
+        string Model, string? Version, string Provider, string Operation, int? InputTokens, int? OutputTokens,
+        double LatencyMs, double? TimeToFirstTokenMs, string Status, string? Error, string? Caller);
+
+    /// <summary>The audit row of a request, once the background writer has written it.</summary>
+    private async Task<AuditRow> AuditRowAsync(string requestId) => (await EventuallyAsync(() => platform.Postgres.QueryAsync(
+        $"""
+        SELECT "Model", "Version", "Provider", "Operation", "InputTokens", "OutputTokens", "LatencyMs", "TimeToFirstTokenMs", "Status", "Error", "Caller"
+        FROM audit_log WHERE "RequestId" = '{requestId}'
+        """,
+        r => r.Read()
+            ? new AuditRow(
+                r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.GetDouble(6),
+                r.IsDBNull(7) ? null : r.GetDouble(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10))
+            : null), row => row is not null))!;
+
+    /// <summary>Probes until <paramref name="done"/> holds (the background writer, a database coming back), for up to a minute.</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                var value = await probe();
+                if (done(value))
+                {
+                    return value;
+                }
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or HttpRequestException && DateTime.UtcNow < deadline)
+            {
+                // Not there yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
+            await Task.Delay(200);
+        }
+    }
+}
