@@ -2,7 +2,6 @@ using Inference.Metadata;
 using Inference.Metadata.Auditing;
 using Inference.Metadata.Data;
 using Inference.Metadata.Registry;
-using Inference.Serving;
 using Inference.Serving.Auditing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +23,8 @@ public static class MetadataExtensions
     public static IHostApplicationBuilder AddInferenceMetadata(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var connectionString = builder.Configuration.GetConnectionString(MetadataOptions.ConnectionName);
+        var connectionError = ValidatePostgres(connectionString);
         builder.Services.AddOptions<MetadataOptions>()
             .BindConfiguration(MetadataOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.SqlitePath), "Inference:Metadata:SqlitePath must not be empty.")
@@ -31,11 +32,11 @@ public static class MetadataExtensions
             .Validate(o => o.Audit.BatchSize > 0, "Inference:Metadata:Audit:BatchSize must be positive.")
             .Validate(o => o.Audit.MaxRetryDelay > TimeSpan.Zero, "Inference:Metadata:Audit:MaxRetryDelay must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Audit.SpillDirectory), "Inference:Metadata:Audit:SpillDirectory must not be empty.")
+            .Validate(_ => connectionError is null, connectionError ?? "")
             .ValidateOnStart();
 
-        if (builder.Configuration.GetConnectionString(MetadataOptions.ConnectionName) is { Length: > 0 } connectionString)
+        if (!string.IsNullOrEmpty(connectionString))
         {
-            ValidatePostgres(connectionString);
             builder.Services.AddDbContextFactory<PostgresMetadataDbContext>(o => o.UseNpgsql(connectionString));
             builder.Services.TryAddSingleton<IDbContextFactory<MetadataDbContext>, MetadataDbContextFactory<PostgresMetadataDbContext>>();
         }
@@ -69,15 +70,17 @@ public static class MetadataExtensions
         return app;
     }
 
-    private static void ValidatePostgres(string connectionString)
+    /// <summary>A malformed connection string is reported by options validation at start, as one line.</summary>
+    private static string? ValidatePostgres(string? connectionString)
     {
         try
         {
-            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            _ = string.IsNullOrEmpty(connectionString) ? null : new NpgsqlConnectionStringBuilder(connectionString);
+            return null;
         }
         catch (ArgumentException ex)
         {
-            throw new InferenceConfigurationException($"ConnectionStrings:{MetadataOptions.ConnectionName} is not a valid PostgreSQL connection string ({ex.Message}).");
+            return $"ConnectionStrings:{MetadataOptions.ConnectionName} is not a valid PostgreSQL connection string ({ex.Message}).";
         }
     }
 }

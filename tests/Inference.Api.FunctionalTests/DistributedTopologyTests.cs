@@ -121,7 +121,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     public async Task The_registry_api_reads_models_and_versions_from_postgres()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
-        var models = await EventuallyAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 2);
+        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 2);
         var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
         Assert.Equal("worker", chat.GetProperty("provider").GetString());
         Assert.Equal("chat", chat.GetProperty("kind").GetString());
@@ -201,7 +201,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
             await platform.Postgres.StartAsync();
         }
 
-        var rows = await EventuallyAsync(
+        var rows = await Eventually.HoldsAsync(
             () => platform.Postgres.QueryAsync(
                 $"SELECT COUNT(*) FROM audit_log WHERE \"RequestId\" IN ({string.Join(',', ids.Select(i => $"'{i}'"))})",
                 r => r.Read() ? r.GetInt64(0) : 0),
@@ -269,7 +269,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         double LatencyMs, double? TimeToFirstTokenMs, string Status, string? Error, string? Caller);
 
     /// <summary>The audit row of a request, once the background writer has written it.</summary>
-    private async Task<AuditRow> AuditRowAsync(string requestId) => (await EventuallyAsync(() => platform.Postgres.QueryAsync(
+    private async Task<AuditRow> AuditRowAsync(string requestId) => (await Eventually.HoldsAsync(() => platform.Postgres.QueryAsync(
         $"""
         SELECT "Model", "Version", "Provider", "Operation", "InputTokens", "OutputTokens", "LatencyMs", "TimeToFirstTokenMs", "Status", "Error", "Caller"
         FROM audit_log WHERE "RequestId" = '{requestId}'
@@ -280,28 +280,4 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
                 r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.GetDouble(6),
                 r.IsDBNull(7) ? null : r.GetDouble(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10))
             : null), row => row is not null))!;
-
-    /// <summary>Probes until <paramref name="done"/> holds (the background writer, a database coming back), for up to a minute.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                var value = await probe();
-                if (done(value))
-                {
-                    return value;
-                }
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or HttpRequestException && DateTime.UtcNow < deadline)
-            {
-                // Not there yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(200);
-        }
-    }
 }

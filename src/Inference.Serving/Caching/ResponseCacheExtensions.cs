@@ -18,22 +18,15 @@ public static class ResponseCacheExtensions
     public static IHostApplicationBuilder AddResponseCache(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var redis = builder.Configuration.GetConnectionString(ResponseCacheOptions.ConnectionName);
+        var redisOptions = ParseRedis(redis, out var redisError);
         builder.Services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.SectionName)
             .Validate(o => o.TimeToLive > TimeSpan.Zero, "Inference:Cache:TimeToLive must be positive.")
+            .Validate(_ => redisError is null, redisError ?? "")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        if (builder.Configuration.GetConnectionString(ResponseCacheOptions.ConnectionName) is { Length: > 0 } redis)
+        if (redisOptions is not null)
         {
-            ConfigurationOptions redisOptions;
-            try
-            {
-                redisOptions = ConfigurationOptions.Parse(redis);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new Inference.Serving.InferenceConfigurationException($"ConnectionStrings:{ResponseCacheOptions.ConnectionName} is not a Redis connection string ({ex.Message}).");
-            }
-
             // Start without Redis and keep trying; fail fast per call so a dead Redis costs little.
             redisOptions.AbortOnConnectFail = false;
             redisOptions.ConnectTimeout = 2000;
@@ -53,6 +46,29 @@ public static class ResponseCacheExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResilientDistributedCache>>()));
         builder.Services.AddHealthChecks().AddCheck<ResponseCacheHealthCheck>("cache");
         return builder;
+    }
+
+    /// <summary>
+    /// Redis settings from the connection string; a malformed one is reported by options validation at start, so it
+    /// ends the start with one line like every other setting.
+    /// </summary>
+    private static ConfigurationOptions? ParseRedis(string? connectionString, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            error = $"ConnectionStrings:{ResponseCacheOptions.ConnectionName} is not a Redis connection string ({ex.Message}).";
+            return null;
+        }
     }
 
     /// <summary>Caches embeddings (always deterministic) per input and model when the cache is enabled.</summary>

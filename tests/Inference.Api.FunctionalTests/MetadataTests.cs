@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Inference.Api.FunctionalTests;
+
+/// <summary>The registry and the audit log: embedded in SQLite, and on a PostgreSQL that is down.</summary>
+public sealed class MetadataTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private const string Chat = InferenceApiFixture.Chat;
+    private readonly string _directory = Directory.CreateTempSubdirectory("metadata-tests-").FullName;
+
+    private string SqlitePath => Path.Combine(_directory, "metadata.db");
+
+    private string SpillDirectory => Path.Combine(_directory, "spill");
+
+    [Fact]
+    public async Task The_embedded_default_keeps_the_registry_and_the_audit_log_in_sqlite()
+    {
+        await using (var api = Api(b => b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath)))
+        {
+            using var http = api.CreateClient();
+            var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), m => m.GetArrayLength() == 1);
+            var model = models[0];
+            Assert.Equal((Chat, "local", "chat", "1"), (model.GetProperty("id").GetString(), model.GetProperty("provider").GetString(),
+                model.GetProperty("kind").GetString(), model.GetProperty("defaultVersion").GetString()));
+            Assert.Equal(984_192, model.GetProperty("capabilities").GetProperty("parameterCount").GetInt64());
+            Assert.Equal("F32", model.GetProperty("capabilities").GetProperty("quantization").GetString());
+
+            var id = "sqlite-" + Guid.NewGuid().ToString("N");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = OpenAIClientTests.Json($$"""{"model":"{{Chat}}","messages":[{"role":"user","content":"What does \"dog\" mean?"}],"max_tokens":5}"""),
+            };
+            request.Headers.Add("x-request-id", id);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            var row = await Eventually.HoldsAsync(() => Task.FromResult(SqliteAudit(id)), r => r is not null);
+            Assert.Equal((Chat, "1", "local", 5L, "ok"), (row!.Value.Model, row.Value.Version, row.Value.Provider, row.Value.OutputTokens, row.Value.Status));
+        }
+
+        // Serving the model differently (another chat template) records a new default version; the old one is kept.
+        await using (var changed = Api(b =>
+        {
+            b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath);
+            b.UseSetting($"Inference:Models:{Chat}:ChatTemplate", "llama3");
+        }))
+        {
+            using var http = changed.CreateClient();
+            var versions = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}/versions"), v => v.GetArrayLength() == 2);
+            Assert.Equal(["1", "2"], versions.EnumerateArray().Select(v => v.GetProperty("version").GetString()));
+            Assert.Equal([false, true], versions.EnumerateArray().Select(v => v.GetProperty("isDefault").GetBoolean()));
+            Assert.Equal("llama3", versions[1].GetProperty("configuration").GetProperty("ChatTemplate").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Audit_records_survive_a_database_that_is_down_through_a_restart_of_the_api()
+    {
+        await postgres.StopAsync();
+        List<string> ids = [];
+        try
+        {
+            // Two rows fit in memory; the rest spill to disk at once, and the two follow them when the Api stops.
+            await using var api = Api(b =>
+            {
+                b.UseSetting("ConnectionStrings:metadata", postgres.ConnectionString());
+                b.UseSetting("Inference:Metadata:Audit:Capacity", "2");
+                b.UseSetting("Inference:Metadata:Audit:SpillDirectory", SpillDirectory);
+            });
+            using var http = api.CreateClient();
+            for (var i = 0; i < 5; i++)
+            {
+                var id = $"down-{i}-{Guid.NewGuid():N}";
+                ids.Add(id);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+                {
+                    Content = OpenAIClientTests.Json($$"""{"model":"{{Chat}}","messages":[{"role":"user","content":"What does \"cat\" mean?"}],"max_tokens":3}"""),
+                };
+                request.Headers.Add("x-request-id", id);
+                using var response = await http.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            Assert.Equal(3, SpilledLines());
+            Assert.Equal("Degraded", await http.GetStringAsync("/health"));
+        }
+        finally
+        {
+            await postgres.StartAsync();
+        }
+
+        Assert.Equal(5, SpilledLines());
+
+        await using (var restarted = Api(b =>
+        {
+            b.UseSetting("ConnectionStrings:metadata", postgres.ConnectionString());
+            b.UseSetting("Inference:Metadata:Audit:SpillDirectory", SpillDirectory);
+        }))
+        {
+            _ = restarted.Server; // start it
+            var count = await Eventually.HoldsAsync(
+                () => postgres.QueryAsync(
+                    $"SELECT COUNT(*) FROM audit_log WHERE \"RequestId\" IN ({string.Join(',', ids.Select(i => $"'{i}'"))})",
+                    r => r.Read() ? r.GetInt64(0) : 0),
+                c => c == ids.Count);
+            Assert.Equal(5, count);
+            await Eventually.HoldsAsync(() => Task.FromResult(SpilledLines()), lines => lines == 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static WebApplicationFactory<Program> Api(Action<IWebHostBuilder> configure) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
+            b.UseSetting($"Inference:Models:{Chat}:Path", Chat);
+            configure(b);
+        });
+
+    private int SpilledLines() => Directory.Exists(SpillDirectory)
+        ? Directory.EnumerateFiles(SpillDirectory).Sum(f => File.ReadLines(f).Count(l => l.Length > 0))
+        : 0;
+
+    private (string Model, string? Version, string Provider, long? OutputTokens, string Status)? SqliteAudit(string requestId)
+    {
+        using var connection = new SqliteConnection($"Data Source={SqlitePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Model, Version, Provider, OutputTokens, Status FROM audit_log WHERE RequestId = $id";
+        command.Parameters.AddWithValue("$id", requestId);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetString(4))
+            : null;
+    }
+}
