@@ -7,7 +7,8 @@ namespace Inference.Benchmarks;
 
 /// <summary>
 /// The gateway's added latency: the same short uncacheable chat request sent to the Worker directly and through
-/// the Api (which forwards to that Worker over HTTP), sequentially, p50/p99; then cached-response throughput of the Api.
+/// the Api (which forwards to that Worker over HTTP), sequentially, p50/p99; then cached-response throughput of the Api,
+/// with its cache in memory and, when redis-server is installed, in Redis.
 /// Both services run as their own processes on loopback, from their Release builds.
 /// </summary>
 internal static class GatewayBenchmark
@@ -17,25 +18,63 @@ internal static class GatewayBenchmark
     public static async Task RunAsync(string modelsDirectory, string repositoryRoot)
     {
         var workerPort = FreePort();
-        var apiPort = FreePort();
         using var worker = Start(repositoryRoot, "Inference.Worker", workerPort, ("Inference__ModelsDirectory", modelsDirectory), ("Inference__Models__wordnet-chat-1m__Path", "wordnet-chat-1m"));
-        using var api = Start(repositoryRoot, "Inference.Api", apiPort,
-            ("Inference__ModelsDirectory", modelsDirectory),
-            ("Inference__Models__m2v-bge-base-vocabq-64d__Path", "m2v-bge-base-vocabq-64d"),
-            ("Inference__Remote__wordnet-chat-1m__Provider", "worker"),
-            ("Inference__Remote__wordnet-chat-1m__ConnectionString", $"Endpoint=http://127.0.0.1:{workerPort};Model=wordnet-chat-1m"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await WaitReadyAsync(http, workerPort);
+            await MeasureGatewayAsync(http, repositoryRoot, modelsDirectory, workerPort, redis: null);
+            if (RedisAvailable())
+            {
+                var redisPort = FreePort();
+                using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                {
+                    RedirectStandardOutput = true,
+                })!;
+                try
+                {
+                    await MeasureGatewayAsync(http, repositoryRoot, modelsDirectory, workerPort, redis: $"127.0.0.1:{redisPort}");
+                }
+                finally
+                {
+                    Stop(redis);
+                }
+            }
+        }
+        finally
+        {
+            Stop(worker);
+        }
+    }
+
+    /// <summary>The Api wired to the Worker as an AppHost wires it (services__worker__http__0), with the given cache.</summary>
+    private static async Task MeasureGatewayAsync(HttpClient http, string repositoryRoot, string modelsDirectory, int workerPort, string? redis)
+    {
+        var apiPort = FreePort();
+        var cacheName = redis is null ? "in-memory cache" : "Redis cache";
+        List<(string, string)> environment =
+        [
+            ("Inference__ModelsDirectory", modelsDirectory),
+            ("Inference__Models__m2v-bge-base-vocabq-64d__Path", "m2v-bge-base-vocabq-64d"),
+            ("services__worker__http__0", $"http://127.0.0.1:{workerPort}"),
+            ("Inference__Metadata__SqlitePath", Path.Combine(Path.GetTempPath(), $"bench-metadata-{apiPort}.db")),
+        ];
+        if (redis is not null)
+        {
+            environment.Add(("ConnectionStrings__cache", redis));
+        }
+
+        using var api = Start(repositoryRoot, "Inference.Api", apiPort, [.. environment]);
+        try
+        {
             await WaitReadyAsync(http, apiPort);
 
             // Sampling without a seed is never cached (by the Api or by the Worker), so every request runs the model;
             // top_k 1 makes it produce the same 8 tokens every time, so both paths do the same work.
             var (direct, gateway) = await MeasureAsync(http, workerPort, apiPort, _ => Body("\"temperature\":0.5,\"top_k\":1"));
-            Console.WriteLine($"worker direct: p50 {Percentile(direct, 50):F2} ms, p99 {Percentile(direct, 99):F2} ms ({Requests} requests, 8 tokens each)");
-            Console.WriteLine($"api -> worker: p50 {Percentile(gateway, 50):F2} ms, p99 {Percentile(gateway, 99):F2} ms");
-            Console.WriteLine($"gateway added: p50 {Percentile(gateway, 50) - Percentile(direct, 50):F2} ms, p99 {Percentile(gateway, 99) - Percentile(direct, 99):F2} ms");
+            Console.WriteLine($"[{cacheName}] worker direct: p50 {Percentile(direct, 50):F2} ms, p99 {Percentile(direct, 99):F2} ms ({Requests} requests, 8 tokens each)");
+            Console.WriteLine($"[{cacheName}] api -> worker: p50 {Percentile(gateway, 50):F2} ms, p99 {Percentile(gateway, 99):F2} ms");
+            Console.WriteLine($"[{cacheName}] gateway added: p50 {Percentile(gateway, 50) - Percentile(direct, 50):F2} ms, p99 {Percentile(gateway, 99) - Percentile(direct, 99):F2} ms");
 
             var cached = Body("\"temperature\":0");
             await SendAsync(http, apiPort, cached);
@@ -49,14 +88,16 @@ internal static class GatewayBenchmark
                     Interlocked.Increment(ref done);
                 }
             }));
-            Console.WriteLine($"api cached responses: {done / clock.Elapsed.TotalSeconds:F0} requests/s (8 concurrent clients, in-memory cache)");
+            Console.WriteLine($"[{cacheName}] api cached responses: {done / clock.Elapsed.TotalSeconds:F0} requests/s (8 concurrent clients, every call audited)");
         }
         finally
         {
             Stop(api);
-            Stop(worker);
         }
     }
+
+    private static bool RedisAvailable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "redis-server")));
 
     private static string Body(string sampling) =>
         "{\"model\":\"wordnet-chat-1m\",\"max_tokens\":8," + sampling + ",\"messages\":[{\"role\":\"user\",\"content\":\"What does \\\"dog\\\" mean?\"}]}";

@@ -9,6 +9,12 @@ public sealed class AuditLogOptions
     /// <summary>Rows written per round trip.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long the writer lets rows gather before writing a batch that is not full: a row a request would cost a
+    /// transaction a request; this makes it a few transactions a second however busy the service is.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The longest wait between attempts while the database is unavailable.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

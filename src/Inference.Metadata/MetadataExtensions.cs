@@ -30,6 +30,7 @@ public static class MetadataExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.SqlitePath), "Inference:Metadata:SqlitePath must not be empty.")
             .Validate(o => o.Audit.Capacity > 0, "Inference:Metadata:Audit:Capacity must be positive.")
             .Validate(o => o.Audit.BatchSize > 0, "Inference:Metadata:Audit:BatchSize must be positive.")
+            .Validate(o => o.Audit.FlushInterval >= TimeSpan.Zero, "Inference:Metadata:Audit:FlushInterval must not be negative.")
             .Validate(o => o.Audit.MaxRetryDelay > TimeSpan.Zero, "Inference:Metadata:Audit:MaxRetryDelay must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Audit.SpillDirectory), "Inference:Metadata:Audit:SpillDirectory must not be empty.")
             .Validate(_ => connectionError is null, connectionError ?? "")

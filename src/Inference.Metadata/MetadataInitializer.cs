@@ -32,6 +32,11 @@ internal sealed partial class MetadataInitializer(
             }
 
             await db.Database.MigrateAsync(ct);
+            if (db.Database.IsSqlite())
+            {
+                // Write-ahead logging: the audit writer's commits do not block readers of the registry, and cost less.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            }
         }, stoppingToken);
         state.MarkMigrated();
         Log.Migrated(logger);

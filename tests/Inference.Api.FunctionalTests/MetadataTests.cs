@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Inference.Metadata.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Inference.Api.FunctionalTests;
 
@@ -41,6 +43,12 @@ public sealed class MetadataTests(PostgresServer postgres) : IClassFixture<Postg
 
             var row = await Eventually.HoldsAsync(() => Task.FromResult(SqliteAudit(id)), r => r is not null);
             Assert.Equal((Chat, "1", "local", 5L, "ok"), (row!.Value.Model, row.Value.Version, row.Value.Provider, row.Value.OutputTokens, row.Value.Status));
+
+            // The bulk writer stores ids and times exactly as EF Core's mapping does: EF finds the row by id and reads its time.
+            await using var db = new SqliteMetadataDbContext(new DbContextOptionsBuilder<SqliteMetadataDbContext>().UseSqlite($"Data Source={SqlitePath}").Options);
+            var record = await db.AuditRecords.SingleAsync(r => r.RequestId == id);
+            Assert.Equal(record.RequestId, (await db.AuditRecords.SingleAsync(r => new[] { record.Id }.Contains(r.Id))).RequestId);
+            Assert.InRange(record.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow);
         }
 
         // Serving the model differently (another chat template) records a new default version; the old one is kept.
@@ -109,6 +117,13 @@ public sealed class MetadataTests(PostgresServer postgres) : IClassFixture<Postg
                     r => r.Read() ? r.GetInt64(0) : 0),
                 c => c == ids.Count);
             Assert.Equal(5, count);
+
+            await using var db = new PostgresMetadataDbContext(new DbContextOptionsBuilder<PostgresMetadataDbContext>().UseNpgsql(postgres.ConnectionString()).Options);
+            var records = await db.AuditRecords.Where(r => ids.Contains(r.RequestId)).ToListAsync();
+            var recordIds = records.Select(r => r.Id).ToList();
+            Assert.Equal(5, await db.AuditRecords.CountAsync(r => recordIds.Contains(r.Id)));
+            Assert.All(records, r => Assert.InRange(r.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow));
+            Assert.All(records, r => Assert.Equal((Chat, "local", 3), (r.Model, r.Provider, r.OutputTokens)));
             await Eventually.HoldsAsync(() => Task.FromResult(SpilledLines()), lines => lines == 0);
         }
     }

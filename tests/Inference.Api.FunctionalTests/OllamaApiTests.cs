@@ -22,6 +22,9 @@ public sealed class OllamaApiTests(InferenceApiFixture fixture) : IClassFixture<
         var show = await client.ShowModelAsync(InferenceApiFixture.Chat);
         Assert.Equal("chatml", show.Template);
         Assert.Contains("completion", show.Capabilities ?? []);
+        Assert.Equal("984.19K", show.Details?.ParameterSize);
+        Assert.Equal("F32", show.Details?.QuantizationLevel);
+        Assert.Equal(984_192L, show.Info?.ParameterCount);
         Assert.False(string.IsNullOrEmpty((await client.GetVersionAsync())?.ToString()));
     }
 

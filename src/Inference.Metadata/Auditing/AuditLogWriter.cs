@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Inference.Metadata.Auditing;
 
 /// <summary>
-/// Writes the audit log off the request path: waits for the schema and the registry, then writes queued rows in batches. A failed batch
+/// Writes the audit log off the request path: waits for the schema and the registry, then writes queued rows in batches, at most every
+/// <see cref="AuditLogOptions.FlushInterval"/> unless a batch fills sooner. A failed batch
 /// is kept and retried with backoff until the database answers (a retry first skips rows an unacknowledged commit
 /// already wrote); spilled rows are written before new ones. At shutdown what is left is written once more, and
 /// spilled to disk if the database is still down.
@@ -43,6 +44,11 @@ internal sealed partial class AuditLogWriter(
             if (!await log.Reader.WaitToReadAsync(stoppingToken))
             {
                 return;
+            }
+
+            if (log.Reader.Count < _options.BatchSize)
+            {
+                await Task.Delay(_options.FlushInterval, time, stoppingToken);
             }
 
             log.Take(batch, _options.BatchSize);
@@ -137,8 +143,7 @@ internal sealed partial class AuditLogWriter(
             rows = [.. batch.Where(r => !existing.Contains(r.Id))];
         }
 
-        db.AuditRecords.AddRange(rows);
-        await db.SaveChangesAsync(cancellationToken);
+        await AuditBulkInsert.WriteAsync(db, rows, cancellationToken);
         telemetry.Written.Add(rows.Count);
     }
 
