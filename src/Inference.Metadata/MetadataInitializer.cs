@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Inference.Metadata.Data;
 using Inference.Metadata.Registry;
+using Inference.Serving;
 using Inference.Serving.Catalog;
+using Inference.Serving.Remote;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,13 +11,15 @@ using Microsoft.Extensions.Logging;
 namespace Inference.Metadata;
 
 /// <summary>
-/// Applies the migrations at start, then records the served models in the registry. Runs beside the server rather
+/// Applies the migrations at start, serves the models the database routes to providers, then records the served models
+/// in the registry. Runs beside the server rather
 /// than before it: inference does not need the database, and a database that is not up yet is retried until it is.
 /// </summary>
 internal sealed partial class MetadataInitializer(
     IDbContextFactory<MetadataDbContext> contexts,
     ModelCatalog catalog,
     ModelRegistry registry,
+    RemoteModelFactory factory,
     MetadataState state,
     TimeProvider time,
     ILogger<MetadataInitializer> logger) : BackgroundService
@@ -42,9 +47,49 @@ internal sealed partial class MetadataInitializer(
         Log.Migrated(logger);
 
         await catalog.WhenReady(stoppingToken);
+        await RetryAsync("read the models routed in the database", AddDatabaseRoutesAsync, stoppingToken);
         await RetryAsync("record the served models", ct => registry.SynchronizeAsync(catalog.Models, ct), stoppingToken);
         state.MarkRegistered();
         Log.Registered(logger, catalog.Models.Count);
+    }
+
+    /// <summary>
+    /// Serves the models the database routes to a provider (rows with a connection), as <c>Inference:Remote</c> would;
+    /// a model the configuration already serves keeps its configured provider.
+    /// </summary>
+    private async Task AddDatabaseRoutesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var routes = await db.Models.AsNoTracking()
+            .Where(m => m.ConnectionName != null || m.ConnectionString != null)
+            .ToListAsync(cancellationToken);
+        foreach (var route in routes.OrderBy(r => r.Id, StringComparer.Ordinal))
+        {
+            if (catalog.Find(route.Id) is { } configured)
+            {
+                Log.RouteShadowed(logger, route.Id, configured.Provider);
+                continue;
+            }
+
+            var definition = new RemoteModelDefinition
+            {
+                Provider = route.Provider,
+                ConnectionName = route.ConnectionName,
+                ConnectionString = route.ConnectionString,
+                Kind = route.Kind == "embedding" ? ModelKind.Embedding : ModelKind.Chat,
+                Fallbacks = JsonSerializer.Deserialize(route.Fallbacks, MetadataJsonContext.Default.ListString) ?? [],
+            };
+            try
+            {
+                catalog.Add(factory.Create(route.Id, definition, $"the models row '{route.Id}'"));
+                Log.Routed(logger, route.Id, route.Provider);
+            }
+            catch (InferenceConfigurationException ex)
+            {
+                // A bad row must not stop a running gateway: it is logged and left unserved.
+                Log.BadRoute(logger, ex.Message);
+            }
+        }
     }
 
     private async Task RetryAsync(string what, Func<CancellationToken, Task> action, CancellationToken stoppingToken)
@@ -75,6 +120,15 @@ internal sealed partial class MetadataInitializer(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Recorded {Count} served models in the registry.")]
         public static partial void Registered(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model} through {Provider}, as the database routes it.")]
+        public static partial void Routed(ILogger logger, string model, string provider);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The database routes model {Model}, but the configuration already serves it (provider {Provider}); the configuration wins.")]
+        public static partial void RouteShadowed(ILogger logger, string model, string provider);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A model route in the database is not served: {Reason}")]
+        public static partial void BadRoute(ILogger logger, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Could not {What} in the metadata database; retrying in {Seconds:0.##} s.")]
         public static partial void Failed(ILogger logger, Exception exception, string what, double seconds);

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Inference.Api.FunctionalTests;
 
 /// <summary>The registry and the audit log: embedded in SQLite, and on a PostgreSQL that is down.</summary>
-public sealed class MetadataTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker) : IClassFixture<PostgresServer>, IClassFixture<WorkerProcess>, IDisposable
 {
     private const string Chat = InferenceApiFixture.Chat;
     private readonly string _directory = Directory.CreateTempSubdirectory("metadata-tests-").FullName;
@@ -126,6 +126,51 @@ public sealed class MetadataTests(PostgresServer postgres) : IClassFixture<Postg
             Assert.All(records, r => Assert.Equal((Chat, "local", 3), (r.Model, r.Provider, r.OutputTokens)));
             await Eventually.HoldsAsync(() => Task.FromResult(SpilledLines()), lines => lines == 0);
         }
+    }
+
+    [Fact]
+    public async Task A_model_routed_in_the_database_is_served_through_its_provider()
+    {
+        await using (var first = Api(b => b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath)))
+        {
+            using var http = first.CreateClient();
+            await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), m => m.GetArrayLength() == 1);
+        }
+
+        // A row that routes "dictionary" to the Worker, its endpoint read from ConnectionStrings (keys stay in configuration).
+        using (var connection = new SqliteConnection($"Data Source={SqlitePath}"))
+        {
+            connection.Open();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO models (Id, Kind, Provider, ConnectionName, Fallbacks, Created, Updated) VALUES ('dictionary', 'chat', 'worker', 'dictionary-worker', '[]', 0, 0)";
+            insert.ExecuteNonQuery();
+        }
+
+        await using var api = Api(b =>
+        {
+            b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath);
+            b.UseSetting("ConnectionStrings:dictionary-worker", $"Endpoint={worker.BaseAddress};Model={Chat}");
+        });
+        using var client = api.CreateClient();
+        await Eventually.HoldsAsync(
+            () => client.GetFromJsonAsync<JsonElement>("/v1/models"),
+            m => m.GetProperty("data").EnumerateArray().Any(x => x.GetProperty("id").GetString() == "dictionary"));
+
+        var id = "routed-" + Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = OpenAIClientTests.Json("""{"model":"dictionary","messages":[{"role":"user","content":"What does \"dog\" mean?"}]}"""),
+        };
+        request.Headers.Add("x-request-id", id);
+        using var response = await client.SendAsync(request);
+        var text = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+        Assert.Equal("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", text);
+
+        var row = await Eventually.HoldsAsync(() => Task.FromResult(SqliteAudit(id)), r => r is not null);
+        Assert.Equal(("dictionary", "worker", "ok"), (row!.Value.Model, row.Value.Provider, row.Value.Status));
+        var registered = await client.GetFromJsonAsync<JsonElement>("/api/models/dictionary");
+        Assert.Equal("worker", registered.GetProperty("provider").GetString());
+        Assert.Equal("1", registered.GetProperty("defaultVersion").GetString());
     }
 
     public void Dispose()

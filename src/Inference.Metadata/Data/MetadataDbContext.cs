@@ -25,6 +25,7 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             model.Property(m => m.Provider).HasMaxLength(20);
             model.Property(m => m.Quantization).HasMaxLength(20);
             model.Property(m => m.ChatTemplate).HasMaxLength(50);
+            model.Property(m => m.ConnectionName).HasMaxLength(200);
             model.HasMany(m => m.Versions).WithOne().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -21,6 +21,15 @@ public sealed class RegisteredModel
 
     public int? EmbeddingLength { get; set; }
 
+    /// <summary>
+    /// Set on a row added to route a model through a provider from the database (like <c>Inference:Remote:&lt;id&gt;</c>):
+    /// an entry of <c>ConnectionStrings</c> to read, so keys stay in configuration and secrets.
+    /// </summary>
+    public string? ConnectionName { get; set; }
+
+    /// <summary>Or the connection string itself, <c>Endpoint=...;Model=...</c>.</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>Models to try instead, in order (a JSON array).</summary>
     public string Fallbacks { get; set; } = "[]";
 

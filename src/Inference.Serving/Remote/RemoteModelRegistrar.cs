@@ -1,34 +1,27 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Net.Http.Json;
 using Inference.Client;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Inference.Serving.OpenAI.Contracts;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OllamaSharp;
-using OpenAI;
 
 namespace Inference.Serving.Remote;
 
 /// <summary>
 /// Adds remote models to the catalog, each as a MEAI client over its provider: the models configured under
 /// <c>Inference:Remote</c>, and every model of the Worker and Embeddings services an AppHost references
-/// (<c>services:worker</c>, <c>services:embeddings</c>). Our services and any OpenAI-compatible endpoint go through
-/// Microsoft.Extensions.AI.OpenAI, Ollama through OllamaSharp. Named HttpClients carry the service defaults
-/// (service discovery, resilience).
+/// (<c>services:worker</c>, <c>services:embeddings</c>), read from their <c>/v1/models</c>.
 /// </summary>
 internal sealed partial class RemoteModelRegistrar(
     IOptions<RemoteModelsOptions> options,
     IConfiguration configuration,
     ModelCatalog catalog,
+    RemoteModelFactory factory,
     IHttpClientFactory httpClients,
     TimeProvider time,
-    IServiceProvider services,
     ILogger<RemoteModelRegistrar> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -36,7 +29,7 @@ internal sealed partial class RemoteModelRegistrar(
         var settings = options.Value;
         foreach (var (id, definition) in settings.Remote.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            catalog.Add(Create(id, definition));
+            catalog.Add(factory.Create(id, definition, $"Inference:Remote:{id}"));
         }
 
         foreach (var (service, provider) in ReferencedServices(configuration, settings.Discovery))
@@ -73,7 +66,7 @@ internal sealed partial class RemoteModelRegistrar(
             }
 
             var kind = provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding : ModelKind.Chat;
-            var served = Create(info.Id, provider, kind, new InferenceConnectionString(new Uri(root, "/v1"), null, info.Id), []);
+            var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(new Uri(root, "/v1"), null, info.Id), []);
             catalog.Add(served with
             {
                 ContextLength = info.Capabilities?.ContextLength,
@@ -109,64 +102,6 @@ internal sealed partial class RemoteModelRegistrar(
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             }
         }
-    }
-
-    private ServedModel Create(string id, RemoteModelDefinition definition)
-    {
-        var setting = $"Inference:Remote:{id}";
-        var text = definition.ConnectionString ?? (definition.ConnectionName is { } name ? configuration.GetConnectionString(name) : null);
-        InferenceConnectionString connection;
-        try
-        {
-            connection = InferenceConnectionString.Parse(definition.ConnectionName ?? id, text);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new InferenceConfigurationException($"{setting}: {ex.Message}");
-        }
-
-        var provider = definition.Provider.ToLowerInvariant();
-        if (provider is not ("worker" or "openai" or "embeddings" or "ollama"))
-        {
-            throw new InferenceConfigurationException($"{setting}:Provider '{definition.Provider}' is unknown; use worker, embeddings, openai or ollama.");
-        }
-
-        var kind = definition.Kind ?? (provider == "embeddings" ? ModelKind.Embedding : ModelKind.Chat);
-        return Create(id, provider, kind, connection, definition.Fallbacks);
-    }
-
-    private ServedModel Create(string id, string provider, ModelKind kind, InferenceConnectionString connection, IReadOnlyList<string> fallbacks)
-    {
-        var model = connection.Model ?? id;
-        var http = httpClients.CreateClient("inference-remote-" + id);
-        var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Source = $"{connection.Endpoint} ({model})", Fallbacks = fallbacks };
-        if (kind == ModelKind.Chat)
-        {
-            var client = provider == "ollama" ? Ollama(connection, http, model) : OpenAI(connection, http).GetChatClient(model).AsIChatClient();
-            return served with { ChatClient = ModelPipeline.Chat(client, id, provider, services) };
-        }
-
-        var generator = provider == "ollama"
-            ? (IEmbeddingGenerator<string, Embedding<float>>)Ollama(connection, http, model)
-            : OpenAI(connection, http).GetEmbeddingClient(model).AsIEmbeddingGenerator();
-        return served with { EmbeddingGenerator = ModelPipeline.Embeddings(generator, id, provider, services) };
-    }
-
-    private static OpenAIClient OpenAI(InferenceConnectionString connection, HttpClient http) => new(
-        new ApiKeyCredential(connection.Key ?? "none"),
-        new OpenAIClientOptions
-        {
-            Endpoint = connection.Endpoint,
-            Transport = new HttpClientPipelineTransport(http),
-            // The HttpClient's resilience handler retries; a second retry layer would multiply attempts.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        });
-
-    private static OllamaApiClient Ollama(InferenceConnectionString connection, HttpClient http, string model)
-    {
-        // Ollama's API lives at the server root, not under /v1.
-        http.BaseAddress = new Uri(connection.Endpoint, "/");
-        return new OllamaApiClient(http, model);
     }
 
     private static partial class Log

@@ -14,6 +14,7 @@ public static class RemoteModelsExtensions
         builder.Services.AddOptions<RemoteModelsOptions>().BindConfiguration("Inference");
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.AddHttpClient();
+        builder.Services.TryAddSingleton<RemoteModelFactory>();
         builder.Services.AddHostedService<RemoteModelRegistrar>();
         return builder;
     }

@@ -142,6 +142,13 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
 
+                    b.Property<string>("ConnectionName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ConnectionString")
+                        .HasColumnType("text");
+
                     b.Property<int?>("ContextLength")
                         .HasColumnType("integer");
 

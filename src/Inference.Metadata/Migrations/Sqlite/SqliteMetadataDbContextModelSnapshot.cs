@@ -135,6 +135,13 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ConnectionName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConnectionString")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ContextLength")
                         .HasColumnType("INTEGER");
 
