@@ -25,7 +25,7 @@ internal sealed class LocalModelLoader(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var root = ResolveDirectory(settings);
+        var root = settings.ServeLocalModels ? ResolveDirectory(settings) : null;
         foreach (var (id, folder, definition) in Plan(settings, root))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -86,6 +86,11 @@ internal sealed class LocalModelLoader(
 
     private IEnumerable<(string Id, string Folder, LocalModelDefinition? Definition)> Plan(LocalModelsOptions settings, string? root)
     {
+        if (!settings.ServeLocalModels)
+        {
+            yield break;
+        }
+
         if (settings.Models.Count > 0)
         {
             foreach (var (id, definition) in settings.Models.OrderBy(m => m.Key, StringComparer.Ordinal))

@@ -16,6 +16,9 @@ public sealed class LocalModelsOptions
 
     public Dictionary<string, LocalModelDefinition> Models { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>False for a pure gateway (as the AppHost runs the Api): no model is loaded in this process.</summary>
+    public bool ServeLocalModels { get; set; } = true;
+
     /// <summary>Which kinds this service loads; the Worker serves chat, the Embeddings service embeddings.</summary>
     public HashSet<LocalModelKind> Kinds { get; set; } = [LocalModelKind.Chat, LocalModelKind.Embedding];
 

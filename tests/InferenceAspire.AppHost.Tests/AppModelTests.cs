@@ -1,0 +1,101 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace InferenceAspire.AppHost.Tests;
+
+public sealed class AppModelTests
+{
+    [Fact]
+    public async Task The_platform_has_its_resources_references_waits_endpoints_and_parameters()
+    {
+        await using var model = await AppModel.BuildAsync(args: ["--Parameters:worker-replicas=3"]);
+
+        Assert.Equal(
+            ["api", "cache", "embeddings", "metadata", "models-dir", "postgres", "worker"],
+            model.Resources.Where(r => r is not ParameterResource || r.Name == "models-dir").Select(r => r.Name).Order(StringComparer.Ordinal));
+        model.Get<RedisResource>("cache");
+        Assert.Equal("postgres", model.Get<PostgresDatabaseResource>("metadata").Parent.Name);
+        Assert.Equal("metadata", model.Get<PostgresDatabaseResource>("metadata").DatabaseName);
+
+        var api = model.Get<ProjectResource>("api");
+        // Waiting for the database waits for its server too.
+        Assert.Equal(["cache", "embeddings", "metadata", "postgres", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
+        Assert.Equal(["cache", "embeddings", "metadata", "worker"],
+            Names(api.Annotations.OfType<ResourceRelationshipAnnotation>().Where(r => r.Type == "Reference").Select(r => r.Resource)));
+        var apiHttp = Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
+        Assert.True(apiHttp.IsExternal);
+
+        Assert.Equal(3, Assert.Single(model["worker"].Annotations.OfType<ReplicaAnnotation>()).Replicas);
+        foreach (var service in new[] { "api", "worker", "embeddings" })
+        {
+            Assert.NotEmpty(model[service].Annotations.OfType<HealthCheckAnnotation>());
+            Assert.Contains(model[service].Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http" && e.UriScheme == "http");
+        }
+
+        // Redis and PostgreSQL keep their data in volumes.
+        Assert.Contains(model["cache"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/data");
+        Assert.Contains(model["postgres"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/postgresql/data");
+    }
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("ollama")]
+    [InlineData("openai")]
+    public async Task Each_chat_provider_choice_gives_the_api_the_environment_it_reads(string provider)
+    {
+        await using var model = await AppModel.BuildAsync(publish: true, args: [$"--Parameters:chat-provider={provider}"]);
+
+        var api = await model.EnvironmentAsync("api", publish: true);
+        Assert.Equal("{cache.connectionString}", api["ConnectionStrings__cache"]);
+        Assert.Equal("{metadata.connectionString}", api["ConnectionStrings__metadata"]);
+        Assert.Equal("{embeddings.bindings.http.url}", api["services__embeddings__http__0"]);
+        Assert.Equal("false", api["Inference__ServeLocalModels"]);
+        Assert.Equal("{models-dir.value}", (await model.EnvironmentAsync("embeddings", publish: true))["INFERENCE_MODELS_DIR"]);
+
+        switch (provider)
+        {
+            case "local":
+                Assert.Equal("{worker.bindings.http.url}", api["services__worker__http__0"]);
+                Assert.Equal("{models-dir.value}", (await model.EnvironmentAsync("worker", publish: true))["INFERENCE_MODELS_DIR"]);
+                Assert.DoesNotContain(model.Resources, r => r.Name is "ollama" or "chat");
+                break;
+            case "ollama":
+                Assert.DoesNotContain(model.Resources, r => r.Name == "worker");
+                Assert.DoesNotContain("services__worker__http__0", api.Keys);
+                Assert.Equal("{chat.connectionString}", api["ConnectionStrings__chat"]);
+                Assert.Equal("ollama", api["Inference__Remote__llama3.2__Provider"]);
+                Assert.Equal("chat", api["Inference__Remote__llama3.2__ConnectionName"]);
+                var ollama = model.Get<ContainerResource>("ollama");
+                Assert.Contains(ollama.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/root/.ollama");
+                Assert.Equal("Endpoint={ollama.bindings.http.url};Model=llama3.2",
+                    model.Get<IResourceWithConnectionString>("chat").ConnectionStringExpression.ValueExpression);
+                break;
+            case "openai":
+                Assert.DoesNotContain(model.Resources, r => r.Name is "worker" or "ollama");
+                Assert.Equal("openai", api["Inference__Remote__gpt-4o-mini__Provider"]);
+                Assert.Equal("{chat.connectionString}", api["ConnectionStrings__chat"]);
+                Assert.True(model.Get<ParameterResource>("openai-key").Secret);
+                Assert.False(model.Get<ParameterResource>("openai-endpoint").Secret);
+                Assert.Equal("Endpoint={openai-endpoint.value};Key={openai-key.value};Model=gpt-4o-mini",
+                    model.Get<IResourceWithConnectionString>("chat").ConnectionStringExpression.ValueExpression);
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task In_run_mode_the_services_get_the_allocated_addresses()
+    {
+        await using var model = await AppModel.BuildAsync(args: ["--Parameters:models-dir=/tmp"]);
+        var ports = new Dictionary<string, int> { ["cache"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000 };
+        model.AllocateEndpoints((resource, endpoint) => ports[resource.Name] + (endpoint.Name == "https" ? 1000 : 0));
+
+        var api = await model.EnvironmentAsync("api");
+        Assert.Matches(@"^127\.0\.0\.1:16379,password=\S+$", api["ConnectionStrings__cache"]);
+        Assert.Matches(@"^Host=127\.0\.0\.1;Port=15432;Username=postgres;Password=\S+;Database=metadata$", api["ConnectionStrings__metadata"]);
+        Assert.Equal("http://127.0.0.1:15101", api["services__worker__http__0"]);
+        Assert.Equal("http://127.0.0.1:15102", api["services__embeddings__http__0"]);
+        Assert.Equal("/tmp", (await model.EnvironmentAsync("worker"))["INFERENCE_MODELS_DIR"]);
+    }
+
+    private static IEnumerable<string> Names(IEnumerable<IResource> resources) => resources.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal);
+}

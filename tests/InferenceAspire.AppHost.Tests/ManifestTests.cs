@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InferenceAspire.AppHost.Tests;
+
+/// <summary>The deployment manifest (<c>--publisher manifest</c>), as azd reads it.</summary>
+public sealed class ManifestTests
+{
+    [Fact]
+    public async Task The_manifest_wires_every_resource_and_is_the_same_each_time()
+    {
+        var first = await PublishAsync();
+        var second = await PublishAsync();
+        Assert.Equal(first, second);
+
+        var resources = JsonDocument.Parse(first).RootElement.GetProperty("resources");
+        Assert.Equal(
+            ["api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
+            resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+
+        Assert.Equal("{cache.bindings.tcp.host}:{cache.bindings.tcp.port},password={cache-password.value}", resources.GetProperty("cache").GetProperty("connectionString").GetString());
+        Assert.Equal("inference-cache-data", resources.GetProperty("cache").GetProperty("volumes")[0].GetProperty("name").GetString());
+        Assert.Equal("inference-postgres-data", resources.GetProperty("postgres").GetProperty("volumes")[0].GetProperty("name").GetString());
+        Assert.Equal("{postgres.connectionString};Database=metadata", resources.GetProperty("metadata").GetProperty("connectionString").GetString());
+        Assert.Equal("parameter.v0", resources.GetProperty("models-dir").GetProperty("type").GetString());
+        Assert.True(resources.GetProperty("cache-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+
+        var api = resources.GetProperty("api");
+        Assert.Equal("project.v0", api.GetProperty("type").GetString());
+        Assert.EndsWith("src/Inference.Api/Inference.Api.csproj", api.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.True(api.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        var env = api.GetProperty("env");
+        Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
+        Assert.Equal("{metadata.connectionString}", env.GetProperty("ConnectionStrings__metadata").GetString());
+        Assert.Equal("{worker.bindings.http.url}", env.GetProperty("services__worker__http__0").GetString());
+        Assert.Equal("{embeddings.bindings.http.url}", env.GetProperty("services__embeddings__http__0").GetString());
+
+        foreach (var service in new[] { "worker", "embeddings" })
+        {
+            Assert.Equal("{models-dir.value}", resources.GetProperty(service).GetProperty("env").GetProperty("INFERENCE_MODELS_DIR").GetString());
+            Assert.False(resources.GetProperty(service).GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
+        }
+    }
+
+    /// <summary>Publishes in process, as <c>dotnet run --project src/InferenceAspire.AppHost -- --publisher manifest</c> does.</summary>
+    private static async Task<string> PublishAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("manifest-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "manifest.json");
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(
+                ["--operation", "publish", "--publisher", "manifest", "--output-path", path]);
+            await using var app = await builder.BuildAsync();
+            var stopping = new TaskCompletionSource();
+            using var registration = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+            await app.StartAsync();
+            await stopping.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            var text = await File.ReadAllTextAsync(path);
+
+            // Project paths are relative to where the manifest is written; the temporary folder's name is the only part that varies.
+            return text.Replace(directory.Name, "manifest", StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
