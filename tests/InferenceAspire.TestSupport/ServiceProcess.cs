@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Inference.Api.FunctionalTests;
+namespace InferenceAspire.TestSupport;
 
 /// <summary>
 /// One of our services (Inference.Api, Inference.Worker, Inference.Embeddings) as its own process on a free loopback
@@ -64,6 +64,38 @@ public sealed class ServiceProcess : IAsyncDisposable
         var output = string.Join(Environment.NewLine, service._output);
         await service.DisposeAsync();
         throw new InvalidOperationException($"{project} did not become ready. Its output:{Environment.NewLine}{output}");
+    }
+
+    /// <summary>Runs a service that is expected to stop by itself (a start-up error) and returns its exit code and stderr.</summary>
+    public static async Task<(int ExitCode, string Stderr)> RunToExitAsync(string project, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll(project), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.Environment["Logging__LogLevel__Default"] = "None";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{project} neither failed nor exited within two minutes.");
+        }
+
+        return (process.ExitCode, await stderr);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,8 +1,6 @@
-using Microsoft.Data.Sqlite;
+namespace InferenceAspire.TestSupport;
 
-namespace Inference.Api.FunctionalTests;
-
-internal static class Eventually
+public static class Eventually
 {
     /// <summary>
     /// Probes until <paramref name="done"/> holds, for up to a minute: for what happens in the background (the audit
@@ -21,7 +19,7 @@ internal static class Eventually
                     return value;
                 }
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or HttpRequestException or SqliteException && DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or HttpRequestException && DateTime.UtcNow < deadline)
             {
                 // Not there yet.
             }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace Inference.Api.FunctionalTests;
+namespace InferenceAspire.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL on a free loopback port, its cluster made by initdb in a temporary directory (as the postgres
@@ -11,7 +11,10 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("postgres-").FullName;
 
-    public int Port { get; } = ServiceProcess.FreePort();
+    public int Port { get; private init; } = ServiceProcess.FreePort();
+
+    /// <summary>A server on a given port, as an app model allocates it.</summary>
+    public static PostgresServer On(int port) => new() { Port = port };
 
     private string DataDirectory => Path.Combine(_directory, "data");
 

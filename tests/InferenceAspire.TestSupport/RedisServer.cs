@@ -3,23 +3,37 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Inference.Api.FunctionalTests;
+namespace InferenceAspire.TestSupport;
 
-/// <summary>A real redis-server on a free loopback port in a temporary directory; can be stopped and started again.</summary>
+/// <summary>
+/// A real redis-server on a loopback port in a temporary directory, with a password when given one (as Aspire's Redis
+/// has); can be stopped and started again.
+/// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("redis-").FullName;
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    /// <summary>A server on a free port without a password (xUnit fixtures need one public constructor).</summary>
+    public RedisServer()
+    {
+    }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public int Port { get; private init; } = ServiceProcess.FreePort();
+
+    public string? Password { get; private init; }
+
+    /// <summary>A server on a given port with a given password, as an app model allocates them.</summary>
+    public static RedisServer On(int port, string? password) => new() { Port = port, Password = password };
+
+    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
     public async Task InitializeAsync() => await StartAsync();
 
     public async Task StartAsync()
     {
-        _process = Process.Start(new ProcessStartInfo("redis-server", ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory])
+        string[] arguments = ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory];
+        _process = Process.Start(new ProcessStartInfo("redis-server", Password is null ? arguments : [.. arguments, "--requirepass", Password])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -62,8 +76,14 @@ public sealed class RedisServer : IAsyncLifetime
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
         using var reader = new StreamReader(stream, Encoding.ASCII);
+        if (Password is not null)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {Password}\r\n"));
+            await reader.ReadLineAsync();
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
         var line = await reader.ReadLineAsync() ?? "";
         return line.StartsWith('$') && line != "$-1" ? await reader.ReadLineAsync() ?? "" : line;
     }
@@ -73,12 +93,5 @@ public sealed class RedisServer : IAsyncLifetime
         await StopAsync();
         _process?.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace InferenceAspire.AppHost.Tests;
+
+/// <summary>Bad AppHost settings stop it before anything is orchestrated, with one line naming the setting.</summary>
+public sealed class AppHostStartupErrorTests
+{
+    [Theory]
+    [InlineData("--Parameters:chat-provider=telepathy", "Parameters:chat-provider 'telepathy' is unknown; use local, ollama, openai.")]
+    [InlineData("--Parameters:models-dir=/nonexistent/models", "Parameters:models-dir '/nonexistent/models' does not exist.")]
+    [InlineData("--Parameters:worker-replicas=0", "Parameters:worker-replicas '0' must be a whole number of at least 1.")]
+    public async Task A_bad_setting_stops_the_apphost_naming_it(string argument, string message)
+    {
+        var start = new ProcessStartInfo("dotnet", [AppHostDll(), argument])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal($"InferenceAspire.AppHost cannot start: {message}", (await stderr).Trim());
+    }
+
+    /// <summary>The AppHost built beside this test project, in the same configuration.</summary>
+    private static string AppHostDll()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        for (var dir = output; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "InferenceAspire.AppHost", "bin", output.Parent!.Name, output.Name, "InferenceAspire.AppHost.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("InferenceAspire.AppHost.dll was not found beside the test build.");
+    }
+}
