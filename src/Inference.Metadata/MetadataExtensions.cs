@@ -39,6 +39,14 @@ public static class MetadataExtensions
         if (!string.IsNullOrEmpty(connectionString))
         {
             builder.Services.AddDbContextFactory<PostgresMetadataDbContext>(o => o.UseNpgsql(connectionString));
+
+            // Aspire's Npgsql EF Core integration adds its tracing and metrics. Its retries and health check are off: the
+            // audit writer retries with backoff itself, and a PostgreSQL that is down makes the Api Degraded, not Unhealthy.
+            builder.EnrichNpgsqlDbContext<PostgresMetadataDbContext>(settings =>
+            {
+                settings.DisableRetry = true;
+                settings.DisableHealthChecks = true;
+            });
             builder.Services.TryAddSingleton<IDbContextFactory<MetadataDbContext>, MetadataDbContextFactory<PostgresMetadataDbContext>>();
         }
         else

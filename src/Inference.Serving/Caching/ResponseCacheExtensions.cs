@@ -1,6 +1,7 @@
 using Inference.Serving.Caching;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,12 +28,22 @@ public static class ResponseCacheExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (redisOptions is not null)
         {
-            // Start without Redis and keep trying; fail fast per call so a dead Redis costs little.
-            redisOptions.AbortOnConnectFail = false;
-            redisOptions.ConnectTimeout = 2000;
-            redisOptions.SyncTimeout = 1000;
-            redisOptions.AsyncTimeout = 1000;
-            builder.Services.AddStackExchangeRedisCache(o => o.ConfigurationOptions = redisOptions);
+            // Aspire's Redis client integration owns the connection (tracing included); the cache shares it. Start without
+            // Redis and keep trying, and fail fast per call so a dead Redis costs little. Its health check is off: a dead
+            // Redis makes this service Degraded (ResponseCacheHealthCheck), not Unhealthy.
+            builder.AddRedisClient(
+                ResponseCacheOptions.ConnectionName,
+                settings => settings.DisableHealthChecks = true,
+                options =>
+                {
+                    options.AbortOnConnectFail = false;
+                    options.ConnectTimeout = 2000;
+                    options.SyncTimeout = 1000;
+                    options.AsyncTimeout = 1000;
+                });
+            builder.Services.AddStackExchangeRedisCache(_ => { });
+            builder.Services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((cache, services) =>
+                cache.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
         }
         else
         {
