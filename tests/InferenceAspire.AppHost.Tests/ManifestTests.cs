@@ -45,6 +45,24 @@ public sealed class ManifestTests
         }
     }
 
+    [Fact]
+    public void Azd_deploys_the_apphost_as_container_apps()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "azure.yaml")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var lines = File.ReadAllLines(Path.Combine(root.FullName, "azure.yaml")).Select(l => l.Trim()).ToList();
+        var project = lines.Single(l => l.StartsWith("project:", StringComparison.Ordinal))["project:".Length..].Trim();
+        Assert.Equal("InferenceAspire.AppHost.csproj", Path.GetFileName(project));
+        Assert.True(File.Exists(Path.Combine(root.FullName, project)), $"{project} exists");
+        Assert.Contains("host: containerapp", lines);
+        Assert.Contains("language: dotnet", lines);
+    }
+
     /// <summary>Publishes in process, as <c>dotnet run --project src/InferenceAspire.AppHost -- --publisher manifest</c> does.</summary>
     private static async Task<string> PublishAsync()
     {
