@@ -13,6 +13,7 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
     public const string ChatProviderParameter = "chat-provider";
     public const string ChatModelParameter = "chat-model";
     public const string WorkerReplicasParameter = "worker-replicas";
+    public const string OpenAIEndpointParameter = "openai-endpoint";
 
     public static readonly string[] ChatProviders = ["local", "ollama", "openai"];
 
@@ -31,6 +32,16 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
             "openai" => "gpt-4o-mini",
             _ => "",
         };
+
+        // The OpenAI-compatible endpoint becomes part of the Api's chat connection string: a bad one is refused here, by
+        // name, rather than by the Api at its start. (In publish mode it is asked for at deployment.)
+        var endpointKey = $"Parameters:{OpenAIEndpointParameter}";
+        if (provider == "openai" && (isRunMode || configuration[endpointKey] is { Length: > 0 })
+            && (!Uri.TryCreate(configuration[endpointKey], UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new PlatformSettingsException(
+                $"{endpointKey} '{configuration[endpointKey]}' must be the absolute http(s) URL of an OpenAI-compatible API (such as https://api.groq.com/openai/v1).");
+        }
 
         var replicasText = configuration[$"Parameters:{WorkerReplicasParameter}"] ?? "1";
         if (!int.TryParse(replicasText, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) || replicas < 1)

@@ -9,9 +9,11 @@ public sealed class AppHostStartupErrorTests
     [InlineData("--Parameters:chat-provider=telepathy", "Parameters:chat-provider 'telepathy' is unknown; use local, ollama, openai.")]
     [InlineData("--Parameters:models-dir=/nonexistent/models", "Parameters:models-dir '/nonexistent/models' does not exist.")]
     [InlineData("--Parameters:worker-replicas=0", "Parameters:worker-replicas '0' must be a whole number of at least 1.")]
-    public async Task A_bad_setting_stops_the_apphost_naming_it(string argument, string message)
+    [InlineData("--Parameters:chat-provider=openai --Parameters:openai-endpoint=Endpoint=api.groq.com",
+        "Parameters:openai-endpoint 'Endpoint=api.groq.com' must be the absolute http(s) URL of an OpenAI-compatible API (such as https://api.groq.com/openai/v1).")]
+    public async Task A_bad_setting_stops_the_apphost_naming_it(string arguments, string message)
     {
-        var start = new ProcessStartInfo("dotnet", [AppHostDll(), argument])
+        var start = new ProcessStartInfo("dotnet", [AppHostDll(), .. arguments.Split(' ')])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -82,19 +82,38 @@ public sealed class AppModelTests
         }
     }
 
-    [Fact]
-    public async Task In_run_mode_the_services_get_the_allocated_addresses()
+    [Theory]
+    [InlineData("local")]
+    [InlineData("ollama")]
+    [InlineData("openai")]
+    public async Task In_run_mode_the_services_get_the_allocated_addresses(string provider)
     {
-        await using var model = await AppModel.BuildAsync(args: ["--Parameters:models-dir=/tmp"]);
-        var ports = new Dictionary<string, int> { ["cache"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000 };
+        await using var model = await AppModel.BuildAsync(args:
+        [
+            "--Parameters:models-dir=/tmp", $"--Parameters:chat-provider={provider}",
+            "--Parameters:openai-endpoint=https://api.example.test/v1", "--Parameters:openai-key=sk-test",
+        ]);
+        var ports = new Dictionary<string, int> { ["cache"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000, ["ollama"] = 11434 };
         model.AllocateEndpoints((resource, endpoint) => ports[resource.Name] + (endpoint.Name == "https" ? 1000 : 0));
 
         var api = await model.EnvironmentAsync("api");
         Assert.Matches(@"^127\.0\.0\.1:16379,password=\S+$", api["ConnectionStrings__cache"]);
         Assert.Matches(@"^Host=127\.0\.0\.1;Port=15432;Username=postgres;Password=\S+;Database=metadata$", api["ConnectionStrings__metadata"]);
-        Assert.Equal("http://127.0.0.1:15101", api["services__worker__http__0"]);
         Assert.Equal("http://127.0.0.1:15102", api["services__embeddings__http__0"]);
-        Assert.Equal("/tmp", (await model.EnvironmentAsync("worker"))["INFERENCE_MODELS_DIR"]);
+        Assert.Equal("/tmp", (await model.EnvironmentAsync("embeddings"))["INFERENCE_MODELS_DIR"]);
+        switch (provider)
+        {
+            case "local":
+                Assert.Equal("http://127.0.0.1:15101", api["services__worker__http__0"]);
+                Assert.Equal("/tmp", (await model.EnvironmentAsync("worker"))["INFERENCE_MODELS_DIR"]);
+                break;
+            case "ollama":
+                Assert.Equal("Endpoint=http://127.0.0.1:11434;Model=llama3.2", api["ConnectionStrings__chat"]);
+                break;
+            case "openai":
+                Assert.Equal("Endpoint=https://api.example.test/v1;Key=sk-test;Model=gpt-4o-mini", api["ConnectionStrings__chat"]);
+                break;
+        }
     }
 
     private static IEnumerable<string> Names(IEnumerable<IResource> resources) => resources.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal);
