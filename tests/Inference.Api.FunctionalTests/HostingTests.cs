@@ -134,33 +134,8 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
             directory = copyTo;
         }
 
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(directory, "Inference.Api.dll"), "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = directory,
-        };
-        start.Environment["Logging__LogLevel__Default"] = "None";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The Api neither failed nor exited within two minutes.");
-        }
-
-        return (process.ExitCode, await stderr);
+        return await ServiceProcess.RunDllToExitAsync(
+            Path.Combine(directory, "Inference.Api.dll"), environment.ToDictionary(e => e.Name, e => e.Value), directory);
     }
 
     private static void CopyDirectory(string source, string target)

@@ -67,13 +67,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a service that is expected to stop by itself (a start-up error) and returns its exit code and stderr.</summary>
-    public static async Task<(int ExitCode, string Stderr)> RunToExitAsync(string project, IReadOnlyDictionary<string, string> environment)
+    public static Task<(int ExitCode, string Stderr)> RunToExitAsync(string project, IReadOnlyDictionary<string, string> environment) =>
+        RunDllToExitAsync(Dll(project), environment, Path.GetTempPath());
+
+    /// <summary>The same for a given build of a service (a copy elsewhere, say), run from <paramref name="workingDirectory"/>.</summary>
+    public static async Task<(int ExitCode, string Stderr)> RunDllToExitAsync(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll(project), "--urls", "http://127.0.0.1:0"])
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
         start.Environment["Logging__LogLevel__Default"] = "None";
         foreach (var (name, value) in environment)
@@ -92,7 +96,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{project} neither failed nor exited within two minutes.");
+            throw new TimeoutException($"{Path.GetFileNameWithoutExtension(dll)} neither failed nor exited within two minutes.");
         }
 
         return (process.ExitCode, await stderr);
