@@ -11,18 +11,23 @@ namespace Inference.Metadata;
 /// </summary>
 internal sealed class MetadataHealthCheck(IDbContextFactory<MetadataDbContext> contexts, MetadataState state, AuditLog log) : IHealthCheck
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var data = new Dictionary<string, object> { ["auditPending"] = log.Pending };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         data["database"] = db.Database.ProviderName ?? "";
         bool reachable;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
         try
         {
-            reachable = await db.Database.CanConnectAsync(cancellationToken);
+            reachable = await db.Database.CanConnectAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Unreachable, or too slow to answer: a health probe must not hang for the driver's connect timeout.
             reachable = false;
         }
 
