@@ -56,9 +56,13 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
         {
             b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath);
             b.UseSetting($"Inference:Models:{Chat}:ChatTemplate", "llama3");
+            b.UseSetting($"Inference:Models:{Chat}:Fallbacks:0", "tiny-random-gpt2");
         }))
         {
             using var http = changed.CreateClient();
+            var model = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}"), m => m.GetProperty("defaultVersion").GetString() == "2");
+            Assert.Equal(["tiny-random-gpt2"], model.GetProperty("fallbacks").EnumerateArray().Select(f => f.GetString()));
+            Assert.Equal("llama3", model.GetProperty("capabilities").GetProperty("chatTemplate").GetString());
             var versions = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}/versions"), v => v.GetArrayLength() == 2);
             Assert.Equal(["1", "2"], versions.EnumerateArray().Select(v => v.GetProperty("version").GetString()));
             Assert.Equal([false, true], versions.EnumerateArray().Select(v => v.GetProperty("isDefault").GetBoolean()));
