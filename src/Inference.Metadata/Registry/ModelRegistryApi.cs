@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Inference.Metadata.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -67,33 +66,4 @@ public static class ModelRegistryApi
                 "The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
         }
     }
-}
-
-public sealed record RegisteredModelResponse(
-    string Id,
-    string Kind,
-    string Provider,
-    RegisteredCapabilities Capabilities,
-    IReadOnlyList<string> Fallbacks,
-    string? DefaultVersion,
-    DateTimeOffset Created,
-    DateTimeOffset Updated)
-{
-    internal static RegisteredModelResponse From(RegisteredModel m) => new(
-        m.Id,
-        m.Kind,
-        m.Provider,
-        new RegisteredCapabilities(m.ContextLength, m.ParameterCount, m.Quantization, m.ChatTemplate, m.EmbeddingLength),
-        JsonSerializer.Deserialize(m.Fallbacks, MetadataJsonContext.Default.ListString) ?? [],
-        m.Versions.FirstOrDefault(v => v.IsDefault)?.Version,
-        m.Created,
-        m.Updated);
-}
-
-public sealed record RegisteredCapabilities(int? ContextLength, long? ParameterCount, string? Quantization, string? ChatTemplate, int? EmbeddingLength);
-
-public sealed record ModelVersionResponse(string Version, DateTimeOffset Created, bool IsDefault, bool Deprecated, JsonElement Configuration)
-{
-    internal static ModelVersionResponse From(ModelVersion v) =>
-        new(v.Version, v.Created, v.IsDefault, v.Deprecated, JsonDocument.Parse(v.Configuration).RootElement.Clone());
 }

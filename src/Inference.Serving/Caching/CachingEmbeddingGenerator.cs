@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Inference.Onnx.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
@@ -75,9 +74,3 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
         return "embedding:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }
-
-internal sealed record CachedEmbedding(float[] Vector, long? InputTokens, string? ModelId, DateTimeOffset? CreatedAt);
-
-[JsonSerializable(typeof(CachedEmbedding))]
-[JsonSerializable(typeof(string[]))]
-internal sealed partial class CachedEmbeddingJsonContext : JsonSerializerContext;
