@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
@@ -51,10 +52,8 @@ public static class MetadataExtensions
         }
         else
         {
-            var path = builder.Configuration[$"{MetadataOptions.SectionName}:{nameof(MetadataOptions.SqlitePath)}"] is { Length: > 0 } configured
-                ? configured
-                : new MetadataOptions().SqlitePath;
-            builder.Services.AddDbContextFactory<SqliteMetadataDbContext>(o => o.UseSqlite($"Data Source={Path.GetFullPath(path)}"));
+            builder.Services.AddDbContextFactory<SqliteMetadataDbContext>((services, o) =>
+                o.UseSqlite($"Data Source={Path.GetFullPath(services.GetRequiredService<IOptions<MetadataOptions>>().Value.SqlitePath)}"));
             builder.Services.TryAddSingleton<IDbContextFactory<MetadataDbContext>, MetadataDbContextFactory<SqliteMetadataDbContext>>();
         }
 

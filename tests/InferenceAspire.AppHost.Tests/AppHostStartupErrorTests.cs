@@ -13,7 +13,7 @@ public sealed class AppHostStartupErrorTests
         "Parameters:openai-endpoint 'Endpoint=api.groq.com' must be the absolute http(s) URL of an OpenAI-compatible API (such as https://api.groq.com/openai/v1).")]
     public async Task A_bad_setting_stops_the_apphost_naming_it(string arguments, string message)
     {
-        var start = new ProcessStartInfo("dotnet", [AppHostDll(), .. arguments.Split(' ')])
+        var start = new ProcessStartInfo("dotnet", [ServiceProcess.BuiltDll("InferenceAspire.AppHost"), .. arguments.Split(' ')])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -26,21 +26,5 @@ public sealed class AppHostStartupErrorTests
 
         Assert.Equal(1, process.ExitCode);
         Assert.Equal($"InferenceAspire.AppHost cannot start: {message}", (await stderr).Trim());
-    }
-
-    /// <summary>The AppHost built beside this test project, in the same configuration.</summary>
-    private static string AppHostDll()
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        for (var dir = output; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src", "InferenceAspire.AppHost", "bin", output.Parent!.Name, output.Name, "InferenceAspire.AppHost.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("InferenceAspire.AppHost.dll was not found beside the test build.");
     }
 }

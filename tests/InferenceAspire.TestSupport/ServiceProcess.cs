@@ -17,7 +17,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private ServiceProcess(string project, Uri baseAddress, IReadOnlyDictionary<string, string> environment)
     {
         BaseAddress = baseAddress;
-        var start = new ProcessStartInfo("dotnet", [Dll(project), "--urls", baseAddress.ToString()])
+        var start = new ProcessStartInfo("dotnet", [BuiltDll(project), "--urls", baseAddress.ToString()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -68,7 +68,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Runs a service that is expected to stop by itself (a start-up error) and returns its exit code and stderr.</summary>
     public static Task<(int ExitCode, string Stderr)> RunToExitAsync(string project, IReadOnlyDictionary<string, string> environment) =>
-        RunDllToExitAsync(Dll(project), environment, Path.GetTempPath());
+        RunDllToExitAsync(BuiltDll(project), environment, Path.GetTempPath());
 
     /// <summary>The same for a given build of a service (a copy elsewhere, say), run from <paramref name="workingDirectory"/>.</summary>
     public static async Task<(int ExitCode, string Stderr)> RunDllToExitAsync(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
@@ -132,7 +132,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The service built beside this test project, in the same configuration.</summary>
-    private static string Dll(string project)
+    public static string BuiltDll(string project)
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = output.Name;

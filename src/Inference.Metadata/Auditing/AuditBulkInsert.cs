@@ -37,10 +37,9 @@ internal static class AuditBulkInsert
                 case SqliteConnection sqlite:
                     await InsertAsync(sqlite, rows, cancellationToken);
                     break;
-                default:
-                    db.AuditRecords.AddRange(rows);
-                    await db.SaveChangesAsync(cancellationToken);
-                    break;
+                case var other:
+                    // Only the two metadata contexts exist; a third database needs its own bulk path here.
+                    throw new NotSupportedException($"No bulk audit insert for {other.GetType().Name}.");
             }
         }
         finally

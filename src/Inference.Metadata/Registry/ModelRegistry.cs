@@ -23,10 +23,12 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        foreach (var model in served)
+        var models = served.ToList();
+        var ids = models.Select(m => m.Id).ToList();
+        var rows = await db.Models.Include(m => m.Versions).Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, StringComparer.Ordinal, cancellationToken);
+        foreach (var model in models)
         {
-            var row = await db.Models.Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == model.Id, cancellationToken);
-            if (row is null)
+            if (!rows.TryGetValue(model.Id, out var row))
             {
                 row = new RegisteredModel { Id = model.Id, Kind = "", Provider = "", Created = now };
                 db.Models.Add(row);

@@ -82,7 +82,7 @@ internal sealed partial class RemoteModelRegistrar(
     private async Task<ModelList> ListModelsAsync(string service, Uri root, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var http = httpClients.CreateClient("inference-discovery-" + service);
-        var deadline = time.GetTimestamp();
+        var started = time.GetTimestamp();
         while (true)
         {
             try
@@ -92,7 +92,7 @@ internal sealed partial class RemoteModelRegistrar(
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {
-                if (time.GetElapsedTime(deadline) >= timeout)
+                if (time.GetElapsedTime(started) >= timeout)
                 {
                     throw new InferenceConfigurationException(
                         $"services:{service}: the service did not list its models at {root}v1/models within {timeout.TotalSeconds:0} s ({ex.Message}).");
