@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Inference.Benchmarks;
 using Inference.Onnx;
-using Inference.Onnx.Models;
+using Inference.Engines;
 
 // Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none] [--threads N] [--gateway]
 // Defaults: the synthetic SmolLM2-135M and MiniLM-L6 in /tmp/models when built there (see bench/README.md),

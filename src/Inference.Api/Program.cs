@@ -4,6 +4,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddOnnxEngine();
 builder.AddInferenceServing();
 builder.AddInferenceMetadata();
 

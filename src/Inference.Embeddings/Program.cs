@@ -1,10 +1,11 @@
-using Inference.Onnx.Models;
+using Inference.Engines;
 
 // Hosts the local embedding models behind the OpenAI-compatible API.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddInferenceServing(LocalModelKind.Embedding);
+builder.AddOnnxEngine();
+builder.AddInferenceServing(ModelKind.Embedding);
 
 var app = builder.Build();
 app.MapInferenceEndpoints();

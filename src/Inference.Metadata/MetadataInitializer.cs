@@ -1,9 +1,10 @@
 using System.Text.Json;
+using Inference.Engines;
 using Inference.Metadata.Data;
 using Inference.Metadata.Registry;
-using Inference.Serving;
 using Inference.Serving.Catalog;
 using Inference.Serving.Remote;
+using Inference.Serving;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

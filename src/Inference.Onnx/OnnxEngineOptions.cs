@@ -3,6 +3,8 @@ namespace Inference.Onnx;
 /// <summary>How local ONNX models are loaded and run.</summary>
 public sealed class OnnxEngineOptions
 {
+    public const string SectionName = "Inference:Engine";
+
     /// <summary>Which ONNX file of a model folder to load: auto, fp32, fp16, int8, uint8, q4, q4f16.</summary>
     public string Precision { get; set; } = "auto";
 

@@ -1,4 +1,3 @@
-using Inference.Onnx.Models;
 using Inference.Serving.Local;
 using Inference.Serving.Remote;
 using Microsoft.Extensions.Configuration;
@@ -12,14 +11,14 @@ public static class InferenceServiceExtensions
     /// The OpenAI- and Ollama-compatible APIs over remote models and local models of the given kinds (all when none
     /// are given). A Worker or Embeddings service referenced by an AppHost serves its kind instead of this process.
     /// </summary>
-    public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params LocalModelKind[] kinds)
+    public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddOpenAIApi().AddResponseCache().AddRemoteModels().AddLocalModels(kinds);
 
         var discovery = builder.Configuration.GetSection("Inference:Discovery").Get<ServiceDiscoveryOptions>() ?? new();
         var delegated = RemoteModelRegistrar.ReferencedServices(builder.Configuration, discovery)
-            .Select(s => s.Provider == "worker" ? LocalModelKind.Chat : LocalModelKind.Embedding)
+            .Select(s => s.Provider == "worker" ? ModelKind.Chat : ModelKind.Embedding)
             .ToList();
         if (delegated.Count > 0)
         {

@@ -1,4 +1,3 @@
-using Inference.Onnx.Models;
 using Inference.Serving;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,11 @@
-using Inference.Onnx.Models;
+using Inference.Engines;
 
 // Hosts the local chat models behind the OpenAI-compatible API.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddInferenceServing(LocalModelKind.Chat);
+builder.AddOnnxEngine();
+builder.AddInferenceServing(ModelKind.Chat);
 
 var app = builder.Build();
 app.MapInferenceEndpoints();

@@ -111,7 +111,7 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
             ("Inference__Models__smol__Kind", "Chat"));
         Assert.Equal(1, exitCode);
         var folder = Path.Combine(InferenceApiFixture.ModelsRoot, "SmolLM-360M-Instruct-tokenizer");
-        Assert.StartsWith($"Inference.Api cannot start: Model folder '{folder}': no ONNX file found", stderr.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith($"Inference.Api cannot start: Model folder '{folder}': no model weights found (expected ONNX weights", stderr.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 

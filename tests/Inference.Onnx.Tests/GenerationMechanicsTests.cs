@@ -7,7 +7,7 @@ namespace Inference.Onnx.Tests;
 /// <summary>KV cache, sampling, stops, limits, streaming and cancellation on the tiny GPT-2 (past_N cache layout).</summary>
 public sealed class GenerationMechanicsTests(TinyGpt2Fixture fixture) : IClassFixture<TinyGpt2Fixture>
 {
-    private static readonly ChatOptions Raw = new() { AdditionalProperties = new() { [OnnxChatOptions.RawPrompt] = true } };
+    private static readonly ChatOptions Raw = new() { AdditionalProperties = new() { [EngineChatOptions.RawPrompt] = true } };
 
     [Fact]
     public void Gpt2_cache_layout_is_discovered_from_the_graph()

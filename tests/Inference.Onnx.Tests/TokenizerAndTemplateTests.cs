@@ -1,4 +1,4 @@
-using Inference.Onnx.Generation;
+using Inference.Engines.Text;
 using Inference.Onnx.Templates;
 using Inference.Onnx.Tokenization;
 
@@ -53,7 +53,7 @@ public sealed class TokenizerAndTemplateTests
     [InlineData("{{ '<|im_start|>' }}", "chatml")]
     public void Families_are_detected_from_the_jinja_template(string jinja, string expected)
     {
-        Assert.Equal(expected, ChatTemplateResolver.Detect(jinja)?.Name);
+        Assert.Equal(expected, ChatTemplates.Detect(jinja)?.Name);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TokenizerAndTemplateTests
         try
         {
             File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"chat_template": "{{ '<|im_start|>' }}"}""");
-            File.WriteAllText(Path.Combine(folder, ChatTemplateResolver.OverrideFileName), """
+            File.WriteAllText(Path.Combine(folder, PromptTemplateFile.FileName), """
                 { "name": "custom", "bos": "", "generation_prompt": "### Assistant:\n",
                   "roles": { "user": { "prefix": "### User:\n", "suffix": "\n" }, "system": { "prefix": "", "suffix": "\n\n" } } }
                 """);

@@ -88,7 +88,7 @@ public sealed class WordnetGoldenTests(WordnetFixture fixture) : IClassFixture<W
         }
         else
         {
-            var options = new ChatOptions { AdditionalProperties = new() { [OnnxChatOptions.RawPrompt] = true } };
+            var options = new ChatOptions { AdditionalProperties = new() { [EngineChatOptions.RawPrompt] = true } };
             response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, c.GetProperty("prompt").GetString())], options);
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Inference.Engines;
 using Inference.Metadata.Data;
 using Inference.Serving.Catalog;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
 using Inference.Onnx.Generation;
 using Inference.Onnx.Models;
 using Inference.Onnx.Scheduling;
+using Inference.Engines.Templates;
 using Inference.Onnx.Templates;
 using Inference.Onnx.Tokenization;
 
@@ -17,7 +18,7 @@ public sealed class LocalChatModel : IDisposable
         Template = template;
         Generator = new TextGenerator(decoder, tokenizer);
         Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
-        OnnxEngineTelemetry.Track(Queue);
+        EngineTelemetry.Track(Queue);
         StopTokenIds = (HashSet<int>)[.. config.EosTokenIds, .. (template?.Stop ?? []).Select(tokenizer.TokenId).OfType<int>()];
     }
 
@@ -28,6 +29,9 @@ public sealed class LocalChatModel : IDisposable
     public ModelConfig Config { get; }
 
     public ChatTemplate? Template { get; }
+
+    /// <summary>The ONNX file loaded, of those the folder holds.</summary>
+    public required string OnnxPath { get; init; }
 
     /// <summary>Parameter count and storage precision, read from the ONNX file.</summary>
     public required OnnxWeights Weights { get; init; }
@@ -58,7 +62,7 @@ public sealed class LocalChatModel : IDisposable
         var session = OnnxSessionFactory.Create(folder, onnxPath, options);
         try
         {
-            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options) { Weights = weights };
+            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options) { Weights = weights, OnnxPath = onnxPath };
         }
         catch
         {

@@ -43,8 +43,9 @@ public sealed class OnnxChatClient : IChatClient
         var messageId = "msg-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow;
 
-        using var lease = await EnterQueueAsync(cancellationToken).ConfigureAwait(false);
-        var started = Stopwatch.GetTimestamp();
+        var arrived = Stopwatch.GetTimestamp();
+        using var lease = await _model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var tag = EngineTelemetry.Tag(_model.Id);
         var first = true;
         await foreach (var chunk in _model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
         {
@@ -56,10 +57,14 @@ public sealed class OnnxChatClient : IChatClient
                 CreatedAt = created,
             };
 
-            if (first && chunk.Text.Length > 0)
+            if (chunk.Text.Length > 0)
             {
-                first = false;
-                OnnxEngineTelemetry.TimeToFirstToken.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("model", _model.Id));
+                _model.Queue.Generated.Add(1);
+                if (first)
+                {
+                    first = false;
+                    EngineTelemetry.TimeToFirstToken.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds, tag);
+                }
             }
 
             if (chunk.Finish is { } finish)
@@ -71,9 +76,8 @@ public sealed class OnnxChatClient : IChatClient
                     OutputTokenCount = finish.CompletionTokens,
                     TotalTokenCount = finish.PromptTokens + finish.CompletionTokens,
                 }));
-                var tag = new KeyValuePair<string, object?>("model", _model.Id);
-                OnnxEngineTelemetry.PromptTokens.Add(finish.PromptTokens, tag);
-                OnnxEngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
+                EngineTelemetry.PromptTokens.Add(finish.PromptTokens, tag);
+                EngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
             }
 
             yield return update;
@@ -98,22 +102,9 @@ public sealed class OnnxChatClient : IChatClient
         }
     }
 
-    private async ValueTask<Scheduling.ModelRequestQueue.Lease> EnterQueueAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Scheduling.ModelBusyException)
-        {
-            OnnxEngineTelemetry.Rejected.Add(1, new KeyValuePair<string, object?>("model", _model.Id));
-            throw;
-        }
-    }
-
     private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        if (options?.AdditionalProperties?.TryGetValue(OnnxChatOptions.RawPrompt, out bool raw) == true && raw)
+        if (options?.AdditionalProperties?.TryGetValue(EngineChatOptions.RawPrompt, out bool raw) == true && raw)
         {
             return string.Concat(messages.Select(m => m.Text));
         }
@@ -143,7 +134,8 @@ public sealed class OnnxChatClient : IChatClient
     private GenerationSettings ToSettings(ChatOptions? options)
     {
         var config = _model.Config;
-        var repetition = options?.AdditionalProperties?.TryGetValue(OnnxChatOptions.RepetitionPenalty, out float r) == true ? r : (float?)null;
+        var repetition = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.RepetitionPenalty, out float r) == true ? r : (float?)null;
+        var minP = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.MinP, out float m) == true ? m : 0f;
         return new GenerationSettings
         {
             MaxNewTokens = options?.MaxOutputTokens,
@@ -151,6 +143,7 @@ public sealed class OnnxChatClient : IChatClient
             Temperature = options?.Temperature ?? (config.DoSample ? config.DefaultTemperature ?? 1f : 0f),
             TopP = options?.TopP ?? (config.DoSample ? config.DefaultTopP ?? 1f : 1f),
             TopK = options?.TopK ?? (config.DoSample ? config.DefaultTopK ?? 0 : 0),
+            MinP = minP,
             FrequencyPenalty = options?.FrequencyPenalty ?? 0f,
             PresencePenalty = options?.PresencePenalty ?? 0f,
             RepetitionPenalty = repetition ?? config.DefaultRepetitionPenalty ?? 1f,

@@ -18,7 +18,7 @@ public sealed class LocalEmbeddingModel : IDisposable
         Tokenizer = tokenizer;
         BatchSize = options.EmbeddingBatchSize;
         Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
-        OnnxEngineTelemetry.Track(Queue);
+        EngineTelemetry.Track(Queue);
     }
 
     public string Id { get; }
@@ -28,6 +28,9 @@ public sealed class LocalEmbeddingModel : IDisposable
     public BertTokenizer Tokenizer { get; }
 
     public int Dimensions { get; private init; }
+
+    /// <summary>The ONNX file loaded, of those the folder holds.</summary>
+    public string OnnxPath { get; private init; } = "";
 
     /// <summary>Parameter count and storage precision, read from the ONNX file.</summary>
     public OnnxWeights Weights { get; private init; } = new(0, "F32");
@@ -93,6 +96,7 @@ public sealed class LocalEmbeddingModel : IDisposable
             var limits = new[] { tokenizer.MaxLength, config.ContextLength }.OfType<int>().ToList();
             return new LocalEmbeddingModel(id, folder, session, bert, options)
             {
+                OnnxPath = onnxPath,
                 Weights = weights,
                 Dimensions = dims,
                 MaxTokens = limits.Count > 0 ? limits.Min() : 512,

@@ -11,9 +11,6 @@ namespace Inference.Onnx.Embeddings;
 /// </summary>
 public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    /// <summary>Each embedding's input token count, in its AdditionalProperties, so a per-input cache can keep usage exact.</summary>
-    public const string InputTokensProperty = "input_tokens";
-
     private readonly LocalEmbeddingModel _model;
     private readonly bool _ownsModel;
     private readonly EmbeddingGeneratorMetadata _metadata;
@@ -54,7 +51,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
                 {
                     ModelId = _model.Id,
                     CreatedAt = created,
-                    AdditionalProperties = new() { [InputTokensProperty] = tokenized[result.Count].Length },
+                    AdditionalProperties = new() { [EngineEmbeddingProperties.InputTokens] = tokenized[result.Count].Length },
                 });
             }
         }

@@ -13,6 +13,9 @@ public sealed record GenerationSettings
     /// <summary>Keep the K most likely tokens; 0 keeps all.</summary>
     public int TopK { get; init; }
 
+    /// <summary>Drop tokens less likely than this share of the most likely one; 0 keeps all.</summary>
+    public float MinP { get; init; }
+
     /// <summary>Hugging Face's repetition penalty over prompt and output tokens; 1 is off.</summary>
     public float RepetitionPenalty { get; init; } = 1f;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Inference.Engines.Text;
 using Inference.Onnx.Tokenization;
 
 namespace Inference.Onnx.Generation;

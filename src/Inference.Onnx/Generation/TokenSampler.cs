@@ -80,6 +80,11 @@ internal sealed class TokenSampler : IDisposable
             (count, sum) = Nucleus(count, sum);
         }
 
+        if (_settings.MinP > 0f)
+        {
+            (count, sum) = MinP(count, sum);
+        }
+
         var r = (float)_random.NextDouble() * sum;
         for (var j = 0; j < count; j++)
         {
@@ -191,6 +196,23 @@ internal sealed class TokenSampler : IDisposable
         }
 
         return (n, mass);
+    }
+
+    /// <summary>Drops candidates less likely than min_p times the most likely one (whose weight is 1 here).</summary>
+    private (int Count, float Sum) MinP(int count, float sum)
+    {
+        var kept = 0;
+        var mass = 0f;
+        for (var j = 0; j < count; j++)
+        {
+            if (_probs[j] >= _settings.MinP)
+            {
+                mass += _probs[kept] = _probs[j];
+                _ids[kept++] = _ids[j];
+            }
+        }
+
+        return kept > 0 ? (kept, mass) : (count, sum);
     }
 
     public void Dispose()

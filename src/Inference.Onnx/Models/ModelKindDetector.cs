@@ -8,23 +8,23 @@ public static class ModelKindDetector
     /// <summary>True when the folder holds an ONNX model at all (tokenizer-only folders do not).</summary>
     public static bool HasWeights(string folder) => ModelPrecision.OnnxFiles(folder).Count > 0;
 
-    public static LocalModelKind Detect(string folder)
+    public static ModelKind Detect(string folder)
     {
         if (File.Exists(Path.Combine(folder, "genai_config.json")))
         {
-            return LocalModelKind.Chat;
+            return ModelKind.Chat;
         }
 
         var config = ModelConfig.Load(folder);
         if (config.Architectures.Any(a => a.EndsWith("ForCausalLM", StringComparison.Ordinal) || a.EndsWith("LMHeadModel", StringComparison.Ordinal)))
         {
-            return LocalModelKind.Chat;
+            return ModelKind.Chat;
         }
 
         if (EncoderTypes.Contains(config.ModelType, StringComparer.OrdinalIgnoreCase)
             || config.Architectures.Any(a => a is "StaticModel" || a.EndsWith("Model", StringComparison.Ordinal)))
         {
-            return LocalModelKind.Embedding;
+            return ModelKind.Embedding;
         }
 
         throw new ModelFolderException(folder, $"cannot tell whether this is a chat or an embedding model (model_type '{config.ModelType}'); configure its Kind");

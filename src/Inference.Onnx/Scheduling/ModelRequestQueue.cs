@@ -1,10 +1,12 @@
+using Inference.Engines.Text;
+
 namespace Inference.Onnx.Scheduling;
 
 /// <summary>
 /// Admission to one model: at most <c>concurrency</c> requests run, at most <c>queueLimit</c> wait, and the rest are
 /// refused at once with <see cref="ModelBusyException"/> rather than piling up unbounded.
 /// </summary>
-public sealed class ModelRequestQueue(string model, int concurrency, int queueLimit) : IDisposable
+public sealed class ModelRequestQueue(string model, int concurrency, int queueLimit) : IModelRuntimeStatus, IDisposable
 {
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
     private int _waiting;
@@ -24,6 +26,21 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
     /// <summary>Requests that have been given a slot since the model was loaded.</summary>
     public long Admitted => Interlocked.Read(ref _admitted);
 
+    /// <summary>Tokens the model's requests generate, for the tokens-per-second gauge.</summary>
+    public TokenRate Generated { get; } = new();
+
+    int IModelRuntimeStatus.QueueDepth => Depth;
+
+    int IModelRuntimeStatus.ActiveSequences => Running;
+
+    int IModelRuntimeStatus.MaxSequences => concurrency;
+
+    int? IModelRuntimeStatus.KvCellsUsed => null;
+
+    int? IModelRuntimeStatus.KvCellsCapacity => null;
+
+    double IModelRuntimeStatus.TokensPerSecond => Generated.PerSecond();
+
     public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
     {
         if (!_slots.Wait(0, CancellationToken.None))
@@ -31,6 +48,7 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
             if (Interlocked.Increment(ref _waiting) > queueLimit)
             {
                 Interlocked.Decrement(ref _waiting);
+                EngineTelemetry.Rejected.Add(1, EngineTelemetry.Tag(model));
                 throw new ModelBusyException(model, queueLimit);
             }
 
@@ -51,7 +69,7 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
 
     public void Dispose()
     {
-        OnnxEngineTelemetry.Untrack(this);
+        EngineTelemetry.Untrack(this);
         _slots.Dispose();
     }
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Inference.Onnx.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 
@@ -64,7 +63,7 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
     }
 
     private static long? PerInput(GeneratedEmbeddings<Embedding<float>> generated, int index) =>
-        generated[index].AdditionalProperties?.TryGetValue(OnnxEmbeddingGenerator.InputTokensProperty, out var value) == true
+        generated[index].AdditionalProperties?.TryGetValue(EngineEmbeddingProperties.InputTokens, out var value) == true
             ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)
             : generated.Count == 1 ? generated.Usage?.InputTokenCount : null;
 

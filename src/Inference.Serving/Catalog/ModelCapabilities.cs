@@ -11,7 +11,9 @@ public sealed record ModelCapabilities(
     long? ParameterCount = null,
     string? Quantization = null,
     string? ChatTemplate = null,
-    int? EmbeddingLength = null)
+    int? EmbeddingLength = null,
+    string? Architecture = null,
+    string? Format = null)
 {
     public const string TextGeneration = "text-generation";
     public const string Embeddings = "embeddings";
@@ -25,6 +27,8 @@ public sealed record ModelCapabilities(
             model.ParameterCount,
             model.Quantization,
             model.ChatTemplate,
-            model.Dimensions);
+            model.Dimensions ?? model.EmbeddingLength,
+            model.Architecture,
+            model.Format);
     }
 }

@@ -14,8 +14,14 @@ public sealed record ServedModel
     /// <summary>Who runs the model: local, worker, embeddings, openai or ollama.</summary>
     public string Provider { get; init; } = "local";
 
-    /// <summary>Where it runs: the model folder of a local model, the endpoint (and remote model name) of a remote one.</summary>
+    /// <summary>Where it runs: the model file of a local model, the endpoint (and remote model name) of a remote one.</summary>
     public string Source { get; init; } = "";
+
+    /// <summary>How the weights are stored ("onnx", "gguf"), when known.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>The model family ("llama", "gpt2", "bert"), when known.</summary>
+    public string? Architecture { get; init; }
 
     /// <summary>Models to try instead when this one fails, in order, as configured.</summary>
     public IReadOnlyList<string> Fallbacks { get; init; } = [];
@@ -27,6 +33,12 @@ public sealed record ServedModel
 
     /// <summary>Embedding size, for embedding models.</summary>
     public int? Dimensions { get; init; }
+
+    /// <summary>The model's hidden size, for chat models whose files say (GGUF's embedding_length).</summary>
+    public int? EmbeddingLength { get; init; }
+
+    /// <summary>Further facts from the model's files by their own keys (GGUF metadata), as Ollama's model_info shows them.</summary>
+    public IReadOnlyDictionary<string, object> Metadata { get; init; } = new Dictionary<string, object>();
 
     /// <summary>Weights in the model, when its files say.</summary>
     public long? ParameterCount { get; init; }

@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Inference.Onnx.Chat;
-using Inference.Onnx.Embeddings;
-using Inference.Onnx.Models;
 using Inference.Serving.Catalog;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,34 +7,43 @@ using Microsoft.Extensions.Options;
 namespace Inference.Serving.Local;
 
 /// <summary>
-/// Loads the local models before the server takes traffic and adds each to the catalog as a MEAI pipeline
-/// (OpenTelemetry with GenAI conventions around the ONNX engine). A broken folder stops the start with its name.
+/// Loads the local models before the server takes traffic: each folder or file goes to the first registered model
+/// format that claims it, and the engine's client joins the catalog inside the MEAI pipeline every model gets. A broken
+/// model stops the start with its path and the cause.
 /// </summary>
 internal sealed class LocalModelLoader(
     IOptions<LocalModelsOptions> options,
+    IEnumerable<IModelFormat> formats,
     ModelCatalog catalog,
     IServiceProvider services,
     ILogger<LocalModelLoader> logger) : IHostedService, IDisposable
 {
+    private readonly IModelFormat[] _formats = [.. formats];
     private readonly List<IDisposable> _owned = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var root = settings.ServeLocalModels ? ResolveDirectory(settings) : null;
-        foreach (var (id, folder, definition) in Plan(settings, root))
+        foreach (var (id, path, definition) in Plan(settings, root))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
-            var kind = definition?.Kind ?? ModelKindDetector.Detect(folder);
+            var format = FormatOf(path);
+            var kind = definition?.Kind ?? format.DetectKind(path);
             if (!settings.Kinds.Contains(kind))
             {
                 continue;
             }
 
-            var model = kind == LocalModelKind.Chat ? LoadChat(id, folder, definition, settings) : LoadEmbedding(id, folder, settings);
-            catalog.Add(model with { Source = folder, Fallbacks = definition?.Fallbacks ?? [] });
-            LocalModelsLog.Loaded(logger, kind.ToString(), id, folder, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var loaded = format.Load(new ModelLoadRequest(id, path, kind, definition?.ChatTemplate));
+            if (loaded.Owner is { } owner)
+            {
+                _owned.Add(owner);
+            }
+
+            catalog.Add(Serve(id, loaded, definition));
+            LocalModelsLog.Loaded(logger, kind.ToString(), id, format.Name, loaded.Source, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         // Remote models are registered before this runs; with none of those either, there is nothing to serve.
@@ -67,6 +72,39 @@ internal sealed class LocalModelLoader(
         }
     }
 
+    private ServedModel Serve(string id, LoadedModel loaded, LocalModelDefinition? definition) => new()
+    {
+        Id = id,
+        Kind = loaded.Kind,
+        Source = loaded.Source,
+        Format = loaded.Format,
+        Fallbacks = definition?.Fallbacks ?? [],
+        Architecture = loaded.Architecture,
+        ContextLength = loaded.ContextLength,
+        ParameterCount = loaded.ParameterCount,
+        Quantization = loaded.Quantization,
+        ChatTemplate = loaded.ChatTemplate,
+        Dimensions = loaded.Dimensions,
+        EmbeddingLength = loaded.EmbeddingLength,
+        Metadata = loaded.Metadata,
+        ChatClient = loaded.ChatClient is { } chat ? ModelPipeline.Chat(chat, id, "local", services) : null,
+        EmbeddingGenerator = loaded.EmbeddingGenerator is { } embeddings ? ModelPipeline.Embeddings(embeddings, id, "local", services) : null,
+        QueueDepth = loaded.QueueDepth,
+        RequestCount = loaded.RequestCount,
+    };
+
+    private IModelFormat FormatOf(string path)
+    {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new ModelFolderException(path, "the folder does not exist");
+        }
+
+        return _formats.FirstOrDefault(f => f.Claims(path)) ?? throw new ModelFolderException(path, _formats.Length == 0
+            ? "no model engine is registered in this service"
+            : $"no model weights found (expected {string.Join(" or ", _formats.Select(f => f.Expects))})");
+    }
+
     private static string? ResolveDirectory(LocalModelsOptions settings)
     {
         var root = settings.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
@@ -84,7 +122,7 @@ internal sealed class LocalModelLoader(
         return root;
     }
 
-    private IEnumerable<(string Id, string Folder, LocalModelDefinition? Definition)> Plan(LocalModelsOptions settings, string? root)
+    private IEnumerable<(string Id, string Path, LocalModelDefinition? Definition)> Plan(LocalModelsOptions settings, string? root)
     {
         if (!settings.ServeLocalModels)
         {
@@ -96,8 +134,7 @@ internal sealed class LocalModelLoader(
             foreach (var (id, definition) in settings.Models.OrderBy(m => m.Key, StringComparer.Ordinal))
             {
                 var path = definition.Path ?? id;
-                var folder = Path.IsPathRooted(path) || root is null ? Path.GetFullPath(path) : Path.Combine(root, path);
-                yield return (id, folder, definition);
+                yield return (id, Path.IsPathRooted(path) || root is null ? Path.GetFullPath(path) : Path.Combine(root, path), definition);
             }
 
             yield break;
@@ -111,7 +148,7 @@ internal sealed class LocalModelLoader(
         LocalModelsLog.LoadingFrom(logger, root);
         foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
-            if (!ModelKindDetector.HasWeights(folder))
+            if (!_formats.Any(f => f.Claims(folder)))
             {
                 LocalModelsLog.SkippedNoWeights(logger, folder);
                 continue;
@@ -119,43 +156,5 @@ internal sealed class LocalModelLoader(
 
             yield return (Path.GetFileName(folder), folder, null);
         }
-    }
-
-    private ServedModel LoadChat(string id, string folder, LocalModelDefinition? definition, LocalModelsOptions settings)
-    {
-        var model = LocalChatModel.Load(id, folder, settings.Engine, definition?.ChatTemplate);
-        _owned.Add(model);
-        var client = ModelPipeline.Chat(new OnnxChatClient(model), id, "local", services);
-        return new ServedModel
-        {
-            Id = id,
-            Kind = ModelKind.Chat,
-            ContextLength = model.ContextLength,
-            ParameterCount = model.Weights.ParameterCount,
-            Quantization = model.Weights.Quantization,
-            ChatTemplate = model.Template?.Name,
-            ChatClient = client,
-            QueueDepth = () => model.Queue.Depth,
-            RequestCount = () => model.Queue.Admitted,
-        };
-    }
-
-    private ServedModel LoadEmbedding(string id, string folder, LocalModelsOptions settings)
-    {
-        var model = LocalEmbeddingModel.Load(id, folder, settings.Engine);
-        _owned.Add(model);
-        var generator = ModelPipeline.Embeddings(new OnnxEmbeddingGenerator(model), id, "local", services);
-        return new ServedModel
-        {
-            Id = id,
-            Kind = ModelKind.Embedding,
-            ContextLength = model.MaxTokens,
-            Dimensions = model.Dimensions,
-            ParameterCount = model.Weights.ParameterCount,
-            Quantization = model.Weights.Quantization,
-            EmbeddingGenerator = generator,
-            QueueDepth = () => model.Queue.Depth,
-            RequestCount = () => model.Queue.Admitted,
-        };
     }
 }

@@ -1,4 +1,3 @@
-using Inference.Onnx.Models;
 using Inference.Serving.Catalog;
 using Inference.Serving.Local;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,10 +8,11 @@ namespace Microsoft.Extensions.Hosting;
 public static class LocalModelsExtensions
 {
     /// <summary>
-    /// Serves local ONNX models in-process: binds <c>Inference</c> configuration, loads the models at start, and adds
-    /// the "models" readiness check.
+    /// Serves local models in-process through the engines the host registered (each engine's <c>AddXxxEngine()</c>
+    /// adds its model format): binds <c>Inference</c> configuration, loads the models at start, and adds the "models"
+    /// readiness check.
     /// </summary>
-    public static IHostApplicationBuilder AddLocalModels(this IHostApplicationBuilder builder, params LocalModelKind[] kinds)
+    public static IHostApplicationBuilder AddLocalModels(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<LocalModelsOptions>().BindConfiguration(LocalModelsOptions.SectionName);
@@ -20,12 +20,6 @@ public static class LocalModelsExtensions
         {
             options.PostConfigure(o => o.Kinds = [.. kinds]);
         }
-
-        options.Validate(o => o.Engine.MaxConcurrentRequests >= 1, "Inference:Engine:MaxConcurrentRequests must be at least 1.")
-            .Validate(o => o.Engine.MaxQueuedRequests >= 0, "Inference:Engine:MaxQueuedRequests must not be negative.")
-            .Validate(o => o.Engine.EmbeddingBatchSize >= 1, "Inference:Engine:EmbeddingBatchSize must be at least 1.")
-            .Validate(o => o.Engine.IntraOpThreads >= 0, "Inference:Engine:IntraOpThreads must not be negative.")
-            .ValidateOnStart();
 
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.AddHostedService<LocalModelLoader>();

@@ -7,10 +7,10 @@ internal static partial class LocalModelsLog
     [LoggerMessage(1, LogLevel.Information, "Loading models from {Directory}")]
     public static partial void LoadingFrom(ILogger logger, string directory);
 
-    [LoggerMessage(2, LogLevel.Information, "Serving {Kind} model '{Model}' from {Folder} in {ElapsedMs} ms")]
-    public static partial void Loaded(ILogger logger, string kind, string model, string folder, long elapsedMs);
+    [LoggerMessage(2, LogLevel.Information, "Serving {Kind} model '{Model}' ({Format}) from {Source} in {ElapsedMs} ms")]
+    public static partial void Loaded(ILogger logger, string kind, string model, string format, string source, long elapsedMs);
 
-    [LoggerMessage(3, LogLevel.Information, "Skipping {Folder}: it holds no ONNX weights")]
+    [LoggerMessage(3, LogLevel.Information, "Skipping {Folder}: it holds no weights any registered engine loads")]
     public static partial void SkippedNoWeights(ILogger logger, string folder);
 
     [LoggerMessage(4, LogLevel.Warning, "No local models were found in {Directory}")]

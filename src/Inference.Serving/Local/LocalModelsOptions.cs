@@ -1,11 +1,8 @@
-using Inference.Onnx;
-using Inference.Onnx.Models;
-
 namespace Inference.Serving.Local;
 
 /// <summary>
 /// Local models served in-process (<c>Inference</c> section). With no <see cref="Models"/> configured, every folder
-/// of the models directory that holds ONNX weights is served under its folder name.
+/// of the models directory that a registered engine recognises is served under its folder name.
 /// </summary>
 public sealed class LocalModelsOptions
 {
@@ -20,7 +17,5 @@ public sealed class LocalModelsOptions
     public bool ServeLocalModels { get; set; } = true;
 
     /// <summary>Which kinds this service loads; the Worker serves chat, the Embeddings service embeddings.</summary>
-    public HashSet<LocalModelKind> Kinds { get; set; } = [LocalModelKind.Chat, LocalModelKind.Embedding];
-
-    public OnnxEngineOptions Engine { get; set; } = new();
+    public HashSet<ModelKind> Kinds { get; set; } = [ModelKind.Chat, ModelKind.Embedding];
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Inference.Onnx.Chat;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Inference.Serving.OpenAI.Contracts;
@@ -52,22 +51,7 @@ public static class OllamaApi
             return modelError;
         }
 
-        var info = new Dictionary<string, object> { ["general.architecture"] = model.Kind == ModelKind.Chat ? "decoder" : "encoder" };
-        if (model.ContextLength is int context)
-        {
-            info["context_length"] = context;
-        }
-
-        if (model.Dimensions is int dims)
-        {
-            info["embedding_length"] = dims;
-        }
-
-        if (model.ParameterCount is long parameters)
-        {
-            info["general.parameter_count"] = parameters;
-        }
-
+        var info = ModelInfo(model);
         var template = model.ChatTemplate ?? "";
         string[] capabilities = model.Kind == ModelKind.Chat ? ["completion"] : ["embedding"];
         return TypedResults.Json(new OllamaShowResponse("", "", template, Details(model), info, capabilities), OllamaJsonContext.Default.OllamaShowResponse);
@@ -130,7 +114,7 @@ public static class OllamaApi
         List<ChatMessage> messages = [new(ChatRole.User, request.Prompt)];
         if (request.Raw == true)
         {
-            (options.AdditionalProperties ??= [])[OnnxChatOptions.RawPrompt] = true;
+            (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;
         }
         else if (request.System is { Length: > 0 } system)
         {
@@ -301,6 +285,7 @@ public static class OllamaApi
             Temperature = options?.Temperature,
             TopP = options?.TopP,
             TopK = options?.TopK,
+            MinP = options?.MinP,
             Seed = options?.Seed,
             MaxTokens = options?.NumPredict is int n && n >= 0 ? n : null,
             Stop = options?.Stop is { } stop ? JsonSerializer.SerializeToElement(stop, OllamaJsonContext.Default.ListString) : null,
@@ -312,7 +297,36 @@ public static class OllamaApi
     }
 
     private static OllamaModelDetails Details(ServedModel model) =>
-        new("onnx", model.Kind == ModelKind.Chat ? "decoder" : "encoder", ParameterSize(model.ParameterCount), model.Quantization ?? "");
+        new(model.Format ?? "", Family(model), ParameterSize(model.ParameterCount), model.Quantization ?? "");
+
+    private static string Family(ServedModel model) => model.Architecture ?? (model.Kind == ModelKind.Chat ? "decoder" : "encoder");
+
+    /// <summary>
+    /// Ollama's model_info: the model's own metadata keys (GGUF's, as Ollama shows them), then the general facts under
+    /// Ollama's names (<c>general.architecture</c>, <c>general.parameter_count</c>, <c>&lt;arch&gt;.context_length</c>,
+    /// <c>&lt;arch&gt;.embedding_length</c>).
+    /// </summary>
+    private static Dictionary<string, object> ModelInfo(ServedModel model)
+    {
+        var family = Family(model);
+        var info = new Dictionary<string, object>(model.Metadata, StringComparer.Ordinal) { ["general.architecture"] = family };
+        if (model.ParameterCount is long parameters)
+        {
+            info["general.parameter_count"] = parameters;
+        }
+
+        if (model.ContextLength is int context)
+        {
+            info[$"{family}.context_length"] = context;
+        }
+
+        if ((model.Dimensions ?? model.EmbeddingLength) is int embedding)
+        {
+            info[$"{family}.embedding_length"] = embedding;
+        }
+
+        return info;
+    }
 
     /// <summary>Ollama's short form: 984.19K, 135.00M, 7.24B.</summary>
     private static string ParameterSize(long? count) => count switch

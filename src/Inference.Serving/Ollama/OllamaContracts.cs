@@ -12,6 +12,8 @@ public sealed record OllamaOptions
 
     public int? TopK { get; init; }
 
+    public double? MinP { get; init; }
+
     public long? Seed { get; init; }
 
     /// <summary>Tokens to generate; -1 (or absent) means until the model stops or the context is full.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Inference.Onnx.Chat;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI.Contracts;
 using Microsoft.AspNetCore.Http;
@@ -34,7 +33,7 @@ internal static class CompletionsApi
             return OpenAIErrors.BadRequest(samplingError);
         }
 
-        (options.AdditionalProperties ??= [])[OnnxChatOptions.RawPrompt] = true;
+        (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;
         ChatMessage[] messages = [new(ChatRole.User, prompt)];
         var id = "cmpl-" + Guid.NewGuid().ToString("N");
         var created = services.Now;

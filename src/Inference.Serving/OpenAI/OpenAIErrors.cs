@@ -1,5 +1,3 @@
-using Inference.Onnx.Generation;
-using Inference.Onnx.Scheduling;
 using Inference.Serving.OpenAI.Contracts;
 using Microsoft.AspNetCore.Http;
 

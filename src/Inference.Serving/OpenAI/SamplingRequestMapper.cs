@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Inference.Onnx.Chat;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI.Contracts;
 using Microsoft.Extensions.AI;
@@ -39,7 +38,7 @@ internal static class SamplingRequestMapper
             options.MaxOutputTokens = max;
         }
 
-        var rangeError = OutOfRange(request.Temperature, 0, 2, "temperature") ?? OutOfRange(request.TopP, 0, 1, "top_p")
+        var rangeError = OutOfRange(request.Temperature, 0, 2, "temperature") ?? OutOfRange(request.TopP, 0, 1, "top_p") ?? OutOfRange(request.MinP, 0, 1, "min_p")
             ?? OutOfRange(request.FrequencyPenalty, -2, 2, "frequency_penalty") ?? OutOfRange(request.PresencePenalty, -2, 2, "presence_penalty")
             ?? OutOfRange(request.RepetitionPenalty, 0.01, 10, "repetition_penalty") ?? OutOfRange(request.TopK, 0, int.MaxValue, "top_k");
         if (rangeError is not null)
@@ -61,7 +60,12 @@ internal static class SamplingRequestMapper
         options.StopSequences = stops;
         if (request.RepetitionPenalty is double repetition)
         {
-            (options.AdditionalProperties ??= [])[OnnxChatOptions.RepetitionPenalty] = (float)repetition;
+            (options.AdditionalProperties ??= [])[EngineChatOptions.RepetitionPenalty] = (float)repetition;
+        }
+
+        if (request.MinP is double minP)
+        {
+            (options.AdditionalProperties ??= [])[EngineChatOptions.MinP] = (float)minP;
         }
 
         return null;

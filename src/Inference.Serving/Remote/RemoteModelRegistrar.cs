@@ -70,7 +70,10 @@ internal sealed partial class RemoteModelRegistrar(
             catalog.Add(served with
             {
                 ContextLength = info.Capabilities?.ContextLength,
-                Dimensions = info.Capabilities?.EmbeddingLength,
+                Dimensions = kind == ModelKind.Embedding ? info.Capabilities?.EmbeddingLength : null,
+                EmbeddingLength = kind == ModelKind.Chat ? info.Capabilities?.EmbeddingLength : null,
+                Architecture = info.Capabilities?.Architecture,
+                Format = info.Capabilities?.Format,
                 ParameterCount = info.Capabilities?.ParameterCount,
                 Quantization = info.Capabilities?.Quantization,
                 ChatTemplate = info.Capabilities?.ChatTemplate,

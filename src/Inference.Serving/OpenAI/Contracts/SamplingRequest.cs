@@ -16,6 +16,9 @@ public abstract record SamplingRequest
     /// <summary>Not in OpenAI's API; vLLM and llama.cpp accept it too.</summary>
     public int? TopK { get; init; }
 
+    /// <summary>Not in OpenAI's API; llama.cpp and vLLM accept it: drop tokens below this share of the most likely one.</summary>
+    public double? MinP { get; init; }
+
     public double? FrequencyPenalty { get; init; }
 
     public double? PresencePenalty { get; init; }

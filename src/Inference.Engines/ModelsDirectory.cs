@@ -1,4 +1,4 @@
-namespace Inference.Onnx.Models;
+namespace Inference.Engines;
 
 /// <summary>Where model folders live when nothing is configured.</summary>
 public static class ModelsDirectory

@@ -1,4 +1,4 @@
-namespace Inference.Onnx.Generation;
+namespace Inference.Engines;
 
 /// <summary>A prompt, or a prompt plus the requested completion, does not fit the model's context window.</summary>
 public sealed class ContextWindowExceededException(int requestedTokens, int contextLength, int? promptTokens = null, int? completionTokens = null)

@@ -1,4 +1,4 @@
-namespace Inference.Onnx.Templates;
+namespace Inference.Engines.Templates;
 
 /// <summary>The built-in families, written out as their reference Jinja templates render them.</summary>
 public static class ChatTemplates
@@ -71,4 +71,23 @@ public static class ChatTemplates
     };
 
     public static IReadOnlyList<ChatTemplate> All { get; } = [ChatMl, Llama3, Gemma, Phi3, Mistral];
+
+    /// <summary>The built-in template of that name (case-insensitive), or null.</summary>
+    public static ChatTemplate? Find(string name) =>
+        All.FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The configured built-in template of a model at <paramref name="path"/>; an unknown name stops its load.</summary>
+    public static ChatTemplate Require(string name, string path) =>
+        Find(name) ?? throw new ModelFolderException(path, $"unknown chat template '{name}' (known: {string.Join(", ", All.Select(t => t.Name))})");
+
+    /// <summary>The built-in family a Jinja chat template belongs to, recognised by its markers; null when none is.</summary>
+    public static ChatTemplate? Detect(string jinja) => jinja switch
+    {
+        _ when jinja.Contains("<|im_start|>", StringComparison.Ordinal) => ChatMl,
+        _ when jinja.Contains("<|start_header_id|>", StringComparison.Ordinal) => Llama3,
+        _ when jinja.Contains("<start_of_turn>", StringComparison.Ordinal) => Gemma,
+        _ when jinja.Contains("<|assistant|>", StringComparison.Ordinal) && jinja.Contains("<|end|>", StringComparison.Ordinal) => Phi3,
+        _ when jinja.Contains("[INST]", StringComparison.Ordinal) => Mistral,
+        _ => null,
+    };
 }

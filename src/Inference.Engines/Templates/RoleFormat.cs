@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Inference.Onnx.Templates;
+namespace Inference.Engines.Templates;
 
 /// <summary>The text put around one message of a role.</summary>
 public sealed record RoleFormat(

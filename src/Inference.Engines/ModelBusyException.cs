@@ -1,4 +1,4 @@
-namespace Inference.Onnx.Scheduling;
+namespace Inference.Engines;
 
 /// <summary>The model's queue is full; the caller should retry later (HTTP 429).</summary>
 public sealed class ModelBusyException(string model, int queueLimit)

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace Inference.Onnx.Templates;
+namespace Inference.Engines.Templates;
 
 /// <summary>
 /// A chat prompt format as prefix/suffix per role: the shape shared by ChatML, Llama-3, Gemma, Phi-3 and Mistral,

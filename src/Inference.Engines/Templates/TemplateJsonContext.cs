@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Inference.Onnx.Templates;
+namespace Inference.Engines.Templates;
 
 [JsonSerializable(typeof(ChatTemplate))]
+[JsonSerializable(typeof(SeedPromptTemplate))]
 [JsonSourceGenerationOptions(ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true)]
 internal sealed partial class TemplateJsonContext : JsonSerializerContext;

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace Inference.Onnx.Generation;
+namespace Inference.Engines.Text;
 
 /// <summary>
 /// Finds stop sequences in streamed text, even when they arrive split across tokens: text that could still be the
 /// start of a stop sequence is held back until it is known not to be one.
 /// </summary>
-internal sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
+public sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
 {
     private readonly StringBuilder _pending = new();
 

@@ -1,0 +1,14 @@
+namespace Inference.Engines;
+
+/// <summary>Keys every local engine reads from <c>ChatOptions.AdditionalProperties</c>, beyond MEAI's own options.</summary>
+public static class EngineChatOptions
+{
+    /// <summary>When true, the messages' text is the whole prompt: no chat template is applied (OpenAI's /v1/completions).</summary>
+    public const string RawPrompt = "raw_prompt";
+
+    /// <summary>Hugging Face's repetition penalty (float, 1 = off).</summary>
+    public const string RepetitionPenalty = "repetition_penalty";
+
+    /// <summary>Min-p sampling (float, 0 = off): tokens less likely than this share of the most likely one are dropped.</summary>
+    public const string MinP = "min_p";
+}

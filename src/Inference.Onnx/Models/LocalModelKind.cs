@@ -1,7 +1,0 @@
-namespace Inference.Onnx.Models;
-
-public enum LocalModelKind
-{
-    Chat,
-    Embedding,
-}

@@ -1,7 +1,0 @@
-namespace Inference.Serving.Catalog;
-
-public enum ModelKind
-{
-    Chat,
-    Embedding,
-}
