@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
+builder.AddLlamaCppEngine();
 builder.AddInferenceServing(ModelKind.Chat);
 
 var app = builder.Build();

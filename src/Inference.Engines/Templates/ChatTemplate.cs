@@ -33,6 +33,20 @@ public sealed record ChatTemplate
 
     public bool SupportsRole(string role) => Roles.ContainsKey(role) || (role == "system" && SystemInFirstUser);
 
+    /// <summary>Renders a request's turns for <paramref name="model"/>; a role the template lacks is the caller's error.</summary>
+    public string RenderPrompt(string model, IReadOnlyList<(string Role, string Content)> turns)
+    {
+        foreach (var (role, _) in turns)
+        {
+            if (!SupportsRole(role))
+            {
+                throw new InvalidPromptException($"Model '{model}' cannot take messages of role '{role}' (its '{Name}' template has: {string.Join(", ", Roles.Keys)}).");
+            }
+        }
+
+        return Render(turns);
+    }
+
     public string Render(IEnumerable<(string Role, string Content)> messages, bool addGenerationPrompt = true)
     {
         var list = messages.ToList();

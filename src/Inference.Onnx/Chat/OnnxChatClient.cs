@@ -39,24 +39,13 @@ public sealed class OnnxChatClient : IChatClient
         var settings = ToSettings(options);
         _model.Generator.Validate(promptIds, settings.MaxNewTokens);
 
-        var responseId = "chatcmpl-" + Guid.NewGuid().ToString("N");
-        var messageId = "msg-" + Guid.NewGuid().ToString("N");
-        var created = DateTimeOffset.UtcNow;
-
+        var updates = new ChatUpdateFactory(_model.Id);
         var arrived = Stopwatch.GetTimestamp();
         using var lease = await _model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tag = EngineTelemetry.Tag(_model.Id);
         var first = true;
         await foreach (var chunk in _model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
         {
-            var update = new ChatResponseUpdate(ChatRole.Assistant, chunk.Text.Length > 0 ? [new TextContent(chunk.Text)] : [])
-            {
-                ResponseId = responseId,
-                MessageId = messageId,
-                ModelId = _model.Id,
-                CreatedAt = created,
-            };
-
             if (chunk.Text.Length > 0)
             {
                 _model.Queue.Generated.Add(1);
@@ -67,20 +56,15 @@ public sealed class OnnxChatClient : IChatClient
                 }
             }
 
-            if (chunk.Finish is { } finish)
+            if (chunk.Finish is not { } finish)
             {
-                update.FinishReason = finish.Reason == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length;
-                update.Contents.Add(new UsageContent(new UsageDetails
-                {
-                    InputTokenCount = finish.PromptTokens,
-                    OutputTokenCount = finish.CompletionTokens,
-                    TotalTokenCount = finish.PromptTokens + finish.CompletionTokens,
-                }));
-                EngineTelemetry.PromptTokens.Add(finish.PromptTokens, tag);
-                EngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
+                yield return updates.Text(chunk.Text);
+                continue;
             }
 
-            yield return update;
+            EngineTelemetry.PromptTokens.Add(finish.PromptTokens, tag);
+            EngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
+            yield return updates.Finish(chunk.Text, finish.Reason == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length, finish.PromptTokens, finish.CompletionTokens);
         }
     }
 
@@ -104,38 +88,18 @@ public sealed class OnnxChatClient : IChatClient
 
     private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        if (options?.AdditionalProperties?.TryGetValue(EngineChatOptions.RawPrompt, out bool raw) == true && raw)
+        if (ChatPrompt.IsRaw(options))
         {
-            return string.Concat(messages.Select(m => m.Text));
+            return ChatPrompt.RawText(messages);
         }
 
-        var template = _model.Template ?? throw new InvalidPromptException(
-            $"Model '{_model.Id}' has no chat template: add prompt_template.json to its folder, configure one, or send a raw prompt to /v1/completions.");
-        var turns = new List<(string Role, string Content)>();
-        foreach (var message in messages)
-        {
-            var role = message.Role.Value;
-            if (!template.SupportsRole(role))
-            {
-                throw new InvalidPromptException($"Model '{_model.Id}' cannot take messages of role '{role}' (its '{template.Name}' template has: {string.Join(", ", template.Roles.Keys)}).");
-            }
-
-            turns.Add((role, message.Text));
-        }
-
-        if (turns.Count == 0)
-        {
-            throw new InvalidPromptException("At least one message is needed.");
-        }
-
-        return template.Render(turns);
+        var template = _model.Template ?? throw ChatPrompt.NoTemplate(_model.Id);
+        return template.RenderPrompt(_model.Id, ChatPrompt.Turns(messages));
     }
 
     private GenerationSettings ToSettings(ChatOptions? options)
     {
         var config = _model.Config;
-        var repetition = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.RepetitionPenalty, out float r) == true ? r : (float?)null;
-        var minP = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.MinP, out float m) == true ? m : 0f;
         return new GenerationSettings
         {
             MaxNewTokens = options?.MaxOutputTokens,
@@ -143,10 +107,10 @@ public sealed class OnnxChatClient : IChatClient
             Temperature = options?.Temperature ?? (config.DoSample ? config.DefaultTemperature ?? 1f : 0f),
             TopP = options?.TopP ?? (config.DoSample ? config.DefaultTopP ?? 1f : 1f),
             TopK = options?.TopK ?? (config.DoSample ? config.DefaultTopK ?? 0 : 0),
-            MinP = minP,
+            MinP = ChatPrompt.Float(options, EngineChatOptions.MinP) ?? 0f,
             FrequencyPenalty = options?.FrequencyPenalty ?? 0f,
             PresencePenalty = options?.PresencePenalty ?? 0f,
-            RepetitionPenalty = repetition ?? config.DefaultRepetitionPenalty ?? 1f,
+            RepetitionPenalty = ChatPrompt.Float(options, EngineChatOptions.RepetitionPenalty) ?? config.DefaultRepetitionPenalty ?? 1f,
             Seed = options?.Seed,
             StopSequences = options?.StopSequences is { } stops ? [.. stops] : [],
             StopTokenIds = _model.StopTokenIds,

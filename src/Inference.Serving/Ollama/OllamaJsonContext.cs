@@ -15,6 +15,10 @@ namespace Inference.Serving.Ollama;
 [JsonSerializable(typeof(OllamaVersion))]
 [JsonSerializable(typeof(OllamaError))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(object[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<string>))]
 internal sealed partial class OllamaJsonContext : JsonSerializerContext;

@@ -1,0 +1,142 @@
+using System.Runtime.CompilerServices;
+using Inference.LlamaCpp.Scheduling;
+using Microsoft.Extensions.AI;
+
+namespace Inference.LlamaCpp;
+
+/// <summary>
+/// <see cref="IChatClient"/> over a GGUF model in llama.cpp: the conversation is rendered with the model's template
+/// (or sent raw), tokenized by llama.cpp, and decoded in the model's running batch beside other requests; text streams
+/// as one update per piece, then a final update with the finish reason and the usage (reused prompt tokens as cached
+/// input tokens). Safe for concurrent calls: that is what the batch is for.
+/// </summary>
+public sealed class LlamaChatClient : IChatClient
+{
+    private readonly LlamaChatModel _model;
+    private readonly bool _ownsModel;
+    private readonly ChatClientMetadata _metadata;
+
+    public LlamaChatClient(LlamaChatModel model, bool ownsModel = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _ownsModel = ownsModel;
+        _metadata = new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id);
+    }
+
+    public LlamaChatModel Model => _model;
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = CreateRequest(messages, options, cancellationToken);
+        await foreach (var output in Run(request, cancellationToken).ConfigureAwait(false))
+        {
+            yield return output;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(LlamaChatModel) ? _model
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            _model.Dispose();
+        }
+    }
+
+    /// <summary>Runs a request through the scheduler, streaming its text; leaving early drops it from the batch.</summary>
+    internal async IAsyncEnumerable<ChatResponseUpdate> Run(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _model.Scheduler.Submit(request);
+        using var nudge = cancellationToken.Register(static s => ((LlamaScheduler)s!).Nudge(), _model.Scheduler);
+        var updates = new ChatUpdateFactory(_model.Id);
+        try
+        {
+            await foreach (var output in request.Output.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return output.Finish is { } finish
+                    ? updates.Finish(output.Text, finish.Reason, finish.PromptTokens, finish.CompletionTokens, finish.CachedTokens)
+                    : updates.Text(output.Text);
+            }
+        }
+        finally
+        {
+            request.Abandon();
+        }
+    }
+
+    /// <summary>The request for a conversation: its prompt tokens, sampling and limits, checked before it is queued.</summary>
+    internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var prompt = _model.Vocabulary.Tokenize(BuildPrompt(messages, options));
+        if (prompt.Length == 0)
+        {
+            throw new InvalidPromptException("The prompt is empty.");
+        }
+
+        var context = _model.ContextLength;
+        if (prompt.Length >= context)
+        {
+            throw new ContextWindowExceededException(prompt.Length, context);
+        }
+
+        if (options?.MaxOutputTokens is int max && prompt.Length + max > context)
+        {
+            throw new ContextWindowExceededException(prompt.Length + max, context, prompt.Length, max);
+        }
+
+        return new SequenceRequest
+        {
+            Prompt = prompt,
+            Sampling = Sampling(options),
+            MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
+            StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. _model.Prompt?.Stop ?? []],
+            Cancellation = cancellationToken,
+            TokenObserver = observer,
+        };
+    }
+
+    private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (ChatPrompt.IsRaw(options))
+        {
+            return ChatPrompt.RawText(messages);
+        }
+
+        var prompt = _model.Prompt ?? throw ChatPrompt.NoTemplate(_model.Id);
+        return prompt.Render(ChatPrompt.Turns(messages));
+    }
+
+    /// <summary>The request's sampling; what it leaves unset takes llama.cpp server's defaults.</summary>
+    private static SamplingSettings Sampling(ChatOptions? options)
+    {
+        var defaults = SamplingSettings.Defaults;
+        return new SamplingSettings
+        {
+            Temperature = options?.Temperature ?? defaults.Temperature,
+            TopK = options?.TopK ?? defaults.TopK,
+            TopP = options?.TopP ?? defaults.TopP,
+            MinP = ChatPrompt.Float(options, EngineChatOptions.MinP) ?? defaults.MinP,
+            RepetitionPenalty = ChatPrompt.Float(options, EngineChatOptions.RepetitionPenalty) ?? defaults.RepetitionPenalty,
+            FrequencyPenalty = options?.FrequencyPenalty ?? defaults.FrequencyPenalty,
+            PresencePenalty = options?.PresencePenalty ?? defaults.PresencePenalty,
+            Seed = options?.Seed is long seed ? unchecked((uint)(seed ^ (seed >> 32))) : null,
+        };
+    }
+}

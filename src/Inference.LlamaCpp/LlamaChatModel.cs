@@ -1,0 +1,202 @@
+using Inference.Engines.Templates;
+using Inference.LlamaCpp.Gguf;
+using Inference.LlamaCpp.Native;
+using Inference.LlamaCpp.Prompts;
+using Inference.LlamaCpp.Scheduling;
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.LlamaCpp;
+
+/// <summary>
+/// A GGUF chat model loaded in llama.cpp: its weights, one context (key/value cache) shared by every request, the
+/// prompt format, the vocabulary, and the scheduler that batches requests on it.
+/// </summary>
+public sealed class LlamaChatModel : IDisposable
+{
+    private const int DefaultContextCap = 4096;
+
+    private readonly LLamaWeights _weights;
+    private readonly LLamaContext _context;
+
+    private LlamaChatModel(string id, GgufFile file, LLamaWeights weights, LLamaContext context, int contextLength, IPromptFormat? prompt, LlamaVocabulary vocabulary, LlamaScheduler scheduler)
+    {
+        Id = id;
+        File = file;
+        _weights = weights;
+        _context = context;
+        ContextLength = contextLength;
+        Prompt = prompt;
+        Vocabulary = vocabulary;
+        Scheduler = scheduler;
+    }
+
+    public string Id { get; }
+
+    /// <summary>The GGUF file loaded, with its metadata.</summary>
+    public GgufFile File { get; }
+
+    /// <summary>Tokens one request may hold, prompt plus completion.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>The chat template's name; null when the model has none (raw prompts only).</summary>
+    public string? ChatTemplate => Prompt?.Name;
+
+    /// <summary>Requests waiting, running, key/value cells: what the engine's gauges report.</summary>
+    public IModelRuntimeStatus Status => Scheduler;
+
+    public long RequestCount => Scheduler.Admitted;
+
+    internal IPromptFormat? Prompt { get; }
+
+    internal LlamaVocabulary Vocabulary { get; }
+
+    internal LlamaScheduler Scheduler { get; }
+
+    /// <summary>Loads the folder's preferred GGUF file (or the file named); any problem names the file and its cause.</summary>
+    public static LlamaChatModel Load(ModelLoadRequest request, LlamaCppEngineOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        var path = GgufFolder.Select(request.Path, options.Quantization)
+            ?? throw new ModelFolderException(request.Path, $"no {GgufFolder.Extension} model file found");
+        var file = GgufFile.Read(path);
+        if (file.Type is { } type && type != "model")
+        {
+            throw new ModelFolderException(path, $"is a GGUF {type} file, not a model");
+        }
+
+        LlamaNativeLibrary.EnsureLoaded(options, logger, path);
+        var contextLength = options.ContextLength > 0 ? options.ContextLength : Math.Min(file.ContextLength ?? DefaultContextCap, DefaultContextCap);
+        var kvCells = options.KvCacheSize > 0 ? options.KvCacheSize : contextLength * (options.MaxSequences + 1);
+        if (kvCells < contextLength)
+        {
+            throw new ModelFolderException(path, $"Inference:LlamaCpp:KvCacheSize ({kvCells}) is smaller than one request's context ({contextLength} tokens)");
+        }
+
+        if (file.ContextLength is int trained && contextLength > trained)
+        {
+            LlamaCppLog.BeyondTrainingContext(logger, request.Id, contextLength, trained);
+        }
+
+        var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var parameters = new ModelParams(path)
+        {
+            ContextSize = (uint)kvCells,
+            KVUnified = true,
+            BatchSize = (uint)(options.StepTokenBudget + options.MaxSequences),
+            UBatchSize = (uint)Math.Min(options.StepTokenBudget + options.MaxSequences, 512),
+            Threads = threads,
+            BatchThreads = threads,
+            GpuLayerCount = options.GpuLayers ?? (NativeApi.llama_supports_gpu_offload() ? 999 : 0),
+        };
+
+        var weights = LoadWeights(parameters, path);
+        try
+        {
+            var prefixEntries = PrefixEntries(request.Id, weights, options, logger);
+            parameters.SeqMax = (uint)(options.MaxSequences + prefixEntries);
+            if (parameters.SeqMax > NativeApi.llama_max_parallel_sequences())
+            {
+                throw new ModelFolderException(path, $"MaxSequences + PrefixCacheEntries ({parameters.SeqMax}) is more than llama.cpp's {NativeApi.llama_max_parallel_sequences()} sequences");
+            }
+
+            LlamaCppLog.Loading(logger, request.Id, path, file.Quantization, file.Architecture, file.ParameterCount, options.MaxSequences, contextLength, kvCells, threads);
+            var context = CreateContext(weights, parameters, path);
+            var prompt = PromptFormat(request, file, logger);
+            var vocabulary = new LlamaVocabulary(weights.NativeHandle, prompt?.Stop ?? []);
+            var settings = new SchedulerSettings(request.Id, options.MaxSequences, contextLength, options.StepTokenBudget, options.MaxQueuedRequests, prefixEntries);
+            return new LlamaChatModel(request.Id, file, weights, context, contextLength, prompt, vocabulary, new LlamaScheduler(context.NativeHandle, vocabulary, settings, logger));
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Scheduler.Dispose();
+        _context.Dispose();
+        _weights.Dispose();
+    }
+
+    private static LLamaWeights LoadWeights(ModelParams parameters, string path)
+    {
+        try
+        {
+            return LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (LoadWeightsFailedException ex)
+        {
+            throw new ModelFolderException(path, $"llama.cpp could not load it ({LlamaNativeLibrary.LastProblem() ?? "it gave no reason"})", ex);
+        }
+    }
+
+    private static LLamaContext CreateContext(LLamaWeights weights, ModelParams parameters, string path)
+    {
+        try
+        {
+            return weights.CreateContext(parameters);
+        }
+        catch (RuntimeError ex)
+        {
+            throw new ModelFolderException(path, $"llama.cpp could not create its context of {parameters.ContextSize} cells ({LlamaNativeLibrary.LastProblem() ?? ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Prefix reuse copies cells between sequences, which sliding-window and recurrent models cannot do.</summary>
+    private static int PrefixEntries(string id, LLamaWeights weights, LlamaCppEngineOptions options, ILogger logger)
+    {
+        if (!options.PrefixCache || options.PrefixCacheEntries == 0)
+        {
+            return 0;
+        }
+
+        var model = weights.NativeHandle;
+        var reason = model.IsRecurrent ? "a recurrent model" : model.SWACount > 0 ? "a sliding-window model" : null;
+        if (reason is not null)
+        {
+            LlamaCppLog.PrefixCacheOff(logger, id, reason);
+            return 0;
+        }
+
+        return options.PrefixCacheEntries;
+    }
+
+    /// <summary>
+    /// A configured built-in template, else the folder's <c>prompt_template.json</c>, else the GGUF's own chat
+    /// template through llama.cpp (or, where llama.cpp cannot render it, the built-in family it belongs to).
+    /// </summary>
+    private static IPromptFormat? PromptFormat(ModelLoadRequest request, GgufFile file, ILogger logger)
+    {
+        if (request.ChatTemplate is { } name)
+        {
+            return new TemplatePromptFormat(ChatTemplates.Require(name, file.Path), request.Id);
+        }
+
+        var folder = Directory.Exists(request.Path) ? request.Path : Path.GetDirectoryName(file.Path)!;
+        if (PromptTemplateFile.Load(folder) is { } overridden)
+        {
+            return new TemplatePromptFormat(overridden, request.Id);
+        }
+
+        if (file.ChatTemplate is not { } jinja)
+        {
+            return null;
+        }
+
+        var family = ChatTemplates.Detect(jinja);
+        if (NativePromptFormat.Probe(jinja) is not { } problem)
+        {
+            return new NativePromptFormat(jinja, family?.Name ?? "gguf", request.Id);
+        }
+
+        LlamaCppLog.TemplateUnsupported(logger, request.Id, problem, family is null ? "only raw prompts can be served" : $"using the built-in '{family.Name}' template");
+        return family is null ? null : new TemplatePromptFormat(family, request.Id);
+    }
+}

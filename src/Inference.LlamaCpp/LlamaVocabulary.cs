@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using LLama.Native;
+
+namespace Inference.LlamaCpp;
+
+/// <summary>
+/// A model's tokens as llama.cpp reads them from the GGUF: tokenizing (special tokens parsed, BOS as the model asks),
+/// each token's bytes for streaming, and which tokens end generation.
+/// </summary>
+internal sealed class LlamaVocabulary
+{
+    private readonly SafeLlamaModelHandle _model;
+    private readonly bool[] _stops;
+    private readonly int? _bos;
+
+    public LlamaVocabulary(SafeLlamaModelHandle model, IEnumerable<string> stopTexts)
+    {
+        _model = model;
+        var vocab = model.Vocab;
+        Count = vocab.Count;
+        _bos = vocab.ShouldAddBOS && vocab.BOS is { } bos ? (int)bos : null;
+        _stops = new bool[Count];
+        for (var id = 0; id < Count; id++)
+        {
+            _stops[id] = ((LLamaToken)id).IsEndOfGeneration(vocab);
+        }
+
+        // A template's end-of-turn text that is one token of this vocabulary ends generation as that token.
+        foreach (var text in stopTexts)
+        {
+            if (Tokenize(text, addBos: false) is [var single])
+            {
+                _stops[single] = true;
+            }
+        }
+    }
+
+    public int Count { get; }
+
+    public bool IsStop(int token) => _stops[token];
+
+    /// <summary>The prompt's tokens; with <paramref name="addBos"/> the model's BOS leads, unless the text already has it.</summary>
+    public int[] Tokenize(string text, bool addBos = true)
+    {
+        var tokens = _model.Tokenize(text, false, true, Encoding.UTF8);
+        var ids = MemoryMarshal.Cast<LLamaToken, int>(tokens.AsSpan());
+        return addBos && _bos is int bos && (ids.IsEmpty || ids[0] != bos) ? [bos, .. ids] : ids.ToArray();
+    }
+
+    /// <summary>The bytes a token stands for (control tokens stand for none), in <paramref name="buffer"/>, grown if needed.</summary>
+    public ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer)
+    {
+        var length = (int)_model.TokenToSpan((LLamaToken)token, buffer);
+        if (length > buffer.Length)
+        {
+            buffer = new byte[length];
+            length = (int)_model.TokenToSpan((LLamaToken)token, buffer);
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+}
