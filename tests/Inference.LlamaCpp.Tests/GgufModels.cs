@@ -17,6 +17,9 @@ internal static class GgufModels
 
     public static string WordnetQ8 => Existing(Path.Combine(WordnetFolder, "wordnet-chat-1m.Q8_0.gguf"));
 
+    /// <summary>A one-block Llama with random weights and Llama-2's vocabulary: long, deterministic gibberish that rarely ends.</summary>
+    public static string TinyRandom => Existing(Path.Combine(Root, "gguf", "llama-2-tiny-random.gguf"));
+
     public static JsonElement Golden { get; } = JsonDocument.Parse(File.ReadAllBytes(Existing(Path.Combine(WordnetFolder, "golden.json")))).RootElement;
 
     /// <summary>The engine's settings for tests: one thread, several sequences, prefix reuse on.</summary>
@@ -51,6 +54,13 @@ internal static class GgufModels
         golden.GetProperty("kind").GetString() == "chat"
             ? (Messages(golden), Greedy(maxTokens))
             : ([new ChatMessage(ChatRole.User, golden.GetProperty("prompt").GetString())], Greedy(maxTokens, raw: true));
+
+    /// <summary>Every update's text of a streamed answer, and how it ended.</summary>
+    public static async Task<(string Text, ChatFinishReason? Finish)> Collect(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        var response = await updates.ToChatResponseAsync();
+        return (response.Text, response.FinishReason);
+    }
 
     private static string Existing(string path) =>
         File.Exists(path) || Directory.Exists(path) ? path : throw new FileNotFoundException($"Test model {path} is missing.");

@@ -164,6 +164,7 @@ public sealed class GgufFile
     private sealed class Reader(FileStream stream, string path)
     {
         private readonly BinaryReader _binary = new(stream, Encoding.UTF8, leaveOpen: true);
+        private const ulong MaxEntries = 1UL << 32;
         private readonly long _length = stream.Length;
 
         public long Position => stream.Position;
@@ -172,11 +173,17 @@ public sealed class GgufFile
 
         public ulong UInt64() => _binary.ReadUInt64();
 
+        /// <summary>A count of entries; one no GGUF could have is corruption, one beyond the file's end truncation.</summary>
         public long Count(string what)
         {
             var count = UInt64();
-            // Each entry takes at least 8 bytes, so a count the file cannot hold is corruption, not a huge model.
-            return count <= (ulong)(_length / 8) ? (long)count : throw new ModelFolderException(path, $"corrupt: its {what} is {count}");
+            if (count > MaxEntries)
+            {
+                throw new ModelFolderException(path, $"corrupt: its {what} is {count}");
+            }
+
+            // Every entry takes at least a byte.
+            return count <= (ulong)(_length - stream.Position) ? (long)count : throw new EndOfStreamException();
         }
 
         public string String()

@@ -63,7 +63,10 @@ internal sealed class ActiveSequence : IDisposable
     /// <summary>The next tokens to feed: a chunk of the prompt, or the last token generated.</summary>
     public ReadOnlySpan<int> Pending(int max) => _tokens.AsSpan(Decoded, Math.Min(max, PromptLength + Generated - Decoded));
 
-    /// <summary>Takes the token chosen for the next position: streams its text, or finishes the sequence.</summary>
+    /// <summary>
+    /// Takes the token chosen for the next position: streams its text, or finishes the sequence (its last output
+    /// written; the scheduler completes the stream once the sequence has left the batch).
+    /// </summary>
     public void Accept(int token, LlamaVocabulary vocabulary, ref byte[] scratch)
     {
         Generated++;
@@ -110,7 +113,6 @@ internal sealed class ActiveSequence : IDisposable
 
         Finish = new SequenceFinish(reason, PromptLength, Generated, Cached);
         Write(rest, Finish);
-        Request.Output.Writer.TryComplete();
     }
 
     private void Write(string text, SequenceFinish? finish = null)

@@ -25,6 +25,7 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly List<SequenceRequest> _waiting = [];
     private readonly List<ActiveSequence> _active = [];
+    private readonly List<ActiveSequence> _finished = [];
     private readonly Stack<int> _freeIds = new();
     private readonly PrefixCache? _prefix;
     private readonly KvLedger _ledger = new();
@@ -36,6 +37,7 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
     private int _queued;
     private int _running;
     private int _kvUsed;
+    private int _kept;
     private long _admitted;
     private volatile bool _stopping;
     private volatile Exception? _fault;
@@ -82,6 +84,9 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
     public long Admitted => Interlocked.Read(ref _admitted);
 
     public bool ReusesPrefixes => _prefix is not null;
+
+    /// <summary>Finished sequences whose cells are kept for reuse now.</summary>
+    public int KeptPrefixes => Volatile.Read(ref _kept);
 
     /// <summary>Queues a request; throws <see cref="ModelBusyException"/> when the queue is full.</summary>
     public void Submit(SequenceRequest request)
@@ -136,7 +141,6 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
                 }
 
                 Step();
-                Publish();
             }
         }
         catch (Exception ex)
@@ -256,6 +260,7 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
 
         if (_active.Count == 0)
         {
+            Publish();
             return;
         }
 
@@ -275,6 +280,7 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
         if (result != DecodeResult.Ok)
         {
             FailBatch(result);
+            Publish();
             return;
         }
 
@@ -302,10 +308,20 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
                 EngineTelemetry.PromptTokens.Add(finish.PromptTokens, _tag);
                 EngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, _tag);
                 Retire(sequence, keep: true);
+                _finished.Add(sequence);
             }
         }
 
         _rate.Add(generated);
+
+        // Callers see a finished request complete once the counts reflect its leaving (its cells kept or freed).
+        Publish();
+        foreach (var sequence in _finished)
+        {
+            sequence.Request.Output.Writer.TryComplete();
+        }
+
+        _finished.Clear();
     }
 
     /// <summary>One token for every decoding sequence, then prompt chunks, oldest request first, within the budget.</summary>
@@ -378,7 +394,11 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
         _freeIds.Push(sequenceId);
     }
 
-    private void Publish() => Volatile.Write(ref _kvUsed, Count().Used);
+    private void Publish()
+    {
+        Volatile.Write(ref _kvUsed, Count().Used);
+        Volatile.Write(ref _kept, _prefix?.Count ?? 0);
+    }
 
     /// <summary>Cells in use and cells only kept prefixes hold, counting <paramref name="joining"/> as running too.</summary>
     private (int Used, int KeptOnly) Count(KvHolding? joining = null)
