@@ -61,7 +61,7 @@ public sealed class LlamaChatModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
-        var path = GgufFolder.Select(request.Path, options.Quantization)
+        var path = GgufFolder.Select(request.Path, options.QuantizationOrder)
             ?? throw new ModelFolderException(request.Path, $"no {GgufFolder.Extension} model file found");
         var file = GgufFile.Read(path);
         if (file.Type is { } type && type != "model")

@@ -24,7 +24,7 @@ public static class LlamaCppEngineExtensions
             .Validate(o => o.MaxQueuedRequests >= 0, "Inference:LlamaCpp:MaxQueuedRequests must not be negative.")
             .Validate(o => o.PrefixCacheEntries >= 0, "Inference:LlamaCpp:PrefixCacheEntries must not be negative.")
             .Validate(o => o.GpuLayers is null or >= 0, "Inference:LlamaCpp:GpuLayers must not be negative.")
-            .Validate(o => o.Quantization.Count > 0, "Inference:LlamaCpp:Quantization must name at least one file type.")
+            .Validate(o => o.QuantizationOrder.Count > 0, "Inference:LlamaCpp:Quantization must name at least one file type.")
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelFormat, GgufModelFormat>());
         return builder;

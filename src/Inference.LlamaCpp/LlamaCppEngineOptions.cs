@@ -6,10 +6,14 @@ public sealed class LlamaCppEngineOptions
     public const string SectionName = "Inference:LlamaCpp";
 
     /// <summary>
-    /// Which file of a folder of quantizations to load, most preferred first (file types as llama.cpp names them);
-    /// files of other types come after these, by name. <c>Inference:Models:&lt;id&gt;:Path</c> may name a file instead.
+    /// Which file of a folder of quantizations to load: file types as llama.cpp names them, most preferred first,
+    /// separated by commas; files of other types come after these, by name. <c>Inference:Models:&lt;id&gt;:Path</c>
+    /// may name a file instead.
     /// </summary>
-    public List<string> Quantization { get; set; } = ["Q4_K_M", "Q4_K_S", "Q5_K_M", "Q5_K_S", "Q6_K", "Q8_0", "Q4_0", "IQ4_XS", "BF16", "F16", "F32"];
+    public string Quantization { get; set; } = "Q4_K_M,Q4_K_S,Q5_K_M,Q5_K_S,Q6_K,Q8_0,Q4_0,IQ4_XS,BF16,F16,F32";
+
+    /// <summary>The preference as a list.</summary>
+    public IReadOnlyList<string> QuantizationOrder => Quantization.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Requests decoded together in one batch; more wait in the queue.</summary>
     public int MaxSequences { get; set; } = 4;

@@ -1,7 +1,8 @@
 namespace Inference.Api.FunctionalTests;
 
 /// <summary>
-/// The distributed topology on loopback: real redis-server and PostgreSQL, the Worker (wordnet-chat-1m) and the
+/// The distributed topology on loopback: real redis-server and PostgreSQL, the Worker (wordnet-chat-1m from ONNX and
+/// from GGUF) and the
 /// Embeddings service (m2v) as processes, and the Api as a process wired to them only by the environment an Aspire
 /// AppHost gives it: <c>ConnectionStrings__cache</c>, <c>ConnectionStrings__metadata</c>,
 /// <c>services__worker__http__0</c>, <c>services__embeddings__http__0</c>.
@@ -10,6 +11,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
 {
     public const string Chat = "wordnet-chat-1m";
     public const string Embedding = "m2v-bge-base-vocabq-64d";
+    public const string Gguf = "wordnet-chat-1m-gguf";
 
     private readonly string _spill = Directory.CreateTempSubdirectory("audit-spill-").FullName;
 
@@ -31,6 +33,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
             {
                 ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
                 [$"Inference__Models__{Chat}__Path"] = Chat,
+                [$"Inference__Models__{Gguf}__Path"] = Gguf,
+                ["Inference__LlamaCpp__Quantization"] = "F32",
             }),
             ServiceProcess.StartAsync("Inference.Embeddings", new Dictionary<string, string>
             {

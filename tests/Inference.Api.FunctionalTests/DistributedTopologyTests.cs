@@ -38,7 +38,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
         var models = (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
 
-        Assert.Equal([Embedding, Chat], models.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Embedding, Chat, DistributedPlatform.Gguf], models.Keys.Order(StringComparer.Ordinal));
         var chat = models[Chat].GetProperty("capabilities");
         Assert.Equal("text-generation", chat.GetProperty("tasks")[0].GetString());
         Assert.Equal(984_192, chat.GetProperty("parameter_count").GetInt64());
@@ -46,6 +46,28 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         Assert.Equal("chatml", chat.GetProperty("chat_template").GetString());
         Assert.Equal(256, chat.GetProperty("context_length").GetInt32());
         Assert.Equal(64, models[Embedding].GetProperty("capabilities").GetProperty("embedding_length").GetInt32());
+        var gguf = models[DistributedPlatform.Gguf].GetProperty("capabilities");
+        Assert.Equal("gguf", gguf.GetProperty("format").GetString());
+        Assert.Equal("llama", gguf.GetProperty("architecture").GetString());
+        Assert.Equal("F32", gguf.GetProperty("quantization").GetString());
+        Assert.Equal(128, gguf.GetProperty("embedding_length").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_gguf_model_on_the_worker_streams_through_the_api_with_its_reused_prefix_counted()
+    {
+        var client = ChatClient(platform.Api.BaseAddress, DistributedPlatform.Gguf);
+        var options = new ChatOptions { Temperature = 0.5f, Seed = 7 };
+        List<Microsoft.Extensions.AI.ChatMessage> history = [new(ChatRole.User, "What does \"dog\" mean?")];
+        var first = await client.GetStreamingResponseAsync(history, options).ToListAsync();
+        var direct = await ChatClient(platform.Worker.BaseAddress, DistributedPlatform.Gguf).GetResponseAsync(history, options);
+
+        Assert.Equal(direct.Text, string.Concat(first.Select(u => u.Text)));
+        Assert.True(first.Count(u => u.Text.Length > 0) > 3, "the answer arrives in pieces");
+
+        history.AddRange([new(ChatRole.Assistant, direct.Text), new(ChatRole.User, "What does \"cat\" mean?")]);
+        var second = await client.GetResponseAsync(history, options);
+        Assert.True(second.Usage?.CachedInputTokenCount > 16, $"{second.Usage?.CachedInputTokenCount} prompt tokens reused");
     }
 
     [Fact]
@@ -121,12 +143,15 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     public async Task The_registry_api_reads_models_and_versions_from_postgres()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
-        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 2);
+        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 3);
         var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
         Assert.Equal("worker", chat.GetProperty("provider").GetString());
         Assert.Equal("chat", chat.GetProperty("kind").GetString());
         Assert.Equal(984_192, chat.GetProperty("capabilities").GetProperty("parameterCount").GetInt64());
         Assert.Equal("1", chat.GetProperty("defaultVersion").GetString());
+        var gguf = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == DistributedPlatform.Gguf);
+        Assert.Equal("worker", gguf.GetProperty("provider").GetString());
+        Assert.Equal("F32", gguf.GetProperty("capabilities").GetProperty("quantization").GetString());
 
         var one = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Embedding}");
         Assert.Equal("embeddings", one.GetProperty("provider").GetString());
@@ -243,10 +268,10 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         Assert.Equal(viaLocal.Usage?.OutputTokenCount, viaWorker.Usage?.OutputTokenCount);
     }
 
-    private static IChatClient ChatClient(Uri service) => new OpenAIClient(
+    private static IChatClient ChatClient(Uri service, string model = Chat) => new OpenAIClient(
         new ApiKeyCredential("unused"),
         new OpenAIClientOptions { Endpoint = new Uri(service, "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) })
-        .GetChatClient(Chat).AsIChatClient();
+        .GetChatClient(model).AsIChatClient();
 
     private async Task<long> WorkerRequestsAsync()
     {

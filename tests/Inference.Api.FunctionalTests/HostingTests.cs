@@ -111,8 +111,51 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
             ("Inference__Models__smol__Kind", "Chat"));
         Assert.Equal(1, exitCode);
         var folder = Path.Combine(InferenceApiFixture.ModelsRoot, "SmolLM-360M-Instruct-tokenizer");
-        Assert.StartsWith($"Inference.Api cannot start: Model folder '{folder}': no model weights found (expected ONNX weights", stderr.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith($"Inference.Api cannot start: Model folder '{folder}': no model weights found (expected ONNX weights (onnx/model*.onnx) or GGUF files (*.gguf))", stderr.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_corrupt_or_truncated_gguf_stops_the_process_naming_the_file_and_the_cause()
+    {
+        var folder = Directory.CreateTempSubdirectory("bad-gguf-").FullName;
+        try
+        {
+            var garbage = Path.Combine(folder, "garbage.Q4_K_M.gguf");
+            await File.WriteAllTextAsync(garbage, "not a model at all");
+            var (exitCode, stderr) = await RunApiAsync(("Inference__Models__broken__Path", garbage));
+            Assert.Equal(1, exitCode);
+            Assert.Equal($"Inference.Api cannot start: Model file '{garbage}': not a GGUF file (it does not start with the GGUF magic)", stderr.Trim());
+
+            var source = Path.Combine(InferenceApiFixture.ModelsRoot, "wordnet-chat-1m-gguf", "wordnet-chat-1m.Q8_0.gguf");
+            var cut = Path.Combine(folder, "cut", "model.Q8_0.gguf");
+            Directory.CreateDirectory(Path.GetDirectoryName(cut)!);
+            await File.WriteAllBytesAsync(cut, (await File.ReadAllBytesAsync(source))[..500_000]);
+            (exitCode, stderr) = await RunApiAsync(("Inference__ModelsDirectory", folder), ("Inference__Models__cut__Path", "cut"));
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith($"Inference.Api cannot start: Model file '{cut}': truncated: its tensors need 1,084,960 bytes but the file has 500,000", stderr.Trim(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_llama_cpp_backend_stops_the_process_in_one_line()
+    {
+        var model = Path.Combine(InferenceApiFixture.ModelsRoot, "wordnet-chat-1m-gguf", "wordnet-chat-1m.F32.gguf");
+        var notALibrary = Path.Combine(InferenceApiFixture.ModelsRoot, "wordnet-chat-1m-gguf", "README.md");
+        var (exitCode, stderr) = await RunApiAsync(("Inference__Models__w__Path", model), ("Inference__LlamaCpp__NativeLibraryPath", notALibrary));
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"Inference.Api cannot start: Model file '{model}': llama.cpp's native library could not be loaded (", stderr.Trim(), StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+
+        var missing = "/nonexistent/libllama.so";
+        (exitCode, stderr) = await RunApiAsync(("Inference__Models__w__Path", model), ("Inference__LlamaCpp__NativeLibraryPath", missing));
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"Inference.Api cannot start: Model file '{model}': the configured llama.cpp library '{missing}' (Inference:LlamaCpp:NativeLibraryPath) does not exist", stderr.Trim());
     }
 
     /// <summary>Starts the built Api as its own process, as a user would, and waits for it to exit.</summary>

@@ -11,7 +11,7 @@ public sealed class GgufLoadingTests
     [Fact]
     public void A_folder_of_quantizations_loads_by_the_preference()
     {
-        Assert.Equal(GgufModels.WordnetQ8, GgufFolder.Select(GgufModels.WordnetFolder, new LlamaCppEngineOptions().Quantization));
+        Assert.Equal(GgufModels.WordnetQ8, GgufFolder.Select(GgufModels.WordnetFolder, new LlamaCppEngineOptions().QuantizationOrder));
         Assert.Equal(GgufModels.WordnetF32, GgufFolder.Select(GgufModels.WordnetFolder, ["F32", "Q8_0"]));
         Assert.Equal(GgufModels.WordnetF32, GgufFolder.Select(GgufModels.WordnetF32, ["Q8_0"]));
         // A folder with no file of a preferred type still serves one (by name), rather than nothing.
@@ -55,7 +55,7 @@ public sealed class GgufLoadingTests
     [Fact]
     public void The_format_reports_the_models_capabilities_from_its_metadata()
     {
-        var format = new GgufModelFormat(Options.Create(GgufModels.Options(o => o.Quantization = ["F32"])), NullLoggerFactory.Instance);
+        var format = new GgufModelFormat(Options.Create(GgufModels.Options(o => o.Quantization = "F32")), NullLoggerFactory.Instance);
         Assert.True(format.Claims(GgufModels.WordnetFolder));
         Assert.True(format.Claims(GgufModels.WordnetF32));
         Assert.False(format.Claims(Path.Combine(GgufModels.Root, "wordnet-chat-1m")));

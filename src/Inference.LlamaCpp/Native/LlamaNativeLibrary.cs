@@ -13,7 +13,7 @@ internal static class LlamaNativeLibrary
 {
     private const int KeptLines = 16;
     private static readonly Lock Gate = new();
-    private static readonly Queue<string> Recent = new();
+    private static readonly Queue<(LLamaLogLevel Level, string Text)> Recent = new();
     private static readonly ThreadLocal<StringBuilder> Pending = new(() => new StringBuilder());
     private static ILogger? _logger;
     private static LLamaLogLevel _previous;
@@ -48,17 +48,20 @@ internal static class LlamaNativeLibrary
             }
             catch (Exception ex) when (ex is RuntimeError or DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
             {
-                throw new ModelFolderException(modelPath, $"llama.cpp's native library could not be loaded ({Innermost(ex)}); check the LLamaSharp backend package for this platform", ex);
+                var detail = Last(line => line.Text.StartsWith("Failed", StringComparison.Ordinal)) is { } failed ? $"; {failed}" : "";
+                throw new ModelFolderException(modelPath, $"llama.cpp's native library could not be loaded ({Innermost(ex)}{detail}); check the LLamaSharp backend package for this platform", ex);
             }
         }
     }
 
     /// <summary>The last error or warning llama.cpp logged, to name the cause of a failed load.</summary>
-    public static string? LastProblem()
+    public static string? LastProblem() => Last(line => line.Level >= LLamaLogLevel.Warning);
+
+    private static string? Last(Func<(LLamaLogLevel Level, string Text), bool> match)
     {
         lock (Recent)
         {
-            return Recent.LastOrDefault();
+            return Recent.LastOrDefault(match).Text;
         }
     }
 
@@ -80,15 +83,12 @@ internal static class LlamaNativeLibrary
             return;
         }
 
-        if (level >= LLamaLogLevel.Warning)
+        lock (Recent)
         {
-            lock (Recent)
+            Recent.Enqueue((level, text));
+            if (Recent.Count > KeptLines)
             {
-                Recent.Enqueue(text);
-                if (Recent.Count > KeptLines)
-                {
-                    Recent.Dequeue();
-                }
+                Recent.Dequeue();
             }
         }
 

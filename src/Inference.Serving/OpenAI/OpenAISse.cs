@@ -103,6 +103,6 @@ internal static class OpenAISse
     {
         var prompt = (int)(usage?.InputTokenCount ?? 0);
         var completion = (int)(usage?.OutputTokenCount ?? 0);
-        return new Contracts.Usage(prompt, completion, prompt + completion);
+        return new Contracts.Usage(prompt, completion, prompt + completion, usage?.CachedInputTokenCount is long cached ? new Contracts.PromptTokensDetails((int)cached) : null);
     }
 }

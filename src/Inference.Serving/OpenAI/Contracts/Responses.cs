@@ -3,7 +3,10 @@ using Inference.Serving.Catalog;
 
 namespace Inference.Serving.OpenAI.Contracts;
 
-public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens);
+/// <param name="PromptTokensDetails">How many prompt tokens were served from cache (a reused prefix), when the engine says.</param>
+public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens, PromptTokensDetails? PromptTokensDetails = null);
+
+public sealed record PromptTokensDetails(int CachedTokens);
 
 public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<ChatChoice> Choices, Usage Usage)
 {
