@@ -85,10 +85,14 @@ public sealed class BatchingTests
         Assert.Equal(ChatFinishReason.Length, first.Finish);
 
         // The first runs; after 20 of its tokens the second joins and a third starts, which is cancelled after 10.
+        // Observers run on the scheduler's thread; the first one's short sleep keeps it running while the others come and go.
         var firstTokens = 0;
+        var mostActive = 0;
         var joined = new TaskCompletionSource();
         var running = Task.Run(() => GgufModels.Collect(client.Run(client.CreateRequest([new(ChatRole.User, "Once upon a time")], raw, CancellationToken.None, (_, _) =>
         {
+            Thread.Sleep(2);
+            mostActive = Math.Max(mostActive, model.Status.ActiveSequences);
             if (++firstTokens == 20)
             {
                 joined.TrySetResult();
@@ -110,6 +114,7 @@ public sealed class BatchingTests
         Assert.Equal(second, await joining);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.InRange(thirdTokens, 10, 11);
+        Assert.Equal(3, mostActive);
         await Eventually.HoldsAsync(() => Task.FromResult(model.Status.ActiveSequences), n => n == 0);
         Assert.Equal(0, model.Status.KvCellsUsed);
     }
@@ -123,6 +128,7 @@ public sealed class BatchingTests
         var started = new TaskCompletionSource();
         var running = Task.Run(() => GgufModels.Collect(client.Run(client.CreateRequest([new(ChatRole.User, "Once upon a time")], GgufModels.Greedy(200, raw: true), CancellationToken.None, (_, _) =>
         {
+            Thread.Sleep(2);
             if (Interlocked.Increment(ref streamed) == 5)
             {
                 started.TrySetResult();
@@ -155,7 +161,11 @@ public sealed class BatchingTests
         var client = new LlamaChatClient(model);
         using var stop = new CancellationTokenSource();
         var started = new TaskCompletionSource();
-        var running = Task.Run(() => GgufModels.Collect(client.Run(client.CreateRequest([new(ChatRole.User, "Once")], GgufModels.Greedy(3000, raw: true), stop.Token, (_, _) => started.TrySetResult()), stop.Token)));
+        var running = Task.Run(() => GgufModels.Collect(client.Run(client.CreateRequest([new(ChatRole.User, "Once")], GgufModels.Greedy(3000, raw: true), stop.Token, (_, _) =>
+        {
+            Thread.Sleep(2);
+            started.TrySetResult();
+        }), stop.Token)));
         await started.Task;
         var waiting = Task.Run(() => GgufModels.Collect(client.GetStreamingResponseAsync("Twice", GgufModels.Greedy(5, raw: true))));
         await Eventually.HoldsAsync(() => Task.FromResult(model.Status.QueueDepth), n => n == 1);
@@ -185,6 +195,27 @@ public sealed class BatchingTests
         Assert.Equal(Cases[1].GetProperty("text").GetString(), answers[1].Text);
         Assert.Equal(1, active.Max());
         Assert.Equal(["dog", "cat"], order.Distinct());
+    }
+
+    [Fact]
+    public async Task Sampling_is_seeded_and_its_limits_behave_as_their_definitions_say()
+    {
+        using var model = GgufModels.Load(GgufModels.TinyRandom, GgufModels.Options(o => o.PrefixCache = false), id: "tiny");
+        var client = new LlamaChatClient(model);
+        async Task<string> Sample(Action<ChatOptions> set)
+        {
+            var options = GgufModels.Greedy(30, raw: true);
+            (options.Temperature, options.Seed) = (1.5f, 3);
+            set(options);
+            return (await client.GetResponseAsync("Once upon a time", options)).Text;
+        }
+
+        var greedy = (await client.GetResponseAsync("Once upon a time", GgufModels.Greedy(30, raw: true))).Text;
+        Assert.Equal(greedy, await Sample(o => o.TopK = 1));
+        Assert.Equal(greedy, await Sample(o => o.AdditionalProperties![EngineChatOptions.MinP] = 1f));
+        Assert.Equal(await Sample(_ => { }), await Sample(_ => { }));
+        Assert.NotEqual(await Sample(_ => { }), await Sample(o => o.Seed = 4));
+        Assert.NotEqual(greedy, await Sample(_ => { }));
     }
 
     [Fact]

@@ -90,6 +90,22 @@ public sealed class GenerationMechanicsTests(TinyGpt2Fixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Min_p_of_one_keeps_only_the_most_likely_token_and_a_low_one_still_samples()
+    {
+        using var client = new OnnxChatClient(fixture.Model);
+        ChatOptions MinP(float minP, long seed) => Options(o =>
+        {
+            (o.Temperature, o.Seed, o.MaxOutputTokens) = (1.5f, seed, 30);
+            o.AdditionalProperties![EngineChatOptions.MinP] = minP;
+        });
+
+        var greedy = await client.GetResponseAsync(TinyGpt2Fixture.Prompt, Options(o => { o.Temperature = 0; o.MaxOutputTokens = 30; }));
+        Assert.Equal(greedy.Text, (await client.GetResponseAsync(TinyGpt2Fixture.Prompt, MinP(1f, 3))).Text);
+        Assert.Equal(greedy.Text, (await client.GetResponseAsync(TinyGpt2Fixture.Prompt, MinP(1f, 4))).Text);
+        Assert.NotEqual(greedy.Text, (await client.GetResponseAsync(TinyGpt2Fixture.Prompt, MinP(0.01f, 3))).Text);
+    }
+
+    [Fact]
     public async Task Max_tokens_is_respected_with_finish_reason_length()
     {
         using var client = new OnnxChatClient(fixture.Model);

@@ -1,6 +1,7 @@
 using Inference.Engines.Text;
 using Inference.Onnx.Templates;
 using Inference.Onnx.Tokenization;
+using Microsoft.Extensions.AI;
 
 namespace Inference.Onnx.Tests;
 
@@ -87,6 +88,62 @@ public sealed class TokenizerAndTemplateTests
             Assert.Equal("custom", template.Name);
             Assert.Equal("Rules\n\n### User:\nHi\n### Assistant:\n", template.Render([("system", "Rules"), ("user", "Hi")]));
             Assert.False(template.SupportsRole("assistant"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_seed_style_prompt_template_file_with_system_parts_overrides_the_models_template()
+    {
+        var folder = Directory.CreateTempSubdirectory("template-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"chat_template": "{{ '<|im_start|>' }}"}""");
+            File.WriteAllText(Path.Combine(folder, PromptTemplateFile.FileName), """
+                { "name": "Gemma-3", "system_prefix": "<sys>", "system_suffix": "</sys>\n",
+                  "user_prefix": "<start_of_turn>user\n", "user_suffix": "<end_of_turn>\n",
+                  "model_prefix": "<start_of_turn>model\n", "model_suffix": "<end_of_turn>\n" }
+                """);
+            var template = ChatTemplateResolver.Resolve(folder)!;
+            Assert.Equal("Gemma-3", template.Name);
+            Assert.Equal(
+                "<sys>Rules</sys>\n<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n",
+                template.Render([("system", "Rules"), ("user", "Hi"), ("assistant", "Hello"), ("user", "Bye")]));
+            Assert.Equal(["<end_of_turn>"], template.Stop);
+            Assert.False(template.SystemInFirstUser);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_onnx_engine_answers_through_a_seed_style_template_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("wordnet-seed-template-").FullName;
+        try
+        {
+            var source = TestModels.Folder(TestModels.WordnetChat);
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(folder, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            File.WriteAllText(Path.Combine(folder, PromptTemplateFile.FileName), """
+                { "name": "wordnet-seed", "user_prefix": "<|im_start|>user\n", "user_suffix": "<|im_end|>\n",
+                  "model_prefix": "<|im_start|>assistant\n", "model_suffix": "<|im_end|>\n" }
+                """);
+            using var model = Chat.LocalChatModel.Load("w", folder, TestModels.Options);
+            Assert.Equal("wordnet-seed", model.Template!.Name);
+            using var client = new Chat.OnnxChatClient(model);
+            var response = await client.GetResponseAsync("What does \"dog\" mean?");
+            Assert.Equal("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", response.Text);
         }
         finally
         {
