@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Inference.Benchmarks;
@@ -17,16 +15,16 @@ internal static class GatewayBenchmark
 
     public static async Task RunAsync(string modelsDirectory, string repositoryRoot)
     {
-        var workerPort = FreePort();
-        using var worker = Start(repositoryRoot, "Inference.Worker", workerPort, ("Inference__ModelsDirectory", modelsDirectory), ("Inference__Models__wordnet-chat-1m__Path", "wordnet-chat-1m"));
+        var workerPort = BenchProcess.FreePort();
+        using var worker = BenchProcess.Start(repositoryRoot, "Inference.Worker", workerPort, ("Inference__ModelsDirectory", modelsDirectory), ("Inference__Models__wordnet-chat-1m__Path", "wordnet-chat-1m"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            await WaitReadyAsync(http, workerPort);
+            await BenchProcess.WaitReadyAsync(http, workerPort);
             await MeasureGatewayAsync(http, repositoryRoot, modelsDirectory, workerPort, redis: null);
             if (RedisAvailable())
             {
-                var redisPort = FreePort();
+                var redisPort = BenchProcess.FreePort();
                 using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
                 {
                     RedirectStandardOutput = true,
@@ -37,20 +35,20 @@ internal static class GatewayBenchmark
                 }
                 finally
                 {
-                    Stop(redis);
+                    BenchProcess.Stop(redis);
                 }
             }
         }
         finally
         {
-            Stop(worker);
+            BenchProcess.Stop(worker);
         }
     }
 
     /// <summary>The Api wired to the Worker as an AppHost wires it (services__worker__http__0), with the given cache.</summary>
     private static async Task MeasureGatewayAsync(HttpClient http, string repositoryRoot, string modelsDirectory, int workerPort, string? redis)
     {
-        var apiPort = FreePort();
+        var apiPort = BenchProcess.FreePort();
         var cacheName = redis is null ? "in-memory cache" : "Redis cache";
         List<(string, string)> environment =
         [
@@ -64,10 +62,10 @@ internal static class GatewayBenchmark
             environment.Add(("ConnectionStrings__cache", redis));
         }
 
-        using var api = Start(repositoryRoot, "Inference.Api", apiPort, [.. environment]);
+        using var api = BenchProcess.Start(repositoryRoot, "Inference.Api", apiPort, [.. environment]);
         try
         {
-            await WaitReadyAsync(http, apiPort);
+            await BenchProcess.WaitReadyAsync(http, apiPort);
 
             // Sampling without a seed is never cached (by the Api or by the Worker), so every request runs the model;
             // top_k 1 makes it produce the same 8 tokens every time, so both paths do the same work.
@@ -85,7 +83,7 @@ internal static class GatewayBenchmark
         }
         finally
         {
-            Stop(api);
+            BenchProcess.Stop(api);
         }
     }
 
@@ -145,66 +143,5 @@ internal static class GatewayBenchmark
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, sorted.Length * percentile / 100)];
-    }
-
-    private static Process Start(string root, string project, int port, params (string Name, string Value)[] environment)
-    {
-        var dll = Path.Combine(root, "src", project, "bin", "Release", "net10.0", project + ".dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"Build {project} in Release first (dotnet build -c Release).", dll);
-        }
-
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, int port)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/ready")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Nothing became ready on port {port}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,14 +3,16 @@ using Inference.Benchmarks;
 using Inference.Onnx;
 using Inference.Engines;
 
-// Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none] [--threads N] [--gateway]
-// Defaults: the synthetic SmolLM2-135M and MiniLM-L6 in /tmp/models when built there (see bench/README.md),
-// else wordnet-chat-1m and m2v-bge-base-vocabq-64d from the models directory.
+// Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none]
+//        [--gguf FOLDER|none] [--threads N] [--http] [--gateway]
+// Defaults: the synthetic SmolLM2-135M (ONNX and GGUF) and MiniLM-L6 in /tmp/models when built there (see
+// bench/README.md), else wordnet-chat-1m (both formats) and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
 
 var models = ModelsDirectory.Locate();
 var chat = Option("--chat") is { } c ? (c == "none" ? null : c) : FirstExisting("/tmp/models/smollm2-135m-random", models is null ? null : Path.Combine(models, "wordnet-chat-1m"));
 var embedding = Option("--embedding") is { } e ? (e == "none" ? null : e) : FirstExisting("/tmp/models/minilm-l6-random", models is null ? null : Path.Combine(models, "m2v-bge-base-vocabq-64d"));
+var gguf = Option("--gguf") is { } g ? (g == "none" ? null : g) : FirstExisting("/tmp/models/smollm2-135m-gguf", models is null ? null : Path.Combine(models, "wordnet-chat-1m-gguf"));
 var options = new OnnxEngineOptions { IntraOpThreads = int.Parse(Option("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime threads {options.IntraOpThreads}");
@@ -24,7 +26,26 @@ if (embedding is not null)
     EmbeddingBenchmark.Run(embedding, options);
 }
 
+// Each quantization of the GGUF folder: the bare LLamaSharp loop and the engine's loop, then (--http) the Worker.
+foreach (var file in gguf is null ? Enumerable.Empty<string>() : Directory.EnumerateFiles(gguf, "*.gguf").Where(f => f.Contains("Q8_0", StringComparison.Ordinal) || f.Contains("F32", StringComparison.Ordinal)).Order())
+{
+    LlamaLoopBenchmark.Run(file, options.IntraOpThreads);
+    if (args.Contains("--http"))
+    {
+        await LlamaHttpBenchmark.RunAsync(file, options.IntraOpThreads, RepositoryRoot());
+    }
+}
+
 if (args.Contains("--gateway"))
+{
+    await GatewayBenchmark.RunAsync(models ?? throw new InvalidOperationException("No models directory."), RepositoryRoot());
+}
+
+Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
+
+static string? FirstExisting(params string?[] folders) => folders.FirstOrDefault(Directory.Exists);
+
+static string RepositoryRoot()
 {
     var root = new DirectoryInfo(AppContext.BaseDirectory);
     while (root is not null && !File.Exists(Path.Combine(root.FullName, "InferenceAspire.sln")))
@@ -32,9 +53,5 @@ if (args.Contains("--gateway"))
         root = root.Parent;
     }
 
-    await GatewayBenchmark.RunAsync(models ?? throw new InvalidOperationException("No models directory."), root?.FullName ?? throw new InvalidOperationException("Run from the repository."));
+    return root?.FullName ?? throw new InvalidOperationException("Run from the repository.");
 }
-
-Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
-
-static string? FirstExisting(params string?[] folders) => folders.FirstOrDefault(Directory.Exists);

@@ -6,8 +6,7 @@ namespace Inference.Engines;
 public static class ChatPrompt
 {
     /// <summary>True when the request asks for its text to be sent as it is, with no chat template (raw mode).</summary>
-    public static bool IsRaw(ChatOptions? options) =>
-        options?.AdditionalProperties?.TryGetValue(EngineChatOptions.RawPrompt, out bool raw) == true && raw;
+    public static bool IsRaw(ChatOptions? options) => Flag(options, EngineChatOptions.RawPrompt);
 
     /// <summary>The whole prompt of a raw request: the messages' text, joined.</summary>
     public static string RawText(IEnumerable<ChatMessage> messages) => string.Concat(messages.Select(m => m.Text));
@@ -22,6 +21,10 @@ public static class ChatPrompt
     /// <summary>The error for a chat request to a model that has no chat template.</summary>
     public static InvalidPromptException NoTemplate(string model) => new(
         $"Model '{model}' has no chat template: add prompt_template.json to its folder, configure one, or send a raw prompt to /v1/completions.");
+
+    /// <summary>A flag of <see cref="EngineChatOptions"/>: true only when the request set it true.</summary>
+    public static bool Flag(ChatOptions? options, string key) =>
+        options?.AdditionalProperties?.TryGetValue(key, out bool value) == true && value;
 
     /// <summary>A float option of <see cref="EngineChatOptions"/>, when the request set it.</summary>
     public static float? Float(ChatOptions? options, string key) =>

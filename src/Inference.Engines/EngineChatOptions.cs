@@ -9,6 +9,9 @@ public static class EngineChatOptions
     /// <summary>Hugging Face's repetition penalty (float, 1 = off).</summary>
     public const string RepetitionPenalty = "repetition_penalty";
 
+    /// <summary>When true, end-of-generation tokens do not end the completion: it runs to its token limit (benchmarks, llama.cpp's ignore_eos).</summary>
+    public const string IgnoreEos = "ignore_eos";
+
     /// <summary>Min-p sampling (float, 0 = off): tokens less likely than this share of the most likely one are dropped.</summary>
     public const string MinP = "min_p";
 }

@@ -63,7 +63,7 @@ public sealed class LlamaChatClient : IChatClient
     internal async IAsyncEnumerable<ChatResponseUpdate> Run(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _model.Scheduler.Submit(request);
-        using var nudge = cancellationToken.Register(static s => ((LlamaScheduler)s!).Nudge(), _model.Scheduler);
+        using var nudge = cancellationToken.Register(LlamaScheduler.Nudge);
         var updates = new ChatUpdateFactory(_model.Id);
         try
         {
@@ -107,6 +107,7 @@ public sealed class LlamaChatClient : IChatClient
             Sampling = Sampling(options),
             MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
             StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. _model.Prompt?.Stop ?? []],
+            IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
             Cancellation = cancellationToken,
             TokenObserver = observer,
         };

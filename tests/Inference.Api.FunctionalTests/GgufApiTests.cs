@@ -34,6 +34,28 @@ public sealed class GgufApiTests(GgufApiFixture fixture) : IClassFixture<GgufApi
         Assert.Equal(onnx, gguf);
     }
 
+    [Theory]
+    [InlineData(GgufApiFixture.Gguf)]
+    [InlineData(GgufApiFixture.Onnx)]
+    public async Task Ignore_eos_runs_past_the_end_of_the_answer_to_max_tokens(string model)
+    {
+        using var http = fixture.CreateClient();
+        using var response = await http.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model,
+            temperature = 0,
+            max_tokens = 60,
+            ignore_eos = true,
+            messages = new[] { new { role = "user", content = "What does \"dog\" mean?" } },
+        });
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(60, json.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal("length", json.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        var text = json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        Assert.StartsWith("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", text, StringComparison.Ordinal);
+        Assert.True(text.Length > 100);
+    }
+
     [Fact]
     public async Task Models_list_the_gguf_capabilities_from_its_metadata()
     {

@@ -70,7 +70,7 @@ internal sealed class ActiveSequence : IDisposable
     public void Accept(int token, LlamaVocabulary vocabulary, ref byte[] scratch)
     {
         Generated++;
-        if (vocabulary.IsStop(token))
+        if (vocabulary.IsStop(token) && !Request.IgnoreEndOfGeneration)
         {
             End(ChatFinishReason.Stop);
             return;

@@ -22,7 +22,6 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
     private readonly SchedulerSettings _settings;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<SequenceRequest> _submitted = new();
-    private readonly SemaphoreSlim _signal = new(0);
     private readonly List<SequenceRequest> _waiting = [];
     private readonly List<ActiveSequence> _active = [];
     private readonly List<ActiveSequence> _finished = [];
@@ -32,7 +31,6 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
     private readonly LLamaBatch _batch = new();
     private readonly TokenRate _rate = new();
     private readonly KeyValuePair<string, object?> _tag;
-    private readonly Thread _thread;
     private byte[] _scratch = new byte[64];
     private int _queued;
     private int _running;
@@ -56,9 +54,8 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
             _freeIds.Push(id);
         }
 
-        _thread = new Thread(Run) { IsBackground = true, Name = "llama.cpp " + settings.Model };
-        _thread.Start();
         EngineTelemetry.Track(this);
+        LlamaComputeThread.Add(this);
     }
 
     public string Model => _settings.Model;
@@ -105,11 +102,11 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
         }
 
         _submitted.Enqueue(request);
-        _signal.Release();
+        LlamaComputeThread.Wake();
     }
 
     /// <summary>Wakes the scheduler so that it notices a request given up while nothing else is happening.</summary>
-    public void Nudge() => _signal.Release();
+    public static void Nudge() => LlamaComputeThread.Wake();
 
     public void Dispose()
     {
@@ -119,38 +116,46 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
         }
 
         _stopping = true;
-        _signal.Release();
-        _thread.Join();
+        LlamaComputeThread.Remove(this, () =>
+        {
+            if (_fault is null)
+            {
+                Shutdown(null);
+            }
+        });
         EngineTelemetry.Untrack(this);
-        _signal.Dispose();
     }
 
-    private void Run()
+    /// <summary>
+    /// One turn on the compute thread: take new requests, admit what fits, run one decode step. False when there was
+    /// nothing to decode, so the thread may sleep until it is woken.
+    /// </summary>
+    internal bool RunOnce()
     {
+        if (_stopping || _fault is not null)
+        {
+            return false;
+        }
+
         try
         {
-            while (!_stopping)
+            Intake();
+            Admit();
+            if (_active.Count == 0)
             {
-                Intake();
-                Admit();
-                if (_active.Count == 0)
-                {
-                    Publish();
-                    _signal.Wait();
-                    continue;
-                }
-
-                Step();
+                Publish();
+                return false;
             }
+
+            Step();
+            return true;
         }
         catch (Exception ex)
         {
             _fault = ex;
             LlamaCppLog.SchedulerCrashed(_logger, Model, ex);
-        }
-        finally
-        {
-            Shutdown(_fault);
+            Shutdown(ex);
+            return false;
         }
     }
 
@@ -161,17 +166,15 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
             _waiting.Add(request);
         }
 
-        _waiting.RemoveAll(request =>
+        for (var i = _waiting.Count - 1; i >= 0; i--)
         {
-            if (!request.IsAbandoned)
+            if (_waiting[i] is { IsAbandoned: true } request)
             {
-                return false;
+                _waiting.RemoveAt(i);
+                Interlocked.Decrement(ref _queued);
+                request.Output.Writer.TryComplete(new OperationCanceledException(request.Cancellation));
             }
-
-            Interlocked.Decrement(ref _queued);
-            request.Output.Writer.TryComplete(new OperationCanceledException(request.Cancellation));
-            return true;
-        });
+        }
     }
 
     private void Admit()

@@ -20,6 +20,9 @@ internal sealed class SequenceRequest
 
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>End-of-generation tokens do not end it: it runs to <see cref="MaxNewTokens"/>.</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+
     public CancellationToken Cancellation { get; init; }
 
     /// <summary>Sees each chosen token and its logits, on the scheduler's thread.</summary>

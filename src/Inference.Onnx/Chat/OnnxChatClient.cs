@@ -113,7 +113,7 @@ public sealed class OnnxChatClient : IChatClient
             RepetitionPenalty = ChatPrompt.Float(options, EngineChatOptions.RepetitionPenalty) ?? config.DefaultRepetitionPenalty ?? 1f,
             Seed = options?.Seed,
             StopSequences = options?.StopSequences is { } stops ? [.. stops] : [],
-            StopTokenIds = _model.StopTokenIds,
+            StopTokenIds = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos) ? [] : _model.StopTokenIds,
         };
     }
 }

@@ -63,6 +63,11 @@ internal static class SamplingRequestMapper
             (options.AdditionalProperties ??= [])[EngineChatOptions.RepetitionPenalty] = (float)repetition;
         }
 
+        if (request.IgnoreEos == true)
+        {
+            (options.AdditionalProperties ??= [])[EngineChatOptions.IgnoreEos] = true;
+        }
+
         if (request.MinP is double minP)
         {
             (options.AdditionalProperties ??= [])[EngineChatOptions.MinP] = (float)minP;

@@ -28,6 +28,9 @@ public abstract record SamplingRequest
 
     public long? Seed { get; init; }
 
+    /// <summary>Not in OpenAI's API; llama.cpp and vLLM accept it: run to max_tokens past end-of-generation tokens.</summary>
+    public bool? IgnoreEos { get; init; }
+
     /// <summary>A string or an array of strings.</summary>
     public JsonElement? Stop { get; init; }
 
