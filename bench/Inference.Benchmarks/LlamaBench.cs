@@ -9,10 +9,6 @@ internal static class LlamaBench
     public const int NewTokens = 128;
     public static readonly int[] Streams = [1, 4, 8];
 
-    /// <summary>Each stream's decode rate (tokens after its first, over the time they took), summed: the aggregate.</summary>
-    public static double AggregateDecode(IEnumerable<(long First, long Last, int Tokens)> streams) =>
-        streams.Sum(s => (s.Tokens - 1) / Stopwatch.GetElapsedTime(s.First, s.Last).TotalSeconds);
-
     /// <summary>
     /// Tokens per second while every stream was decoding: from the last stream's first token to the first stream's
     /// last, counting each token produced in between (what a batch of B decodes sustains, prefill excluded).

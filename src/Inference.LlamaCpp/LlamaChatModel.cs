@@ -6,6 +6,7 @@ using Inference.LlamaCpp.Scheduling;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
+using LLama.Extensions;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
 
@@ -20,9 +21,9 @@ public sealed class LlamaChatModel : IDisposable
     private const int DefaultContextCap = 4096;
 
     private readonly LLamaWeights _weights;
-    private readonly LLamaContext _context;
+    private readonly SafeLLamaContextHandle _context;
 
-    private LlamaChatModel(string id, GgufFile file, LLamaWeights weights, LLamaContext context, int contextLength, IPromptFormat? prompt, LlamaVocabulary vocabulary, LlamaScheduler scheduler)
+    private LlamaChatModel(string id, GgufFile file, LLamaWeights weights, SafeLLamaContextHandle context, int contextLength, IPromptFormat? prompt, LlamaVocabulary vocabulary, LlamaScheduler scheduler)
     {
         Id = id;
         File = file;
@@ -109,7 +110,7 @@ public sealed class LlamaChatModel : IDisposable
             var prompt = PromptFormat(request, file, logger);
             var vocabulary = new LlamaVocabulary(weights.NativeHandle, prompt?.Stop ?? []);
             var settings = new SchedulerSettings(request.Id, options.MaxSequences, contextLength, options.StepTokenBudget, options.MaxQueuedRequests, prefixEntries);
-            return new LlamaChatModel(request.Id, file, weights, context, contextLength, prompt, vocabulary, new LlamaScheduler(context.NativeHandle, vocabulary, settings, logger));
+            return new LlamaChatModel(request.Id, file, weights, context, contextLength, prompt, vocabulary, new LlamaScheduler(context, vocabulary, settings, logger));
         }
         catch
         {
@@ -137,11 +138,18 @@ public sealed class LlamaChatModel : IDisposable
         }
     }
 
-    private static LLamaContext CreateContext(LLamaWeights weights, ModelParams parameters, string path)
+    /// <summary>
+    /// The context, with room for logits of one token per sequence a step (llama.cpp wants room for one per sequence
+    /// id): a step never asks for more, and llama.cpp would otherwise reserve a batch's worth, tens of MiB for a large
+    /// vocabulary.
+    /// </summary>
+    private static SafeLLamaContextHandle CreateContext(LLamaWeights weights, ModelParams parameters, string path)
     {
         try
         {
-            return weights.CreateContext(parameters);
+            parameters.ToLlamaContextParams(out var native);
+            native.n_outputs_max = parameters.SeqMax;
+            return SafeLLamaContextHandle.Create(weights.NativeHandle, native);
         }
         catch (RuntimeError ex)
         {
