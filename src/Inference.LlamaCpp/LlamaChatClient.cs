@@ -10,26 +10,10 @@ namespace Inference.LlamaCpp;
 /// as one update per piece, then a final update with the finish reason and the usage (reused prompt tokens as cached
 /// input tokens). Safe for concurrent calls: that is what the batch is for.
 /// </summary>
-public sealed class LlamaChatClient : IChatClient
+public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false)
+    : LocalChatClient<LlamaChatModel>(model, new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id), ownsModel)
 {
-    private readonly LlamaChatModel _model;
-    private readonly bool _ownsModel;
-    private readonly ChatClientMetadata _metadata;
-
-    public LlamaChatClient(LlamaChatModel model, bool ownsModel = false)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        _model = model;
-        _ownsModel = ownsModel;
-        _metadata = new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id);
-    }
-
-    public LlamaChatModel Model => _model;
-
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -41,30 +25,12 @@ public sealed class LlamaChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType == typeof(LlamaChatModel) ? _model
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
-
-    public void Dispose()
-    {
-        if (_ownsModel)
-        {
-            _model.Dispose();
-        }
-    }
-
     /// <summary>Runs a request through the scheduler, streaming its text; leaving early drops it from the batch.</summary>
     internal async IAsyncEnumerable<ChatResponseUpdate> Run(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        _model.Scheduler.Submit(request);
+        Model.Scheduler.Submit(request);
         using var nudge = cancellationToken.Register(LlamaScheduler.Nudge);
-        var updates = new ChatUpdateFactory(_model.Id);
+        var updates = new ChatUpdateFactory(Model.Id);
         try
         {
             await foreach (var output in request.Output.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -84,13 +50,13 @@ public sealed class LlamaChatClient : IChatClient
     internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var prompt = _model.Vocabulary.Tokenize(BuildPrompt(messages, options));
+        var prompt = Model.Vocabulary.Tokenize(BuildPrompt(messages, options));
         if (prompt.Length == 0)
         {
             throw new InvalidPromptException("The prompt is empty.");
         }
 
-        var context = _model.ContextLength;
+        var context = Model.ContextLength;
         if (prompt.Length >= context)
         {
             throw new ContextWindowExceededException(prompt.Length, context);
@@ -106,7 +72,7 @@ public sealed class LlamaChatClient : IChatClient
             Prompt = prompt,
             Sampling = Sampling(options),
             MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
-            StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. _model.Prompt?.Stop ?? []],
+            StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Prompt?.Stop ?? []],
             IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
             Cancellation = cancellationToken,
             TokenObserver = observer,
@@ -120,7 +86,7 @@ public sealed class LlamaChatClient : IChatClient
             return ChatPrompt.RawText(messages);
         }
 
-        var prompt = _model.Prompt ?? throw ChatPrompt.NoTemplate(_model.Id);
+        var prompt = Model.Prompt ?? throw ChatPrompt.NoTemplate(Model.Id);
         return prompt.Render(ChatPrompt.Turns(messages));
     }
 

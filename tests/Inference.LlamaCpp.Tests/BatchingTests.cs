@@ -216,6 +216,18 @@ public sealed class BatchingTests
         Assert.Equal(await Sample(_ => { }), await Sample(_ => { }));
         Assert.NotEqual(await Sample(_ => { }), await Sample(o => o.Seed = 4));
         Assert.NotEqual(greedy, await Sample(_ => { }));
+
+        // This random model repeats itself under greedy decoding; each penalty, on its own, changes what it says.
+        async Task<string> Penalized(Action<ChatOptions> set)
+        {
+            var options = GgufModels.Greedy(30, raw: true);
+            set(options);
+            return (await client.GetResponseAsync("Once upon a time", options)).Text;
+        }
+
+        Assert.NotEqual(greedy, await Penalized(o => o.AdditionalProperties![EngineChatOptions.RepetitionPenalty] = 1.5f));
+        Assert.NotEqual(greedy, await Penalized(o => o.FrequencyPenalty = 1.5f));
+        Assert.NotEqual(greedy, await Penalized(o => o.PresencePenalty = 1.5f));
     }
 
     [Fact]

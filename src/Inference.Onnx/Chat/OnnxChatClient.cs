@@ -10,45 +10,29 @@ namespace Inference.Onnx.Chat;
 /// raw), generated token by token with the KV cache, and streamed as one update per piece of text, then a final update
 /// with the finish reason and usage. Safe for concurrent calls: each request waits its turn in the model's queue.
 /// </summary>
-public sealed class OnnxChatClient : IChatClient
+public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
+    : LocalChatClient<LocalChatModel>(model, new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id), ownsModel)
 {
-    private readonly LocalChatModel _model;
-    private readonly bool _ownsModel;
-    private readonly ChatClientMetadata _metadata;
-
-    public OnnxChatClient(LocalChatModel model, bool ownsModel = false)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        _model = model;
-        _ownsModel = ownsModel;
-        _metadata = new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id);
-    }
-
-    public LocalChatModel Model => _model;
-
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var promptIds = _model.Tokenizer.Encode(BuildPrompt(messages, options));
+        var promptIds = Model.Tokenizer.Encode(BuildPrompt(messages, options));
         var settings = ToSettings(options);
-        _model.Generator.Validate(promptIds, settings.MaxNewTokens);
+        Model.Generator.Validate(promptIds, settings.MaxNewTokens);
 
-        var updates = new ChatUpdateFactory(_model.Id);
+        var updates = new ChatUpdateFactory(Model.Id);
         var arrived = Stopwatch.GetTimestamp();
-        using var lease = await _model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var tag = EngineTelemetry.Tag(_model.Id);
+        using var lease = await Model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var tag = EngineTelemetry.Tag(Model.Id);
         var first = true;
-        await foreach (var chunk in _model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in Model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
         {
             if (chunk.Text.Length > 0)
             {
-                _model.Queue.Generated.Add(1);
+                Model.Queue.Generated.Add(1);
                 if (first)
                 {
                     first = false;
@@ -68,24 +52,6 @@ public sealed class OnnxChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType == typeof(LocalChatModel) ? _model
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
-
-    public void Dispose()
-    {
-        if (_ownsModel)
-        {
-            _model.Dispose();
-        }
-    }
-
     private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         if (ChatPrompt.IsRaw(options))
@@ -93,13 +59,13 @@ public sealed class OnnxChatClient : IChatClient
             return ChatPrompt.RawText(messages);
         }
 
-        var template = _model.Template ?? throw ChatPrompt.NoTemplate(_model.Id);
-        return template.RenderPrompt(_model.Id, ChatPrompt.Turns(messages));
+        var template = Model.Template ?? throw ChatPrompt.NoTemplate(Model.Id);
+        return template.RenderPrompt(Model.Id, ChatPrompt.Turns(messages));
     }
 
     private GenerationSettings ToSettings(ChatOptions? options)
     {
-        var config = _model.Config;
+        var config = Model.Config;
         return new GenerationSettings
         {
             MaxNewTokens = options?.MaxOutputTokens,
@@ -113,7 +79,7 @@ public sealed class OnnxChatClient : IChatClient
             RepetitionPenalty = ChatPrompt.Float(options, EngineChatOptions.RepetitionPenalty) ?? config.DefaultRepetitionPenalty ?? 1f,
             Seed = options?.Seed,
             StopSequences = options?.StopSequences is { } stops ? [.. stops] : [],
-            StopTokenIds = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos) ? [] : _model.StopTokenIds,
+            StopTokenIds = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos) ? [] : Model.StopTokenIds,
         };
     }
 }
