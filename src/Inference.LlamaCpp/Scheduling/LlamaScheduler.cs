@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Inference.LlamaCpp.Scheduling;
 
 /// <summary>
-/// Continuous batching for one model: a thread of its own owns the llama.cpp context and runs decode steps. Between
-/// steps new requests join (while a sequence slot and key/value room are free; otherwise they wait, and beyond the
+/// Continuous batching for one model: it owns the model's llama.cpp context, and the process's compute thread
+/// (<see cref="LlamaComputeThread"/>) runs its decode steps, in turn with other models'. Between steps new requests join (while a sequence slot and key/value room are free; otherwise they wait, and beyond the
 /// queue limit they are refused as busy) and finished or abandoned ones leave. Each step carries one token for every
 /// decoding sequence plus prompt chunks within the step's token budget, so a long prompt never stalls the streams
 /// already running. Admission reserves a sequence's worst case (prompt plus every token it may generate), so running
