@@ -1,6 +1,7 @@
 using InferenceAspire.AppHost;
 
-// The whole platform: Redis (response cache), PostgreSQL (registry and audit log), the Embeddings service, the chat
+// The whole platform: Redis (response cache) and PostgreSQL (registry and audit log), as containers, local executables
+// or existing servers (the servers parameter; by default containers where a container runtime answers), the Embeddings service, the chat
 // provider chosen by the chat-provider parameter (our Worker, an Ollama container, or any OpenAI-compatible endpoint),
 // and the Api gateway in front, which loads no model itself. Each service gets exactly the environment it reads on its own: ConnectionStrings__cache,
 // ConnectionStrings__metadata, services__worker__http__0, services__embeddings__http__0.
@@ -18,15 +19,7 @@ catch (PlatformSettingsException ex)
 }
 
 var modelsDirectory = builder.AddParameter(PlatformSettings.ModelsDirectoryParameter);
-
-// Volumes are named, not derived from the AppHost's path, so the published manifest is the same on every machine.
-var cache = builder.AddRedis("cache")
-    .WithDataVolume("inference-cache-data")
-    .WithPersistence();
-
-var metadata = builder.AddPostgres("postgres")
-    .WithDataVolume("inference-postgres-data")
-    .AddDatabase("metadata");
+var servers = builder.AddPlatformServers(settings);
 
 var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
     .WithEnvironment("INFERENCE_MODELS_DIR", modelsDirectory)
@@ -34,11 +27,15 @@ var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
 
 var api = builder.AddProject<Projects.Inference_Api>("api")
     .WithEnvironment("Inference__ServeLocalModels", "false")
-    .WithReference(cache).WaitFor(cache)
-    .WithReference(metadata).WaitFor(metadata)
+    .WithReference(servers.Cache)
+    .WithReference(servers.Metadata)
     .WithReference(embeddings).WaitFor(embeddings)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+foreach (var server in servers.Servers)
+{
+    api.WaitFor(server);
+}
 
 builder.AddChatProvider(api, settings, modelsDirectory);
 

@@ -7,13 +7,15 @@ namespace InferenceAspire.AppHost;
 /// The AppHost's choices that shape the app model itself, read from its configuration (<c>Parameters:*</c>, as
 /// <c>--Parameters:chat-provider=ollama</c>, user secrets or environment) and checked before anything is built.
 /// </summary>
-internal sealed record PlatformSettings(string ChatProvider, string ChatModel, int WorkerReplicas)
+internal sealed record PlatformSettings(string ChatProvider, string ChatModel, int WorkerReplicas, ServerMode Servers, string LocalData, LocalServerBinaries? Binaries)
 {
     public const string ModelsDirectoryParameter = "models-dir";
     public const string ChatProviderParameter = "chat-provider";
     public const string ChatModelParameter = "chat-model";
     public const string WorkerReplicasParameter = "worker-replicas";
     public const string OpenAIEndpointParameter = "openai-endpoint";
+    public const string ServersParameter = "servers";
+    public const string LocalDataParameter = "local-data";
 
     public static readonly string[] ChatProviders = ["local", "ollama", "openai"];
 
@@ -68,7 +70,61 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
                 : $"{modelsKey} is not set: give the folder of model folders (--{modelsKey}=/path/to/models).");
         }
 
-        return new PlatformSettings(provider, model, replicas);
+        var (servers, binaries) = ReadServers(configuration, isRunMode);
+        var localData = configuration[$"Parameters:{LocalDataParameter}"] is { Length: > 0 } data ? Path.GetFullPath(data)
+            : Environment.IsPrivilegedProcess ? "/var/lib/inference-aspire"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "InferenceAspire");
+        return new PlatformSettings(provider, model, replicas, servers, localData, binaries);
+    }
+
+    /// <summary>
+    /// auto: containers where a container runtime's daemon answers (and always when publishing, for the manifest),
+    /// local executables where it does not; or as the parameter says.
+    /// </summary>
+    private static (ServerMode Mode, LocalServerBinaries? Binaries) ReadServers(IConfiguration configuration, bool isRunMode)
+    {
+        var key = $"Parameters:{ServersParameter}";
+        var text = (configuration[key] ?? "auto").Trim().ToLowerInvariant();
+        var mode = text switch
+        {
+            "containers" => ServerMode.Containers,
+            "local" => ServerMode.Local,
+            "existing" => ServerMode.Existing,
+            "auto" when !isRunMode || ContainerRuntime.Answers(ContainerRuntime.Name(k => configuration[k])) => ServerMode.Containers,
+            "auto" => ServerMode.Local,
+            _ => throw new PlatformSettingsException($"{key} '{configuration[key]}' is unknown; use auto, containers, local or existing."),
+        };
+
+        if (mode == ServerMode.Existing && !isRunMode)
+        {
+            throw new PlatformSettingsException($"{key} 'existing' is for running here; a published app gets its servers from the deployment.");
+        }
+
+        if (mode == ServerMode.Existing)
+        {
+            foreach (var name in new[] { "cache", "metadata" })
+            {
+                if (string.IsNullOrWhiteSpace(configuration[$"ConnectionStrings:{name}"]))
+                {
+                    throw new PlatformSettingsException($"{key} is 'existing' but ConnectionStrings:{name} is not set (the {(name == "cache" ? "Redis" : "PostgreSQL")} server to use).");
+                }
+            }
+        }
+
+        if (mode != ServerMode.Local || !isRunMode)
+        {
+            return (mode, null);
+        }
+
+        var binaries = LocalServerBinaries.Find(out var missing) ?? throw new PlatformSettingsException(text == "auto"
+            ? $"no container runtime answers here and {missing} cannot be found: start Docker, install redis-server and postgresql, or set {key}=existing with ConnectionStrings:cache and ConnectionStrings:metadata."
+            : $"{key} is 'local' but {missing} cannot be found (Debian: apt-get install redis-server postgresql).");
+        if (Environment.IsPrivilegedProcess && !File.ReadLines("/etc/passwd").Any(l => l.StartsWith("postgres:", StringComparison.Ordinal)))
+        {
+            throw new PlatformSettingsException("PostgreSQL refuses to run as root and there is no 'postgres' user to run it as (useradd --system postgres).");
+        }
+
+        return (mode, binaries);
     }
 
     private static string? BesideCheckout(string start)

@@ -11,6 +11,9 @@ public sealed class AppHostStartupErrorTests
     [InlineData("--Parameters:worker-replicas=0", "Parameters:worker-replicas '0' must be a whole number of at least 1.")]
     [InlineData("--Parameters:chat-provider=openai --Parameters:openai-endpoint=Endpoint=api.groq.com",
         "Parameters:openai-endpoint 'Endpoint=api.groq.com' must be the absolute http(s) URL of an OpenAI-compatible API (such as https://api.groq.com/openai/v1).")]
+    [InlineData("--Parameters:servers=kubernetes", "Parameters:servers 'kubernetes' is unknown; use auto, containers, local or existing.")]
+    [InlineData("--Parameters:servers=existing --ConnectionStrings:cache=localhost:6379",
+        "Parameters:servers is 'existing' but ConnectionStrings:metadata is not set (the PostgreSQL server to use).")]
     public async Task A_bad_setting_stops_the_apphost_naming_it(string arguments, string message)
     {
         var start = new ProcessStartInfo("dotnet", [ServiceProcess.BuiltDll("InferenceAspire.AppHost"), .. arguments.Split(' ')])

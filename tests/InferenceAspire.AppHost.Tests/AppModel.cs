@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace InferenceAspire.AppHost.Tests;
 
-/// <summary>The AppHost's app model, built as the orchestrator would build it, without running it (no DCP here).</summary>
+/// <summary>The AppHost's app model, built as the orchestrator would build it, without running it.</summary>
 internal sealed class AppModel : IAsyncDisposable
 {
     private readonly DistributedApplication _app;
@@ -13,15 +13,20 @@ internal sealed class AppModel : IAsyncDisposable
     private AppModel(DistributedApplication app)
     {
         _app = app;
-        Resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+        // The dashboard's rebuild commands add a hidden rebuilder beside each project: not part of the platform.
+        Resources = [.. app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r.GetType().Name != "ProjectRebuilderResource")];
     }
 
-    public IResourceCollection Resources { get; }
+    public IReadOnlyList<IResource> Resources { get; }
 
-    /// <summary>Builds the app model; <paramref name="publish"/> builds it as <c>--publisher manifest</c> would.</summary>
+    /// <summary>
+    /// Builds the app model; <paramref name="publish"/> builds it as <c>--publisher manifest</c> would. Redis and
+    /// PostgreSQL are containers unless the arguments choose <c>servers</c> (run mode would pick local executables here).
+    /// </summary>
     public static async Task<AppModel> BuildAsync(bool publish = false, params string[] args)
     {
-        string[] all = publish ? ["--operation", "publish", "--publisher", "manifest", .. args] : args;
+        string[] servers = args.Any(a => a.StartsWith("--Parameters:servers=", StringComparison.Ordinal)) ? [] : ["--Parameters:servers=containers"];
+        string[] all = publish ? ["--operation", "publish", "--publisher", "manifest", .. servers, .. args] : [.. servers, .. args];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(all);
         return new AppModel(await builder.BuildAsync());
     }

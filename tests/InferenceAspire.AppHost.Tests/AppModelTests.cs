@@ -34,7 +34,7 @@ public sealed class AppModelTests
 
         // Redis and PostgreSQL keep their data in volumes.
         Assert.Contains(model["cache"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/data");
-        Assert.Contains(model["postgres"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/postgresql/data");
+        Assert.Contains(model["postgres"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/postgresql");
     }
 
     [Theory]
@@ -114,6 +114,71 @@ public sealed class AppModelTests
                 Assert.Equal("Endpoint=https://api.example.test/v1;Key=sk-test;Model=gpt-4o-mini", api["ConnectionStrings__chat"]);
                 break;
         }
+    }
+
+    [Fact]
+    public async Task Without_containers_redis_and_postgres_are_local_executables_initialised_once_and_health_checked()
+    {
+        var data = Directory.CreateTempSubdirectory("local-data-");
+        try
+        {
+            await using var model = await AppModel.BuildAsync(args: ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}"]);
+
+            var redis = model.Get<ExecutableResource>("redis");
+            var postgres = model.Get<ExecutableResource>("postgres");
+            var initialise = model.Get<ExecutableResource>("postgres-init");
+            Assert.DoesNotContain(model.Resources, r => r is ContainerResource);
+            Assert.Equal("redis-server", Path.GetFileName(redis.Command));
+            Assert.NotEmpty(redis.Annotations.OfType<HealthCheckAnnotation>());
+            Assert.NotEmpty(postgres.Annotations.OfType<HealthCheckAnnotation>());
+            Assert.Contains(postgres.Annotations.OfType<WaitAnnotation>(), w => w.Resource == initialise && w.WaitType == WaitType.WaitForCompletion);
+            Assert.True(Directory.Exists(Path.Combine(data.FullName, "redis")));
+
+            var api = model.Get<ProjectResource>("api");
+            Assert.Equal(["embeddings", "postgres", "redis", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
+
+            var ports = new Dictionary<string, int> { ["redis"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000 };
+            model.AllocateEndpoints((resource, endpoint) => ports[resource.Name] + (endpoint.Name == "https" ? 1000 : 0));
+            var environment = await model.EnvironmentAsync("api");
+            Assert.Equal("127.0.0.1:16379", environment["ConnectionStrings__cache"]);
+            Assert.Equal("Host=127.0.0.1;Port=15432;Username=postgres;Database=metadata", environment["ConnectionStrings__metadata"]);
+
+            // initdb runs only while the data directory has no PG_VERSION; the servers listen on loopback only.
+            var script = string.Join(' ', await ArgumentsAsync(initialise));
+            Assert.Contains($"if [ ! -f '{Path.Combine(data.FullName, "postgres")}/PG_VERSION' ]", script, StringComparison.Ordinal);
+            Assert.Contains("listen_addresses=127.0.0.1", await ArgumentsAsync(postgres));
+            var redisArguments = await ArgumentsAsync(redis);
+            Assert.Equal("127.0.0.1", redisArguments[redisArguments.IndexOf("--bind") + 1]);
+            Assert.Equal("16379", redisArguments[redisArguments.IndexOf("--port") + 1]);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Existing_servers_are_used_by_their_connection_strings()
+    {
+        await using var model = await AppModel.BuildAsync(args:
+        [
+            "--Parameters:servers=existing", "--ConnectionStrings:cache=redis.internal:6380,password=p,ssl=true",
+            "--ConnectionStrings:metadata=Host=db.internal;Database=inference;Username=svc;Password=q",
+        ]);
+
+        Assert.DoesNotContain(model.Resources, r => r is ContainerResource || r is ExecutableResource);
+        model.AllocateEndpoints((_, endpoint) => endpoint.Name == "https" ? 16000 : 15000);
+        var environment = await model.EnvironmentAsync("api");
+        Assert.Equal("redis.internal:6380,password=p,ssl=true", environment["ConnectionStrings__cache"]);
+        Assert.Equal("Host=db.internal;Database=inference;Username=svc;Password=q", environment["ConnectionStrings__metadata"]);
+    }
+
+    private static async Task<List<string>> ArgumentsAsync(IResource resource)
+    {
+#pragma warning disable CS0618 // As the orchestrator evaluates them, without it.
+        var values = await ((IResourceWithArgs)resource).GetArgumentValuesAsync();
+#pragma warning restore CS0618
+        return [.. values];
     }
 
     private static IEnumerable<string> Names(IEnumerable<IResource> resources) => resources.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal);

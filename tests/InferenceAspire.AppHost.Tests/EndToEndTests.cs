@@ -1,101 +1,119 @@
 using System.ClientModel;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Npgsql;
 using OpenAI;
 using OpenAI.Chat;
 
 namespace InferenceAspire.AppHost.Tests;
 
 /// <summary>
-/// What the orchestrator would do, done by hand: each service's run-mode environment is taken from the app model, with
-/// Redis and PostgreSQL endpoints at real servers on loopback and the services' endpoints at free ports, and the Api,
-/// Worker and Embeddings services are started as processes with exactly that environment.
+/// The real AppHost, run through the real orchestrator (DCP) as <c>dotnet run</c> runs it: Redis and PostgreSQL as
+/// local executables (no container runtime here), the Embeddings and Worker services and the Api as projects.
 /// </summary>
 public sealed class EndToEndTests
 {
     private const string Chat = "wordnet-chat-1m";
     private const string Embedding = "m2v-bge-base-vocabq-64d";
+    private static readonly TimeSpan Startup = TimeSpan.FromMinutes(5);
 
-    [Theory]
-    [InlineData("local")]
-    [InlineData("ollama")]
-    public async Task A_streamed_chat_and_embeddings_go_through_the_api_into_redis_and_the_audit_log(string provider)
+    [Fact]
+    public async Task The_apphost_brings_the_platform_up_serves_a_streamed_chat_and_an_embedding_and_stops_cleanly()
     {
-        await using var model = await AppModel.BuildAsync(args: [$"--Parameters:chat-provider={provider}", $"--Parameters:chat-model={Chat}"]);
-        var ports = new Dictionary<string, int>();
-        model.AllocateEndpoints((resource, endpoint) => ports[$"{resource.Name}/{endpoint.Name}"] = ServiceProcess.FreePort());
-
-        var apiEnvironment = await model.EnvironmentAsync("api");
-        var password = apiEnvironment["ConnectionStrings__cache"].Split(",password=")[1];
-        var redis = RedisServer.On(ports["cache/tcp"], password);
-        var postgres = PostgresServer.On(ports["postgres/tcp"]);
-        List<ServiceProcess> services = [];
+        var data = Directory.CreateTempSubdirectory("apphost-e2e-");
         try
         {
-            await Task.WhenAll(redis.InitializeAsync(), postgres.InitializeAsync());
-            services.Add(await StartAsync(model, "embeddings", "Inference.Embeddings", ports["embeddings/http"]));
-            services.Add(provider == "local"
-                ? await StartAsync(model, "worker", "Inference.Worker", ports["worker/http"])
-                // The ollama container's endpoint answered by our Worker's Ollama-compatible API: a real server speaking
-                // Ollama's protocol, reached through OllamaSharp.
-                : await ServiceProcess.StartAsync("Inference.Worker", new Dictionary<string, string>
-                {
-                    ["INFERENCE_MODELS_DIR"] = (await model.EnvironmentAsync("embeddings"))["INFERENCE_MODELS_DIR"],
-                    [$"Inference__Models__{Chat}__Path"] = Chat,
-                }, ports["ollama/http"]));
-            var api = await StartAsync(model, "api", "Inference.Api", ports["api/http"]);
-            services.Add(api);
+            using var timeout = new CancellationTokenSource(Startup);
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(
+                ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}", $"--Parameters:chat-model={Chat}"], timeout.Token);
+            await using var app = await builder.BuildAsync(timeout.Token);
+            await app.StartAsync(timeout.Token);
 
-            var chat = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(api.BaseAddress, "/v1") }).GetChatClient(Chat);
+            string[] resources = ["redis", "postgres", "embeddings", "worker", "api"];
+            await Task.WhenAll(resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
+            var initialised = await app.ResourceNotifications.WaitForResourceAsync(
+                "postgres-init", e => e.Snapshot.State?.Text == KnownResourceStates.Finished, timeout.Token);
+            Assert.Equal(0, initialised.Snapshot.ExitCode);
+            Assert.True(File.Exists(Path.Combine(data.FullName, "postgres", "PG_VERSION")), "initdb made the data directory");
+
+            using var http = app.CreateHttpClient("api", "http");
+            var chat = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(http.BaseAddress!, "/v1") }).GetChatClient(Chat);
             var text = new System.Text.StringBuilder();
-            await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("What does \"dog\" mean?")], new ChatCompletionOptions { Temperature = 0 }))
+            var chunks = 0;
+            await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("What does \"dog\" mean?")], new ChatCompletionOptions { Temperature = 0 }, timeout.Token))
             {
                 text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
+                chunks++;
             }
 
             Assert.Equal("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", text.ToString());
+            Assert.True(chunks > 5, $"the answer streamed in {chunks} chunks");
 
-            using var http = new HttpClient { BaseAddress = api.BaseAddress };
-            using var embeddings = await http.PostAsJsonAsync("/v1/embeddings", new { model = Embedding, input = "A man is playing a guitar." });
-            var vector = (await embeddings.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data")[0].GetProperty("embedding");
+            using var embeddings = await http.PostAsJsonAsync("/v1/embeddings", new { model = Embedding, input = "A man is playing a guitar." }, timeout.Token);
+            embeddings.EnsureSuccessStatusCode();
+            var vector = (await embeddings.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("data")[0].GetProperty("embedding");
             Assert.Equal(64, vector.GetArrayLength());
 
-            Assert.True(await redis.KeyCountAsync() >= 2, "the deterministic chat answer and the embedding are cached in Redis");
-            var audited = await Eventually.HoldsAsync(
-                () => postgres.QueryAsync(
-                    "SELECT \"Provider\", \"Operation\", \"OutputTokens\" FROM audit_log ORDER BY \"Timestamp\"",
-                    r =>
-                    {
-                        List<(string, string, int?)> rows = [];
-                        while (r.Read())
-                        {
-                            rows.Add((r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt32(2)));
-                        }
+            // The deterministic chat answer and the embedding are cached in the AppHost's Redis.
+            var redisEndpoint = app.GetEndpoint("redis", "tcp");
+            var redis = RedisServer.On(redisEndpoint.Port, password: null);
+            Assert.True(await redis.KeyCountAsync() >= 2, "the chat answer and the embedding are cached in Redis");
 
-                        return rows;
-                    }),
-                rows => rows.Count >= 2);
-            Assert.Equal([(provider == "local" ? "worker" : "ollama", "chat"), ("embeddings", "embeddings")], audited.Select(r => (r.Item1, r.Item2)));
-            Assert.True(audited[0].Item3 > 10);
+            // Both calls are in the audit log of the AppHost's PostgreSQL, written by the Api.
+            var metadata = await app.GetConnectionStringAsync("metadata", timeout.Token);
+            var audited = await Eventually.HoldsAsync(() => AuditRowsAsync(metadata!), rows => rows.Count >= 2);
+            Assert.Equal([("worker", "chat"), ("embeddings", "embeddings")], audited.Select(r => (r.Provider, r.Operation)));
+            Assert.True(audited[0].OutputTokens > 10);
+
+            await app.StopAsync(timeout.Token);
+            var apiEndpoint = http.BaseAddress!;
+            foreach (var (host, port) in new[] { (apiEndpoint.Host, apiEndpoint.Port), (redisEndpoint.Host, redisEndpoint.Port), (new NpgsqlConnectionStringBuilder(metadata).Host!, new NpgsqlConnectionStringBuilder(metadata).Port) })
+            {
+                Assert.False(await AcceptsAsync(host, port), $"{host}:{port} still accepts connections after the AppHost stopped");
+            }
         }
         finally
         {
-            foreach (var service in services)
-            {
-                await service.DisposeAsync();
-            }
-
-            await redis.DisposeAsync();
-            await postgres.DisposeAsync();
+            data.Delete(recursive: true);
         }
     }
 
-    /// <summary>A service with the environment the app model gives it; the orchestrator's own placeholders filled as it fills them.</summary>
-    private static async Task<ServiceProcess> StartAsync(AppModel model, string resource, string project, int port)
+    private static async Task<List<(string Provider, string Operation, int? OutputTokens)>> AuditRowsAsync(string connectionString)
     {
-        var environment = await model.EnvironmentAsync(resource);
-        environment["OTEL_SERVICE_NAME"] = resource;
-        environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={resource}-{Guid.NewGuid():N}";
-        return await ServiceProcess.StartAsync(project, environment, port);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"Provider\", \"Operation\", \"OutputTokens\" FROM audit_log ORDER BY \"Timestamp\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        List<(string, string, int?)> rows = [];
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<bool> AcceptsAsync(string host, int port)
+    {
+        // Stopping is asynchronous in the orchestrator: give the processes a few seconds to be gone.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(host, port);
+                await Task.Delay(500);
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -17,11 +17,13 @@ public sealed class ManifestTests
         Assert.Equal(first, second);
 
         var resources = JsonDocument.Parse(first).RootElement.GetProperty("resources");
+        // Redis's TLS switch is a conditional value of its own (empty: no TLS), named with a hash.
+        var tls = Assert.Single(resources.EnumerateObject(), r => r.Name.StartsWith("cond-cache-bindings-tcp-tlsenabled-", StringComparison.Ordinal));
         Assert.Equal(
             ["api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
-            resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+            resources.EnumerateObject().Select(r => r.Name).Where(n => n != tls.Name).Order(StringComparer.Ordinal));
 
-        Assert.Equal("{cache.bindings.tcp.host}:{cache.bindings.tcp.port},password={cache-password.value}", resources.GetProperty("cache").GetProperty("connectionString").GetString());
+        Assert.Equal($"{{cache.bindings.tcp.host}}:{{cache.bindings.tcp.port}},password={{cache-password.value}}{{{tls.Name}.connectionString}}", resources.GetProperty("cache").GetProperty("connectionString").GetString());
         Assert.Equal("inference-cache-data", resources.GetProperty("cache").GetProperty("volumes")[0].GetProperty("name").GetString());
         Assert.Equal("inference-postgres-data", resources.GetProperty("postgres").GetProperty("volumes")[0].GetProperty("name").GetString());
         Assert.Equal("{postgres.connectionString};Database=metadata", resources.GetProperty("metadata").GetProperty("connectionString").GetString());
