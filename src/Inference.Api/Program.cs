@@ -7,10 +7,12 @@ builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
 builder.AddInferenceServing();
+builder.AddInferenceMonitoring();
 builder.AddInferenceMetadata();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
+app.MapInferenceMonitoring();
 app.MapInferenceMetadata();
 
 return await app.RunWithStartupErrorsAsync();

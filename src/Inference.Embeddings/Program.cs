@@ -6,8 +6,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddInferenceServing(ModelKind.Embedding);
+builder.AddInferenceMonitoring();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
+app.MapInferenceMonitoring();
 
 return await app.RunWithStartupErrorsAsync();

@@ -9,6 +9,9 @@ public interface IModelRuntimeStatus
     /// <summary>Requests waiting to start.</summary>
     int QueueDepth { get; }
 
+    /// <summary>Requests that may wait before more are refused (429).</summary>
+    int QueueCapacity { get; }
+
     /// <summary>Requests being run now (sequences in the batch).</summary>
     int ActiveSequences { get; }
 

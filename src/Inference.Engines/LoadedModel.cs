@@ -43,6 +43,9 @@ public sealed record LoadedModel
     /// <summary>Further facts from the model's files, by their own keys (GGUF metadata), for clients that show them.</summary>
     public IReadOnlyDictionary<string, object> Metadata { get; init; } = new Dictionary<string, object>();
 
+    /// <summary>What the model is doing now (queue, batch, cache), for monitoring.</summary>
+    public IModelRuntimeStatus? Status { get; init; }
+
     /// <summary>Requests waiting for the model.</summary>
     public Func<int>? QueueDepth { get; init; }
 

@@ -44,6 +44,7 @@ public sealed class GgufModelFormat(IOptions<LlamaCppEngineOptions> options, ILo
             ChatTemplate = model.ChatTemplate,
             EmbeddingLength = file.EmbeddingLength,
             Metadata = ModelInfo(file),
+            Status = model.Status,
             QueueDepth = () => model.Status.QueueDepth,
             RequestCount = () => model.RequestCount,
             Owner = model,

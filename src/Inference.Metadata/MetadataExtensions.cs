@@ -3,6 +3,7 @@ using Inference.Metadata.Auditing;
 using Inference.Metadata.Data;
 using Inference.Metadata.Registry;
 using Inference.Serving.Auditing;
+using Inference.Serving.Catalog;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -60,6 +61,7 @@ public static class MetadataExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MetadataState>();
         builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<IModelVersions>(sp => sp.GetRequiredService<ModelRegistry>());
         builder.Services.AddSingleton<AuditSpill>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());

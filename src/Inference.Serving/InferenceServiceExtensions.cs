@@ -1,3 +1,4 @@
+using Inference.Serving.Catalog;
 using Inference.Serving.Local;
 using Inference.Serving.Remote;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +16,10 @@ public static class InferenceServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddOpenAIApi().AddResponseCache().AddRemoteModels().AddLocalModels(kinds);
+        builder.Services.AddOptions<TelemetryContentOptions>()
+            .BindConfiguration(TelemetryContentOptions.SectionName)
+            .PostConfigure(o => o.IncludeContent |= string.Equals(
+                builder.Configuration["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"], "true", StringComparison.OrdinalIgnoreCase));
 
         var discovery = builder.Configuration.GetSection("Inference:Discovery").Get<ServiceDiscoveryOptions>() ?? new();
         var delegated = RemoteModelRegistrar.ReferencedServices(builder.Configuration, discovery)

@@ -7,8 +7,10 @@ builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
 builder.AddInferenceServing(ModelKind.Chat);
+builder.AddInferenceMonitoring();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
+app.MapInferenceMonitoring();
 
 return await app.RunWithStartupErrorsAsync();

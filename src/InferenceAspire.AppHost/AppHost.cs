@@ -23,7 +23,9 @@ var servers = builder.AddPlatformServers(settings);
 
 var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
     .WithEnvironment("INFERENCE_MODELS_DIR", modelsDirectory)
-    .WithHttpHealthCheck("/health");
+    .WithTelemetryContent(settings)
+    .WithHttpHealthCheck("/health")
+    .WithMonitoring();
 
 var api = builder.AddProject<Projects.Inference_Api>("api")
     .WithEnvironment("Inference__ServeLocalModels", "false")
@@ -31,7 +33,9 @@ var api = builder.AddProject<Projects.Inference_Api>("api")
     .WithReference(servers.Metadata)
     .WithReference(embeddings).WaitFor(embeddings)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithTelemetryContent(settings)
+    .WithHttpHealthCheck("/health")
+    .WithMonitoring();
 foreach (var server in servers.Servers)
 {
     api.WaitFor(server);

@@ -20,7 +20,9 @@ internal static class ChatProviderExtensions
                 var worker = builder.AddProject<Projects.Inference_Worker>("worker")
                     .WithEnvironment("INFERENCE_MODELS_DIR", modelsDirectory)
                     .WithReplicas(settings.WorkerReplicas)
-                    .WithHttpHealthCheck("/health");
+                    .WithTelemetryContent(settings)
+                    .WithHttpHealthCheck("/health")
+                    .WithMonitoring();
                 api.WithReference(worker).WaitFor(worker);
                 break;
 

@@ -9,6 +9,9 @@ namespace InferenceAspire.AppHost;
 /// </summary>
 internal sealed record PlatformSettings(string ChatProvider, string ChatModel, int WorkerReplicas, ServerMode Servers, string LocalData, LocalServerBinaries? Binaries)
 {
+    /// <summary>Prompt and response text in the GenAI spans the dashboard shows (off: prompts are user data).</summary>
+    public bool TelemetryContent { get; init; }
+
     public const string ModelsDirectoryParameter = "models-dir";
     public const string ChatProviderParameter = "chat-provider";
     public const string ChatModelParameter = "chat-model";
@@ -16,6 +19,7 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
     public const string OpenAIEndpointParameter = "openai-endpoint";
     public const string ServersParameter = "servers";
     public const string LocalDataParameter = "local-data";
+    public const string TelemetryContentParameter = "telemetry-content";
 
     public static readonly string[] ChatProviders = ["local", "ollama", "openai"];
 
@@ -74,7 +78,14 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
         var localData = configuration[$"Parameters:{LocalDataParameter}"] is { Length: > 0 } data ? Path.GetFullPath(data)
             : Environment.IsPrivilegedProcess ? "/var/lib/inference-aspire"
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "InferenceAspire");
-        return new PlatformSettings(provider, model, replicas, servers, localData, binaries);
+        var contentKey = $"Parameters:{TelemetryContentParameter}";
+        var contentText = configuration[contentKey] ?? "false";
+        if (!bool.TryParse(contentText, out var content))
+        {
+            throw new PlatformSettingsException($"{contentKey} '{contentText}' must be true or false.");
+        }
+
+        return new PlatformSettings(provider, model, replicas, servers, localData, binaries) { TelemetryContent = content };
     }
 
     /// <summary>

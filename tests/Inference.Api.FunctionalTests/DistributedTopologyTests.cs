@@ -54,6 +54,39 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     }
 
     [Fact]
+    public async Task The_gateway_shows_the_worker_s_and_embeddings_service_s_own_status_with_their_queues()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var services = (await http.GetFromJsonAsync<JsonElement>("/api/services")).GetProperty("services").EnumerateArray().ToList();
+        Assert.Equal("gateway", services[0].GetProperty("kind").GetString());
+        Assert.Empty(services[0].GetProperty("models").EnumerateArray());
+
+        var worker = services.Single(s => s.GetProperty("kind").GetString() == "worker");
+        Assert.Equal("online", worker.GetProperty("status").GetString());
+        // Named as service discovery names it.
+        Assert.Equal("worker", worker.GetProperty("name").GetString());
+        Assert.Equal("http://worker/", worker.GetProperty("endpoint").GetString());
+        Assert.True(worker.GetProperty("response_time_ms").GetDouble() > 0);
+        Assert.True(worker.GetProperty("uptime_seconds").GetDouble() > 0, "the Worker's own uptime");
+        var gguf = worker.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model_name").GetString() == DistributedPlatform.Gguf);
+        Assert.Equal("local", gguf.GetProperty("provider").GetString());
+        Assert.Equal("F32", gguf.GetProperty("model_info").GetProperty("quantization").GetString());
+        Assert.True(gguf.GetProperty("queue_metrics").GetProperty("kv_cells_capacity").GetInt32() > 0);
+        Assert.Equal("healthy", gguf.GetProperty("backpressure_status").GetProperty("level").GetString());
+
+        var embeddings = services.Single(s => s.GetProperty("kind").GetString() == "embeddings");
+        Assert.Equal("online", embeddings.GetProperty("status").GetString());
+        Assert.Equal(DistributedPlatform.Embedding, Assert.Single(embeddings.GetProperty("models").EnumerateArray()).GetProperty("model_name").GetString());
+
+        // Each service exports its own metrics.
+        foreach (var service in new[] { platform.Worker, platform.Embeddings, platform.Api })
+        {
+            using var metrics = new HttpClient { BaseAddress = service.BaseAddress };
+            Assert.Contains("ml_inference_health_score", await metrics.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_gguf_model_on_the_worker_streams_through_the_api_with_its_reused_prefix_counted()
     {
         var client = ChatClient(platform.Api.BaseAddress, DistributedPlatform.Gguf);

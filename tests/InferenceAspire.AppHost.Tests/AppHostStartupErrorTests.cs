@@ -14,6 +14,7 @@ public sealed class AppHostStartupErrorTests
     [InlineData("--Parameters:servers=kubernetes", "Parameters:servers 'kubernetes' is unknown; use auto, containers, local or existing.")]
     [InlineData("--Parameters:servers=existing --ConnectionStrings:cache=localhost:6379",
         "Parameters:servers is 'existing' but ConnectionStrings:metadata is not set (the PostgreSQL server to use).")]
+    [InlineData("--Parameters:telemetry-content=sometimes", "Parameters:telemetry-content 'sometimes' must be true or false.")]
     public async Task A_bad_setting_stops_the_apphost_naming_it(string arguments, string message)
     {
         var start = new ProcessStartInfo("dotnet", [ServiceProcess.BuiltDll("InferenceAspire.AppHost"), .. arguments.Split(' ')])

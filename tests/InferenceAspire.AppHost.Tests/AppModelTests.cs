@@ -173,6 +173,24 @@ public sealed class AppModelTests
         Assert.Equal("Host=db.internal;Database=inference;Username=svc;Password=q", environment["ConnectionStrings__metadata"]);
     }
 
+    [Fact]
+    public async Task Each_service_links_its_dashboard_and_metrics_has_its_commands_and_gets_prompt_text_in_spans_only_when_asked()
+    {
+        await using var model = await AppModel.BuildAsync(args: ["--Parameters:telemetry-content=true"]);
+        foreach (var service in new[] { "api", "worker", "embeddings" })
+        {
+            Assert.Equal(["active-alerts", "open-dashboard"], model[service].Annotations.OfType<ResourceCommandAnnotation>()
+                .Select(c => c.Name).Where(n => n is "active-alerts" or "open-dashboard").Order(StringComparer.Ordinal));
+            Assert.NotEmpty(model[service].Annotations.OfType<ResourceUrlsCallbackAnnotation>());
+        }
+
+        model.AllocateEndpoints((_, endpoint) => endpoint.Name == "https" ? 16000 : 15000);
+        Assert.Equal("true", (await model.EnvironmentAsync("worker"))["Inference__Telemetry__IncludeContent"]);
+        await using var plain = await AppModel.BuildAsync();
+        plain.AllocateEndpoints((_, endpoint) => endpoint.Name == "https" ? 16000 : 15000);
+        Assert.DoesNotContain("Inference__Telemetry__IncludeContent", (await plain.EnvironmentAsync("api")).Keys);
+    }
+
     private static async Task<List<string>> ArgumentsAsync(IResource resource)
     {
 #pragma warning disable CS0618 // As the orchestrator evaluates them, without it.

@@ -65,6 +65,8 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
 
     public int QueueDepth => Volatile.Read(ref _queued);
 
+    public int QueueCapacity => _settings.MaxQueuedRequests;
+
     public int ActiveSequences => Volatile.Read(ref _running);
 
     public int MaxSequences => _settings.MaxSequences;

@@ -14,11 +14,13 @@ namespace Inference.Metadata.Registry;
 /// is upserted with its provider and capabilities, and a new default version is recorded when its serving
 /// configuration changed since the last start. Remembers each model's default version for the audit log.
 /// </summary>
-internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> contexts, TimeProvider time)
+internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> contexts, TimeProvider time) : IModelVersions
 {
     private readonly ConcurrentDictionary<string, string> _defaults = new(StringComparer.Ordinal);
 
     public string? DefaultVersion(string model) => _defaults.GetValueOrDefault(model);
+
+    string? IModelVersions.VersionOf(string model) => DefaultVersion(model);
 
     public async Task SynchronizeAsync(IEnumerable<ServedModel> served, CancellationToken cancellationToken)
     {

@@ -31,6 +31,8 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
 
     int IModelRuntimeStatus.QueueDepth => Depth;
 
+    int IModelRuntimeStatus.QueueCapacity => queueLimit;
+
     int IModelRuntimeStatus.ActiveSequences => Running;
 
     int IModelRuntimeStatus.MaxSequences => concurrency;

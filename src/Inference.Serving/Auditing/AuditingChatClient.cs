@@ -14,6 +14,7 @@ internal sealed class AuditingChatClient(IChatClient inner, IInferenceAuditLog l
         try
         {
             var response = await base.GetResponseAsync(messages, options, cancellationToken);
+            recorder.FromCache(response.AdditionalProperties);
             recorder.Succeeded(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
             return response;
         }
@@ -51,6 +52,7 @@ internal sealed class AuditingChatClient(IChatClient inner, IInferenceAuditLog l
                     throw;
                 }
 
+                recorder.FromCache(update.AdditionalProperties);
                 if (update.Text.Length > 0)
                 {
                     recorder.FirstToken();

@@ -15,6 +15,7 @@ internal sealed class AuditingEmbeddingGenerator(
         try
         {
             var embeddings = await base.GenerateAsync(values, options, cancellationToken);
+            recorder.FromCache(embeddings.AdditionalProperties);
             recorder.Succeeded(embeddings.Usage?.InputTokenCount, outputTokens: null);
             return embeddings;
         }

@@ -4,6 +4,7 @@ namespace Inference.Serving.Auditing;
 /// <param name="Operation">"chat" or "embeddings".</param>
 /// <param name="Status">"ok", "error" or "cancelled".</param>
 /// <param name="Caller">The authenticated user, else the client's address.</param>
+/// <param name="CacheHit">The answer came from the response cache (for embeddings: every input's).</param>
 public sealed record InferenceCall(
     Guid Id,
     string RequestId,
@@ -17,7 +18,8 @@ public sealed record InferenceCall(
     string Status,
     string? Error,
     string? Caller,
-    DateTimeOffset Timestamp)
+    DateTimeOffset Timestamp,
+    bool CacheHit = false)
 {
     public const string Ok = "ok";
     public const string Failed = "error";

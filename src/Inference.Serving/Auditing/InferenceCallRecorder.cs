@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Inference.Serving.Caching;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.Auditing;
 
@@ -10,8 +12,12 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
     private readonly long _timestamp = time.GetTimestamp();
     private TimeSpan? _firstToken;
     private bool _recorded;
+    private bool _cacheHit;
 
     public void FirstToken() => _firstToken ??= time.GetElapsedTime(_timestamp);
+
+    /// <summary>Notes a cache hit when <paramref name="properties"/> carry the response cache's mark.</summary>
+    public void FromCache(AdditionalPropertiesDictionary? properties) => _cacheHit |= CacheHit.IsMarked(properties);
 
     public void Succeeded(long? inputTokens, long? outputTokens) => Record(InferenceCall.Ok, null, inputTokens, outputTokens);
 
@@ -46,7 +52,8 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
             status,
             error,
             Caller(http),
-            _started));
+            _started,
+            _cacheHit));
     }
 
     private static string? Caller(HttpContext? http) =>

@@ -59,6 +59,7 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
         return new GeneratedEmbeddings<Embedding<float>>(embeddings)
         {
             Usage = total is long known ? new UsageDetails { InputTokenCount = known, TotalTokenCount = known } : null,
+            AdditionalProperties = misses.Count == 0 && inputs.Count > 0 ? CacheHit.Mark(null) : null,
         };
     }
 

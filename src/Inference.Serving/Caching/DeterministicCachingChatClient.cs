@@ -17,4 +17,26 @@ internal sealed class DeterministicCachingChatClient : DistributedCachingChatCli
 
     protected override bool EnableCaching(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
         options is { Temperature: 0f } or { Seed: not null };
+
+    protected override async Task<ChatResponse?> ReadCacheAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await base.ReadCacheAsync(key, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
+        {
+            response.AdditionalProperties = CacheHit.Mark(response.AdditionalProperties);
+        }
+
+        return response;
+    }
+
+    protected override async Task<IReadOnlyList<ChatResponseUpdate>?> ReadCacheStreamingAsync(string key, CancellationToken cancellationToken)
+    {
+        var updates = await base.ReadCacheStreamingAsync(key, cancellationToken).ConfigureAwait(false);
+        if (updates is [var first, ..])
+        {
+            first.AdditionalProperties = CacheHit.Mark(first.AdditionalProperties);
+        }
+
+        return updates;
+    }
 }

@@ -20,6 +20,9 @@ public sealed record ServedModel
     /// <summary>How the weights are stored ("onnx", "gguf"), when known.</summary>
     public string? Format { get; init; }
 
+    /// <summary>The endpoint of a remote model's provider (our Worker or Embeddings service, Ollama, an OpenAI-compatible API).</summary>
+    public Uri? Endpoint { get; init; }
+
     /// <summary>The model family ("llama", "gpt2", "bert"), when known.</summary>
     public string? Architecture { get; init; }
 
@@ -52,6 +55,9 @@ public sealed record ServedModel
     public IChatClient? ChatClient { get; init; }
 
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
+
+    /// <summary>What a local model is doing now (queue and its capacity, batch, cache), for monitoring.</summary>
+    public IModelRuntimeStatus? Status { get; init; }
 
     /// <summary>Requests waiting for the model, when its provider queues them.</summary>
     public Func<int>? QueueDepth { get; init; }

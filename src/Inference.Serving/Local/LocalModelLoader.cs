@@ -89,6 +89,7 @@ internal sealed class LocalModelLoader(
         Metadata = loaded.Metadata,
         ChatClient = loaded.ChatClient is { } chat ? ModelPipeline.Chat(chat, id, "local", services) : null,
         EmbeddingGenerator = loaded.EmbeddingGenerator is { } embeddings ? ModelPipeline.Embeddings(embeddings, id, "local", services) : null,
+        Status = loaded.Status,
         QueueDepth = loaded.QueueDepth,
         RequestCount = loaded.RequestCount,
     };

@@ -48,7 +48,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         ArgumentNullException.ThrowIfNull(connection);
         var model = connection.Model ?? id;
         var http = httpClients.CreateClient("inference-remote-" + id);
-        var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Source = $"{connection.Endpoint} ({model})", Fallbacks = fallbacks };
+        var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Source = $"{connection.Endpoint} ({model})", Endpoint = connection.Endpoint, Fallbacks = fallbacks };
         if (kind == ModelKind.Chat)
         {
             var client = provider == "ollama" ? Ollama(connection, http, model) : OpenAI(connection, http).GetChatClient(model).AsIChatClient();

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using Inference.Monitoring.Alerts;
+using Inference.Monitoring.Services;
+
+namespace Inference.Monitoring;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ServicesSnapshot))]
+[JsonSerializable(typeof(ServiceStatus))]
+[JsonSerializable(typeof(ActiveAlerts))]
+[JsonSerializable(typeof(PerformanceReport))]
+[JsonSerializable(typeof(MonitoringSnapshot))]
+[JsonSerializable(typeof(RequestEvent))]
+[JsonSerializable(typeof(AlertEvent))]
+internal sealed partial class MonitoringJsonContext : JsonSerializerContext;

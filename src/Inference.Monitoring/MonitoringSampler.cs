@@ -1,0 +1,93 @@
+using Inference.Monitoring.Alerts;
+using Inference.Monitoring.Services;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Monitoring;
+
+/// <summary>
+/// Every <see cref="MonitoringOptions.SampleInterval"/>: runs the health checks, reads memory, asks the services this
+/// one routes to for their status, scores health, evaluates the alerts, and sends a snapshot to the live stream.
+/// </summary>
+internal sealed partial class MonitoringSampler(
+    HealthCheckService health,
+    ServiceDirectory directory,
+    AlertEvaluator alerts,
+    CallWindow window,
+    MonitoringState state,
+    MonitoringEvents events,
+    IOptions<MonitoringOptions> options,
+    TimeProvider time,
+    ILogger<MonitoringSampler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
+        do
+        {
+            try
+            {
+                await SampleAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                SampleFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>One sample, also taken on demand (an endpoint asked before the first one); one at a time.</summary>
+    public async Task SampleAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SampleOnceAsync(CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        var memory = MemoryUsage.Percent();
+        var previous = state.Alerts;
+        var services = await directory.SampleAsync(report, memory, state.HealthScore, cancellationToken).ConfigureAwait(false);
+        var (score, active) = alerts.Evaluate(window.Since(), services, report, memory, state.CircuitBreakers.States, time.GetUtcNow(), previous);
+        services = services with { Services = [services.Services[0] with { HealthScore = score }, .. services.Services.Skip(1)] };
+        state.Update(services, memory, score, active);
+
+        var before = previous.Alerts.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        var now = active.Alerts.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var alert in active.Alerts.Where(a => !before.Contains(a.Key)))
+        {
+            AlertFiring(logger, alert.Name, alert.Summary);
+            events.Publish(MonitoringEvent.Alert(alert, firing: true));
+        }
+
+        foreach (var alert in previous.Alerts.Where(a => !now.Contains(a.Key)))
+        {
+            AlertResolved(logger, alert.Name, alert.Summary);
+            events.Publish(MonitoringEvent.Alert(alert, firing: false));
+        }
+
+        events.Publish(MonitoringEvent.Snapshot(services, active));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring could not take a sample.")]
+    private static partial void SampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Alert} is firing: {Summary}")]
+    private static partial void AlertFiring(ILogger logger, string alert, string summary);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Alert} resolved: {Summary}")]
+    private static partial void AlertResolved(ILogger logger, string alert, string summary);
+}

@@ -1,0 +1,115 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Monitoring.Services;
+
+/// <summary>One model as seed 004's monitor shows it: capabilities, queue and backpressure, throughput and latency.</summary>
+public sealed record ModelStatus
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+
+    [JsonPropertyName("model_name")]
+    public required string Name { get; init; }
+
+    /// <summary>chat or embedding.</summary>
+    [JsonPropertyName("kind")]
+    public required string Kind { get; init; }
+
+    [JsonPropertyName("provider")]
+    public required string Provider { get; init; }
+
+    /// <summary>online, or offline while its service is or its last calls all failed.</summary>
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    /// <summary>The tasks it serves: text-generation, chat, embeddings.</summary>
+    [JsonPropertyName("capabilities")]
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    [JsonPropertyName("model_info")]
+    public ModelInfo Info { get; init; } = new();
+
+    [JsonPropertyName("queue_metrics")]
+    public QueueMetrics? Queue { get; init; }
+
+    [JsonPropertyName("backpressure_status")]
+    public Backpressure? Backpressure { get; init; }
+
+    [JsonPropertyName("requests_total")]
+    public long? RequestsTotal { get; init; }
+
+    [JsonPropertyName("window")]
+    public ModelActivity Activity { get; init; } = new();
+}
+
+public sealed record ModelInfo
+{
+    [JsonPropertyName("architecture")]
+    public string? Architecture { get; init; }
+
+    [JsonPropertyName("format")]
+    public string? Format { get; init; }
+
+    /// <summary>As seed 004 writes it: 135M, 4.0B.</summary>
+    [JsonPropertyName("parameter_count")]
+    public string? ParameterCount { get; init; }
+
+    [JsonPropertyName("parameters")]
+    public long? Parameters { get; init; }
+
+    [JsonPropertyName("quantization")]
+    public string? Quantization { get; init; }
+
+    [JsonPropertyName("context_size")]
+    public int? ContextSize { get; init; }
+
+    [JsonPropertyName("embedding_size")]
+    public int? EmbeddingSize { get; init; }
+
+    [JsonPropertyName("chat_template")]
+    public string? ChatTemplate { get; init; }
+}
+
+public sealed record QueueMetrics(
+    [property: JsonPropertyName("pending_messages")] int Pending,
+    [property: JsonPropertyName("active_processing")] int Active,
+    [property: JsonPropertyName("queue_capacity")] int Capacity,
+    [property: JsonPropertyName("max_sequences")] int MaxSequences,
+    [property: JsonPropertyName("kv_cells_used")] int? KvCellsUsed,
+    [property: JsonPropertyName("kv_cells_capacity")] int? KvCellsCapacity,
+    [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond);
+
+/// <summary>healthy, warning or critical by the queue's utilisation (waiting ÷ capacity).</summary>
+public sealed record Backpressure(
+    [property: JsonPropertyName("level")] string Level,
+    [property: JsonPropertyName("utilization")] double Utilization)
+{
+    public const string Healthy = "healthy";
+    public const string Warning = "warning";
+    public const string Critical = "critical";
+}
+
+/// <summary>The model's calls over the monitoring window (or the last minute, for the rates).</summary>
+public sealed record ModelActivity
+{
+    [JsonPropertyName("requests")]
+    public int Requests { get; init; }
+
+    [JsonPropertyName("errors")]
+    public int Errors { get; init; }
+
+    [JsonPropertyName("requests_per_minute")]
+    public double RequestsPerMinute { get; init; }
+
+    [JsonPropertyName("output_tokens_per_second")]
+    public double OutputTokensPerSecond { get; init; }
+
+    [JsonPropertyName("latency_p50_ms")]
+    public double? LatencyP50Ms { get; init; }
+
+    [JsonPropertyName("latency_p95_ms")]
+    public double? LatencyP95Ms { get; init; }
+
+    [JsonPropertyName("last_request")]
+    public DateTimeOffset? LastRequest { get; init; }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Inference.Serving.Auditing;
+using Inference.Serving.Catalog;
+
+namespace Inference.Monitoring.Services;
+
+/// <summary>A served model's <see cref="ModelStatus"/>: its files' facts, its queue now, and its recent calls.</summary>
+internal static class ModelStatusBuilder
+{
+    public static ModelStatus Build(ServedModel model, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, MonitoringOptions options, int downAfter)
+    {
+        var mine = calls.Where(c => c.Model == model.Id).ToList();
+        var lastMinute = mine.Where(c => c.Timestamp + c.Latency >= now - TimeSpan.FromMinutes(1)).ToList();
+        var statistics = CallStatistics.Of(mine, options.Window);
+        var minute = CallStatistics.Of(lastMinute, TimeSpan.FromMinutes(1));
+        QueueMetrics? queue = model.Status is { } s
+            ? new QueueMetrics(s.QueueDepth, s.ActiveSequences, s.QueueCapacity, s.MaxSequences, s.KvCellsUsed, s.KvCellsCapacity, Math.Round(s.TokensPerSecond, 2))
+            : null;
+        return new ModelStatus
+        {
+            Name = model.Id,
+            Kind = model.Kind == ModelKind.Chat ? "chat" : "embedding",
+            Provider = model.Provider,
+            Status = IsDown(mine, downAfter) ? ModelStatus.Offline : ModelStatus.Online,
+            Capabilities = model.Kind == ModelKind.Chat ? ["text-generation", "chat"] : ["embeddings"],
+            Info = new ModelInfo
+            {
+                Architecture = model.Architecture,
+                Format = model.Format,
+                ParameterCount = model.ParameterCount is { } count ? FormatCount(count) : null,
+                Parameters = model.ParameterCount,
+                Quantization = model.Quantization,
+                ContextSize = model.ContextLength,
+                EmbeddingSize = model.Dimensions ?? model.EmbeddingLength,
+                ChatTemplate = model.ChatTemplate,
+            },
+            Queue = queue,
+            Backpressure = queue is null ? null : BackpressureOf(queue, options),
+            RequestsTotal = model.RequestCount?.Invoke(),
+            Activity = new ModelActivity
+            {
+                Requests = statistics.Requests,
+                Errors = statistics.Errors,
+                RequestsPerMinute = minute.Requests,
+                OutputTokensPerSecond = Math.Round(minute.OutputTokensPerSecond, 2),
+                LatencyP50Ms = statistics.LatencyP50?.TotalMilliseconds,
+                LatencyP95Ms = statistics.LatencyP95?.TotalMilliseconds,
+                LastRequest = mine.Count == 0 ? null : mine[^1].Timestamp,
+            },
+        };
+    }
+
+    /// <summary>Down: its last <paramref name="downAfter"/> calls (cancelled ones aside) all failed.</summary>
+    public static bool IsDown(IReadOnlyList<InferenceCall> calls, int downAfter)
+    {
+        var finished = calls.Where(c => c.Status != InferenceCall.Cancelled).TakeLast(downAfter).ToList();
+        return downAfter > 0 && finished.Count == downAfter && finished.All(c => c.Status == InferenceCall.Failed);
+    }
+
+    public static Backpressure BackpressureOf(QueueMetrics queue, MonitoringOptions options)
+    {
+        var utilization = queue.Capacity <= 0 ? (queue.Pending > 0 ? 1 : 0) : Math.Min(1, (double)queue.Pending / queue.Capacity);
+        var level = utilization >= options.BackpressureCritical ? Backpressure.Critical
+            : utilization >= options.BackpressureWarning ? Backpressure.Warning
+            : Backpressure.Healthy;
+        return new Backpressure(level, Math.Round(utilization, 4));
+    }
+
+    /// <summary>135M, 4.0B, as seed 004 writes parameter counts.</summary>
+    public static string FormatCount(long count) => count switch
+    {
+        >= 1_000_000_000 => (count / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + "B",
+        >= 1_000_000 => (count / 1e6).ToString(count >= 10_000_000 ? "0" : "0.0", CultureInfo.InvariantCulture) + "M",
+        >= 1_000 => (count / 1e3).ToString("0", CultureInfo.InvariantCulture) + "K",
+        _ => count.ToString(CultureInfo.InvariantCulture),
+    };
+}

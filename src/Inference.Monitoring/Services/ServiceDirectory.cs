@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Inference.Monitoring.Alerts;
+using Inference.Serving.Auditing;
+using Inference.Serving.Catalog;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Monitoring.Services;
+
+/// <summary>
+/// This service and every service its models are routed to. Our Worker and Embeddings services are asked for their own
+/// <c>/api/services</c> (so the gateway shows their queues and backpressure); other providers (Ollama, OpenAI-compatible
+/// APIs) are judged by the calls made to them.
+/// </summary>
+internal sealed partial class ServiceDirectory(
+    ModelCatalog catalog,
+    CallWindow window,
+    IHttpClientFactory httpClients,
+    IOptions<MonitoringOptions> options,
+    IOptions<AlertOptions> alertOptions,
+    TimeProvider time,
+    IConfiguration configuration,
+    IHostEnvironment environment,
+    ILogger<ServiceDirectory> logger)
+{
+    public const string HttpClientName = "inference-monitoring";
+
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
+
+    /// <summary>The service's name: Aspire's OTEL_SERVICE_NAME (the resource's name), else the application's.</summary>
+    public string SelfName => configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
+
+    public async Task<ServicesSnapshot> SampleAsync(HealthReport health, double memoryPercent, double healthScore, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var calls = window.Since();
+        var models = catalog.Models;
+        var local = models.Where(m => m.Endpoint is null).ToList();
+        var self = new ServiceStatus
+        {
+            Name = SelfName,
+            Kind = local.Count > 0 && local.All(m => m.Kind == ModelKind.Chat) && models.All(m => m.Endpoint is null) ? "worker"
+                : local.Count > 0 && local.All(m => m.Kind == ModelKind.Embedding) && models.All(m => m.Endpoint is null) ? "embeddings"
+                : "gateway",
+            Status = !catalog.IsReady ? ServiceStatus.Degraded : health.Status switch
+            {
+                HealthStatus.Healthy => ServiceStatus.Online,
+                HealthStatus.Degraded => ServiceStatus.Degraded,
+                _ => ServiceStatus.Offline,
+            },
+            Detail = !catalog.IsReady ? "Loading models." : Problems(health),
+            FirstSeen = _started,
+            LastSeen = now,
+            UptimeSeconds = Math.Round((now - _started).TotalSeconds, 1),
+            HealthScore = healthScore,
+            MemoryUsagePercent = memoryPercent,
+            Models = [.. local.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter))],
+        };
+
+        var remotes = models.Where(m => m.Endpoint is not null)
+            .GroupBy(m => (m.Provider, Root: Root(m.Endpoint!)))
+            .Select(g => RemoteAsync(g.Key.Provider, g.Key.Root, [.. g], calls, now, cancellationToken));
+        return new ServicesSnapshot(now, [self, .. await Task.WhenAll(remotes)]);
+    }
+
+    private async Task<ServiceStatus> RemoteAsync(
+        string provider, Uri root, IReadOnlyList<ServedModel> models, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = $"{provider} {root}";
+        // As service discovery names it (http://worker), else by the provider and its address.
+        var named = provider is "worker" or "embeddings" && !System.Net.IPAddress.TryParse(root.Host, out _) && !root.IsLoopback;
+        var name = named ? root.Host : $"{provider} ({root.Authority})";
+        var fromCalls = models.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter)).ToList();
+        if (provider is not ("worker" or "embeddings"))
+        {
+            // Not ours: what the calls to it say.
+            var last = calls.LastOrDefault(c => models.Any(m => m.Id == c.Model) && c.Status != InferenceCall.Cancelled);
+            if (last?.Status == InferenceCall.Ok)
+            {
+                Seen(key, last.Timestamp);
+            }
+
+            return Remote(key, name, provider, root, last is null ? ServiceStatus.Unknown : last.Status == InferenceCall.Ok ? ServiceStatus.Online : ServiceStatus.Degraded,
+                last?.Status == InferenceCall.Failed ? last.Error : null, null, fromCalls);
+        }
+
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.ServiceTimeout);
+            var http = httpClients.CreateClient(HttpClientName);
+            var snapshot = await http.GetFromJsonAsync(new Uri(root, "/api/services"), MonitoringJsonContext.Default.ServicesSnapshot, timeout.Token).ConfigureAwait(false);
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            var own = snapshot?.Services.FirstOrDefault() ?? throw new InvalidOperationException("The service listed no services.");
+            Seen(key, now);
+            return own with
+            {
+                Name = name,
+                Kind = provider,
+                Endpoint = root.ToString(),
+                ResponseTimeMs = Math.Round(elapsed, 1),
+                FirstSeen = _firstSeen[key],
+                LastSeen = now,
+            };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            ServiceUnreachable(logger, name, root, ex.Message);
+            return Remote(key, name, provider, root, ServiceStatus.Offline, ex.Message, null,
+                [.. fromCalls.Select(m => m with { Status = ModelStatus.Offline })]);
+        }
+    }
+
+    private ServiceStatus Remote(string key, string name, string provider, Uri root, string status, string? detail, double? responseTime, IReadOnlyList<ModelStatus> models) => new()
+    {
+        Name = name,
+        Kind = provider,
+        Endpoint = root.ToString(),
+        Status = status,
+        Detail = detail,
+        ResponseTimeMs = responseTime,
+        FirstSeen = _firstSeen.TryGetValue(key, out var first) ? first : null,
+        LastSeen = _lastSeen.TryGetValue(key, out var last) ? last : null,
+        Models = models,
+    };
+
+    private void Seen(string key, DateTimeOffset at)
+    {
+        _firstSeen.TryAdd(key, at);
+        _lastSeen[key] = at;
+    }
+
+    private static string? Problems(HealthReport health)
+    {
+        var failing = health.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Status}").ToList();
+        return failing.Count == 0 ? null : string.Join("; ", failing);
+    }
+
+    /// <summary>The service's root (an OpenAI-compatible endpoint ends in /v1).</summary>
+    private static Uri Root(Uri endpoint) => new(endpoint.GetLeftPart(UriPartial.Authority) + "/");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Service {Service} at {Endpoint} did not answer its status: {Reason}")]
+    private static partial void ServiceUnreachable(ILogger logger, string service, Uri endpoint, string reason);
+}
