@@ -9,8 +9,6 @@ namespace Inference.Api.FunctionalTests;
 /// <summary>/metrics, /alerts/active, /performance/report, /api/services and /api/events of a running Api.</summary>
 public sealed partial class MonitoringTests(MonitoringFixture api) : IClassFixture<MonitoringFixture>
 {
-    private static readonly string Repository = FindRepository();
-
     [Fact]
     public async Task Metrics_carry_the_seed_names_per_model_and_status_beside_the_genai_and_engine_metrics()
     {
@@ -53,14 +51,14 @@ public sealed partial class MonitoringTests(MonitoringFixture api) : IClassFixtu
         var labels = LabelNames().Matches(metrics).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
         var used = new[] { "deploy/prometheus/inference-alerts.yml", "deploy/grafana/inference-dashboard.json" }
-            .SelectMany(f => UsedMetrics().Matches(File.ReadAllText(Path.Combine(Repository, f))).Select(m => m.Value))
+            .SelectMany(f => UsedMetrics().Matches(File.ReadAllText(Path.Combine(Repository.Root, f))).Select(m => m.Value))
             .Where(name => !labels.Contains(name))
             .ToHashSet(StringComparer.Ordinal);
         Assert.Contains("ml_inference_requests_total", used);
         Assert.Contains("inference_engine_queue_depth", used);
         Assert.Empty(used.Where(name => !exported.Contains(name)).Order(StringComparer.Ordinal));
         // The dashboard is valid JSON with panels that query Prometheus.
-        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository, "deploy/grafana/inference-dashboard.json")));
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "deploy/grafana/inference-dashboard.json")));
         Assert.True(dashboard.RootElement.GetProperty("panels").GetArrayLength() >= 10);
     }
 
@@ -254,19 +252,6 @@ public sealed partial class MonitoringTests(MonitoringFixture api) : IClassFixtu
 
     private static JsonElement Single(JsonElement alerts, string name, string model) =>
         alerts.GetProperty("alerts").EnumerateArray().Single(a => a.GetProperty("name").GetString() == name && a.GetProperty("model").GetString() == model);
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "InferenceAspire.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (InferenceAspire.sln) is not above the test's folder.");
-    }
 
     [GeneratedRegex(@"^([a-z_][a-z0-9_]*)(?:\{| )", RegexOptions.Multiline)]
     private static partial Regex MetricNames();

@@ -113,8 +113,9 @@ internal sealed partial class ServiceDirectory(
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            ServiceUnreachable(logger, name, root, ex.Message);
-            return Remote(key, name, provider, root, ServiceStatus.Offline, ex.Message, null,
+            var reason = ex is OperationCanceledException ? $"no answer within {options.Value.ServiceTimeout.TotalSeconds:0.#} s" : ex.Message;
+            ServiceUnreachable(logger, name, root, reason);
+            return Remote(key, name, provider, root, ServiceStatus.Offline, reason, null,
                 [.. fromCalls.Select(m => m with { Status = ModelStatus.Offline })]);
         }
     }
