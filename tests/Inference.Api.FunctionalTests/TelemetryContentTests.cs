@@ -29,9 +29,13 @@ public sealed class TelemetryContentTests
         };
         ActivitySource.AddActivityListener(listener);
 
+        // Its own metadata file: hosts that share one lock each other out of it.
+        var data = Directory.CreateTempSubdirectory("telemetry-");
         await using var api = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
+            b.UseSetting("Inference:Metadata:SqlitePath", Path.Combine(data.FullName, "metadata.db"));
+            b.UseSetting("Inference:Metadata:Audit:SpillDirectory", Path.Combine(data.FullName, "spill"));
             b.UseSetting($"Inference:Models:{InferenceApiFixture.Chat}:Path", InferenceApiFixture.Chat);
             b.UseSetting("Inference:Telemetry:IncludeContent", includeContent ? "true" : "false");
         });
