@@ -20,8 +20,6 @@ internal static class Text
         _ => None,
     };
 
-    public static string Join(JsonElement element, string property) => Of(element, property);
-
     public static string Milliseconds(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number
             ? value.GetDouble() >= 1000 ? $"{value.GetDouble() / 1000:0.00} s" : $"{value.GetDouble():0} ms"

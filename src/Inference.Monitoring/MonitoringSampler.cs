@@ -60,8 +60,9 @@ internal sealed partial class MonitoringSampler(
         var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         var memory = MemoryUsage.Percent();
         var previous = state.Alerts;
-        var services = await directory.SampleAsync(report, memory, state.HealthScore, cancellationToken).ConfigureAwait(false);
-        var (score, active) = alerts.Evaluate(window.Since(), services, report, memory, state.CircuitBreakers.States, time.GetUtcNow(), previous);
+        var calls = window.Since();
+        var services = await directory.SampleAsync(report, memory, calls, cancellationToken).ConfigureAwait(false);
+        var (score, active) = alerts.Evaluate(calls, services, report, memory, state.CircuitBreakers.States, time.GetUtcNow(), previous);
         services = services with { Services = [services.Services[0] with { HealthScore = score }, .. services.Services.Skip(1)] };
         state.Update(services, memory, score, active);
 

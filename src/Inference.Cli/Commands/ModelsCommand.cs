@@ -19,7 +19,7 @@ internal static class ModelsCommand
                 var capabilities = model.TryGetProperty("capabilities", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
                 table.AddRow(
                     Markup.Escape(model.GetProperty("id").GetString() ?? ""),
-                    Markup.Escape(Text.Join(capabilities, "tasks")),
+                    Markup.Escape(Text.Of(capabilities, "tasks")),
                     Markup.Escape(Text.Of(capabilities, "format")),
                     Markup.Escape(Text.Of(capabilities, "architecture")),
                     Markup.Escape(Text.Of(capabilities, "parameter_count")),

@@ -19,7 +19,6 @@ namespace Inference.Monitoring.Services;
 /// </summary>
 internal sealed partial class ServiceDirectory(
     ModelCatalog catalog,
-    CallWindow window,
     IHttpClientFactory httpClients,
     IOptions<MonitoringOptions> options,
     IOptions<AlertOptions> alertOptions,
@@ -37,10 +36,13 @@ internal sealed partial class ServiceDirectory(
     /// <summary>The service's name: Aspire's OTEL_SERVICE_NAME (the resource's name), else the application's.</summary>
     public string SelfName => configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
 
-    public async Task<ServicesSnapshot> SampleAsync(HealthReport health, double memoryPercent, double healthScore, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every service now, from this one's health and the recent <paramref name="calls"/>; the caller adds this service's
+    /// health score, which is scored from this snapshot.
+    /// </summary>
+    public async Task<ServicesSnapshot> SampleAsync(HealthReport health, double memoryPercent, IReadOnlyList<InferenceCall> calls, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var calls = window.Since();
         var models = catalog.Models;
         var local = models.Where(m => m.Endpoint is null).ToList();
         var self = new ServiceStatus
@@ -59,7 +61,6 @@ internal sealed partial class ServiceDirectory(
             FirstSeen = _started,
             LastSeen = now,
             UptimeSeconds = Math.Round((now - _started).TotalSeconds, 1),
-            HealthScore = healthScore,
             MemoryUsagePercent = memoryPercent,
             Models = [.. local.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter))],
         };
