@@ -14,4 +14,7 @@ public static class EngineChatOptions
 
     /// <summary>Min-p sampling (float, 0 = off): tokens less likely than this share of the most likely one are dropped.</summary>
     public const string MinP = "min_p";
+
+    /// <summary>A GBNF grammar (string) the output must match; every local engine enforces it while decoding.</summary>
+    public const string Grammar = "grammar";
 }

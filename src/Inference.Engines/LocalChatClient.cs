@@ -1,11 +1,16 @@
+using System.Runtime.CompilerServices;
+using Inference.Engines.Grammars;
+using Inference.Engines.Structured;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines;
 
 /// <summary>
 /// What every local engine's <see cref="IChatClient"/> shares: metadata built once, non-streaming as streaming
-/// gathered up, <see cref="GetService"/> exposing the metadata and the loaded model, and disposal of the model when
-/// the client owns it. Engines implement <see cref="GetStreamingResponseAsync"/>.
+/// gathered up, structured output (response formats, grammars, tools: see <see cref="StructuredOutput"/>) worked
+/// out before the engine runs and tool calls read from what it wrote, <see cref="GetService"/> exposing the metadata
+/// and the loaded model, and disposal of the model when the client owns it. Engines implement
+/// <see cref="GenerateAsync"/>, enforcing the grammar they are given while decoding.
 /// </summary>
 public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata metadata, bool ownsModel) : IChatClient
     where TModel : class, IDisposable
@@ -16,7 +21,20 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
-    public abstract IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default);
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var structured = StructuredOutput.Create(messages, options);
+        var updates = GenerateAsync(structured.Messages, options, structured.Grammar, cancellationToken);
+        await foreach (var update in structured.ShapeAsync(updates, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    /// <summary>Generates the response to text-only <paramref name="messages"/>; when <paramref name="grammar"/> is set, the output must match it.</summary>
+    protected abstract IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
+        IReadOnlyList<ChatMessage> messages, ChatOptions? options, GbnfGrammar? grammar, CancellationToken cancellationToken);
 
     public object? GetService(Type serviceType, object? serviceKey = null)
     {

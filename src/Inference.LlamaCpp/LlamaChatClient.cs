@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Inference.Engines.Grammars;
 using Inference.LlamaCpp.Scheduling;
 using Microsoft.Extensions.AI;
 
@@ -13,12 +14,13 @@ namespace Inference.LlamaCpp;
 public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false)
     : LocalChatClient<LlamaChatModel>(model, new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id), ownsModel)
 {
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
+        IReadOnlyList<ChatMessage> messages,
+        ChatOptions? options,
+        GbnfGrammar? grammar,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = CreateRequest(messages, options, cancellationToken);
+        var request = CreateRequest(messages, options, cancellationToken, grammar: grammar);
         await foreach (var output in Run(request, cancellationToken).ConfigureAwait(false))
         {
             yield return output;
@@ -47,7 +49,7 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
     }
 
     /// <summary>The request for a conversation: its prompt tokens, sampling and limits, checked before it is queued.</summary>
-    internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null)
+    internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null, GbnfGrammar? grammar = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var prompt = Model.Vocabulary.Tokenize(BuildPrompt(messages, options));
@@ -74,6 +76,7 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
             StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Prompt?.Stop ?? []],
             IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
+            Grammar = grammar?.Text,
             Cancellation = cancellationToken,
             TokenObserver = observer,
         };

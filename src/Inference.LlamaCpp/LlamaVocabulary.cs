@@ -38,6 +38,9 @@ internal sealed class LlamaVocabulary
 
     public int Count { get; }
 
+    /// <summary>The model whose vocabulary this is (llama.cpp's grammar sampler reads tokens from it).</summary>
+    public SafeLlamaModelHandle Model => _model;
+
     public bool IsStop(int token) => _stops[token];
 
     /// <summary>The prompt's tokens; with <paramref name="addBos"/> the model's BOS leads, unless the text already has it.</summary>

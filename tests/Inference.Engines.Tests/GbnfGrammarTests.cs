@@ -59,3 +59,51 @@ public sealed class GbnfGrammarTests
         Assert.True(grammar.Matches("]q\"\\z"));
     }
 }
+
+public sealed class GrammarConstraintTests
+{
+    private static readonly byte[][] Vocabulary = [[], [0xC3], [0xA9], "é"u8.ToArray(), "e"u8.ToArray(), "ab"u8.ToArray(), "a"u8.ToArray(), "b"u8.ToArray()];
+
+    private static readonly TokenTrie Trie = new(Vocabulary.Length, id => Vocabulary[id]);
+
+    [Fact]
+    public void A_character_may_be_written_in_two_tokens()
+    {
+        using var constraint = new GrammarConstraint(GbnfGrammar.Parse("root ::= \"é\" \"a\""), Trie, [0]);
+        Assert.True(constraint.Allows(1));   // the lead byte of é
+        Assert.True(constraint.Allows(3));   // é whole
+        Assert.False(constraint.Allows(2));  // a continuation byte cannot start
+        Assert.False(constraint.Allows(4));
+        constraint.Accept(1);
+        Assert.False(constraint.CanEnd);
+        Assert.True(constraint.Allows(2));
+        Assert.False(constraint.Allows(3));
+        constraint.Accept(2);
+        Assert.True(constraint.Allows(6));
+        Assert.False(constraint.Allows(5));  // "ab" runs past the grammar
+        constraint.Accept(6);
+        Assert.True(constraint.IsClosed);
+        Assert.True(constraint.Allows(0));
+    }
+
+    [Fact]
+    public void A_half_character_the_grammar_cannot_complete_is_refused()
+    {
+        using var constraint = new GrammarConstraint(GbnfGrammar.Parse("root ::= [a-z]+"), Trie, [0]);
+        Assert.False(constraint.Allows(1));
+        var scores = new float[Vocabulary.Length];
+        Assert.Equal(4, constraint.Mask(scores)); // e, ab, a, b
+        Assert.Equal(float.NegativeInfinity, scores[1]);
+        Assert.Equal(0f, scores[5]);
+        Assert.Equal(float.NegativeInfinity, scores[0]); // not yet a whole match: no end
+    }
+
+    [Fact]
+    public void A_grammar_no_token_can_continue_masks_everything()
+    {
+        using var constraint = new GrammarConstraint(GbnfGrammar.Parse("root ::= \"z\""), Trie, [0]);
+        var scores = new float[Vocabulary.Length];
+        Assert.Equal(0, constraint.Mask(scores));
+        Assert.All(scores, s => Assert.Equal(float.NegativeInfinity, s));
+    }
+}

@@ -76,6 +76,43 @@ public sealed class GbnfGrammar
         return next is null ? null : new GrammarState([.. next], canEnd);
     }
 
+    /// <summary>Whether some character in <paramref name="span"/> (what a half-read character may become) may come next.</summary>
+    internal bool AllowsPrefix(GrammarState state, (int Low, int High) span)
+    {
+        var (low, high) = span;
+        if (low > high)
+        {
+            return false;
+        }
+
+        var types = _program.Types;
+        var values = _program.Values;
+        foreach (var stack in state.Stacks)
+        {
+            var pos = stack.Position;
+            if (types[pos] == ElementType.CharAny)
+            {
+                return true;
+            }
+
+            var positive = types[pos] == ElementType.Char;
+            do
+            {
+                var (from, to) = types[pos + 1] == ElementType.CharRangeUpper ? (values[pos], values[pos + 1]) : (values[pos], values[pos]);
+                pos += types[pos + 1] == ElementType.CharRangeUpper ? 2 : 1;
+
+                // Positive: some listed character lies in the span. Negated: the span is not wholly inside one exclusion.
+                if (positive ? from <= high && to >= low : !(from <= low && high <= to))
+                {
+                    return true;
+                }
+            }
+            while (types[pos] == ElementType.CharAlt);
+        }
+
+        return false;
+    }
+
     private GrammarState Expand(GrammarStack? stack, int seed)
     {
         var into = new List<GrammarStack>();

@@ -4,9 +4,9 @@ namespace Inference.Engines.Grammars;
 
 /// <summary>
 /// One generation's grammar: which tokens may come next, and the match so far as tokens are accepted. Tokens are
-/// matched by their bytes, decoded as UTF-8 as they go; a token that would leave a character half-written is not
-/// allowed (a grammar's classes are of characters). End-of-generation tokens are allowed only where the text so far
-/// is a whole match. Only one thread uses it at a time.
+/// matched by their bytes, decoded as UTF-8 as they go: a token may end inside a character (byte-fallback pieces) when
+/// some character starting with those bytes is allowed, and the next token goes on from there. End-of-generation
+/// tokens are allowed only where the text so far is a whole match. Only one thread uses it at a time.
 /// </summary>
 public sealed class GrammarConstraint : IDisposable
 {
@@ -14,6 +14,7 @@ public sealed class GrammarConstraint : IDisposable
     private readonly TokenTrie _trie;
     private readonly IReadOnlyCollection<int> _endTokens;
     private GrammarState _state;
+    private Utf8Partial _partial;
     private int[] _allowed;
 
     public GrammarConstraint(GbnfGrammar grammar, TokenTrie trie, IReadOnlyCollection<int> endTokens)
@@ -28,13 +29,16 @@ public sealed class GrammarConstraint : IDisposable
     }
 
     /// <summary>The text so far is a whole match: an end-of-generation token may come.</summary>
-    public bool CanEnd => _state.CanEnd;
+    public bool CanEnd => !_partial.IsPending && _state.CanEnd;
 
     /// <summary>Nothing may follow: generation must end here.</summary>
-    public bool IsClosed => _state.IsClosed;
+    public bool IsClosed => !_partial.IsPending && _state.IsClosed;
+
+    /// <summary>Whether <paramref name="token"/> ends generation (it is one of the end tokens this constraint was given).</summary>
+    public bool IsEndToken(int token) => _endTokens.Contains(token);
 
     /// <summary>Whether <paramref name="token"/> may come next.</summary>
-    public bool Allows(int token) => _endTokens.Contains(token) ? _state.CanEnd : Walk(token) is not null;
+    public bool Allows(int token) => _endTokens.Contains(token) ? CanEnd : Walk(token, out _) is not null;
 
     /// <summary>Takes a token that <see cref="Allows"/> allowed.</summary>
     public void Accept(int token)
@@ -44,7 +48,7 @@ public sealed class GrammarConstraint : IDisposable
             return;
         }
 
-        _state = Walk(token) ?? throw new InvalidOperationException($"Token {token} is not allowed by the grammar here.");
+        _state = Walk(token, out _partial) ?? throw new InvalidOperationException($"Token {token} is not allowed by the grammar here.");
     }
 
     /// <summary>
@@ -54,12 +58,15 @@ public sealed class GrammarConstraint : IDisposable
     public int Mask(Span<float> scores)
     {
         var count = 0;
-        Collect(0, _state, 0, 0, ref count);
-        if (_state.CanEnd)
+        Collect(0, _state, _partial, ref count);
+        if (CanEnd)
         {
             foreach (var end in _endTokens)
             {
-                Add(end, ref count);
+                if ((uint)end < (uint)scores.Length)
+                {
+                    Add(end, ref count);
+                }
             }
         }
 
@@ -92,9 +99,9 @@ public sealed class GrammarConstraint : IDisposable
         _allowed = [];
     }
 
-    private void Collect(int node, GrammarState state, int partial, int pending, ref int count)
+    private void Collect(int node, GrammarState state, Utf8Partial partial, ref int count)
     {
-        if (pending == 0)
+        if (node != 0 && (!partial.IsPending || _grammar.AllowsPrefix(state, partial.Span())))
         {
             foreach (var token in _trie.TokensAt(node))
             {
@@ -104,26 +111,29 @@ public sealed class GrammarConstraint : IDisposable
 
         for (var edge = _trie.EdgeStart(node); edge < _trie.EdgeEnd(node); edge++)
         {
-            // Each edge decodes from this node's own state.
-            var (p, n) = (partial, pending);
-            if (!Utf8Step(_trie.EdgeByte(edge), ref p, ref n, out var complete))
+            if (!Utf8Partial.Step(partial, _trie.EdgeByte(edge), out var next, out var codePoint))
             {
                 continue;
             }
 
-            if (!complete)
+            if (codePoint < 0)
             {
-                Collect(_trie.EdgeTarget(edge), state, p, n, ref count);
+                // A character still incomplete: go on only while some character it may become is allowed.
+                if (_grammar.AllowsPrefix(state, next.Span()))
+                {
+                    Collect(_trie.EdgeTarget(edge), state, next, ref count);
+                }
             }
-            else if (_grammar.Advance(state, p) is { } next)
+            else if (_grammar.Advance(state, codePoint) is { } advanced)
             {
-                Collect(_trie.EdgeTarget(edge), next, 0, 0, ref count);
+                Collect(_trie.EdgeTarget(edge), advanced, default, ref count);
             }
         }
     }
 
-    private GrammarState? Walk(int token)
+    private GrammarState? Walk(int token, out Utf8Partial partial)
     {
+        partial = _partial;
         var bytes = _trie.Bytes(token);
         if (bytes.IsEmpty)
         {
@@ -131,28 +141,25 @@ public sealed class GrammarConstraint : IDisposable
         }
 
         var state = _state;
-        var partial = 0;
-        var pending = 0;
         foreach (var b in bytes)
         {
-            if (!Utf8Step(b, ref partial, ref pending, out var complete))
+            if (!Utf8Partial.Step(partial, b, out partial, out var codePoint))
             {
                 return null;
             }
 
-            if (complete)
+            if (codePoint >= 0)
             {
-                state = _grammar.Advance(state, partial);
-                if (state is null)
+                if (_grammar.Advance(state, codePoint) is not { } advanced)
                 {
                     return null;
                 }
 
-                partial = 0;
+                state = advanced;
             }
         }
 
-        return pending == 0 ? state : null;
+        return !partial.IsPending || _grammar.AllowsPrefix(state, partial.Span()) ? state : null;
     }
 
     private void Add(int token, ref int count)
@@ -166,38 +173,5 @@ public sealed class GrammarConstraint : IDisposable
         }
 
         _allowed[count++] = token;
-    }
-
-    /// <summary>Feeds one byte to a UTF-8 decoder; false for a byte that cannot come here.</summary>
-    private static bool Utf8Step(byte b, ref int partial, ref int pending, out bool complete)
-    {
-        complete = false;
-        if (pending == 0)
-        {
-            if (b < 0x80)
-            {
-                partial = b;
-                complete = true;
-                return true;
-            }
-
-            (partial, pending) = (b & 0xE0) == 0xC0 ? (b & 0x1F, 1) : (b & 0xF0) == 0xE0 ? (b & 0x0F, 2) : (b & 0xF8) == 0xF0 ? (b & 0x07, 3) : (0, -1);
-            if (pending < 0)
-            {
-                pending = 0;
-                return false;
-            }
-
-            return true;
-        }
-
-        if ((b & 0xC0) != 0x80)
-        {
-            return false;
-        }
-
-        partial = (partial << 6) | (b & 0x3F);
-        complete = --pending == 0;
-        return true;
     }
 }

@@ -34,29 +34,37 @@ public sealed class JsonSchemaGrammar
     private readonly HashSet<string> _primitives = [];
     private int _next;
 
-    private JsonSchemaGrammar(JsonElement root) => _root = root;
+    private readonly string _prefix;
+
+    private JsonSchemaGrammar(JsonElement root, string prefix)
+    {
+        _root = root;
+        _prefix = prefix;
+    }
 
     /// <summary>The GBNF for <paramref name="schema"/>; <see cref="UnsupportedSchemaException"/> for what it cannot enforce.</summary>
     public static string ToGbnf(JsonElement schema)
     {
-        var compiler = new JsonSchemaGrammar(schema);
-        var root = compiler.Visit(schema, "#");
-        var builder = new StringBuilder().Append("root ::= ").Append(root).Append('\n');
-        foreach (var (name, body) in compiler._rules)
-        {
-            builder.Append(name).Append(" ::= ").Append(body).Append('\n');
-        }
-
-        foreach (var primitive in compiler._primitives.Order(StringComparer.Ordinal))
-        {
-            builder.Append(primitive).Append('\n');
-        }
-
-        return builder.ToString();
+        var (root, rules) = Rules(schema, "");
+        return string.Join('\n', [$"root ::= {root}", .. rules]) + "\n";
     }
 
     /// <summary>The schema compiled and parsed.</summary>
     public static GbnfGrammar Compile(JsonElement schema) => GbnfGrammar.Parse(ToGbnf(schema));
+
+    /// <summary>
+    /// The schema's rules to go into a larger grammar: the expression for a value, and the rules it needs. Rules of
+    /// its own start with <paramref name="prefix"/>; the shared JSON rules (space, string, number...) are the same text
+    /// for every schema, so several schemas' rules may be joined (dropping repeats).
+    /// </summary>
+    internal static (string Root, List<string> Rules) Rules(JsonElement schema, string prefix)
+    {
+        var compiler = new JsonSchemaGrammar(schema, prefix);
+        var root = compiler.Visit(schema, "#");
+        var rules = compiler._rules.Select(r => $"{r.Key} ::= {r.Value}").ToList();
+        rules.AddRange(compiler._primitives.Order(StringComparer.Ordinal));
+        return (root, rules);
+    }
 
     private string Visit(JsonElement schema, string path)
     {
@@ -337,7 +345,7 @@ public sealed class JsonSchemaGrammar
     {
         // Days as each month has them (February to the 28th, which every year has).
         const string day28 = "(\"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8])";
-        const string date = "[0-9]{4} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (" + day28 + " | \"29\" | \"3\" [01]) | (\"0\" [469] | \"11\") \"-\" (" + day28 + " | \"29\" | \"30\") | \"02-\" " + day28 + ")";
+        const string date = "[1-9] [0-9]{3} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (" + day28 + " | \"29\" | \"3\" [01]) | (\"0\" [469] | \"11\") \"-\" (" + day28 + " | \"29\" | \"30\") | \"02-\" " + day28 + ")";
         const string time = "([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] (\".\" [0-9]{1,6})? (\"Z\" | [+\\-] ([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9])";
         return format switch
         {
@@ -469,7 +477,7 @@ public sealed class JsonSchemaGrammar
         }
 
         // Named before it is compiled, so that a recursive definition refers to itself.
-        var rule = $"ref-{_next++}";
+        var rule = $"{_prefix}ref-{_next++}";
         _refRules[reference] = rule;
         _rules[rule] = "";
         _rules[rule] = Visit(target, reference);
@@ -510,7 +518,7 @@ public sealed class JsonSchemaGrammar
     private string Rule(string body, string? uses = null)
     {
         _primitives.Add(uses ?? JsonGrammarRules.Space);
-        var name = $"r-{_next++}";
+        var name = $"{_prefix}r-{_next++}";
         _rules[name] = body;
         return name;
     }

@@ -16,7 +16,7 @@ internal sealed class ActiveSequence : IDisposable
     private readonly KeyValuePair<string, object?> _modelTag;
     private bool _emittedText;
 
-    public ActiveSequence(SequenceRequest request, int sequenceId, KvHolding holding, int window, KeyValuePair<string, object?> modelTag)
+    public ActiveSequence(SequenceRequest request, int sequenceId, KvHolding holding, int window, LlamaVocabulary vocabulary, KeyValuePair<string, object?> modelTag)
     {
         _modelTag = modelTag;
         Request = request;
@@ -25,7 +25,7 @@ internal sealed class ActiveSequence : IDisposable
         Cached = holding.Length;
         _tokens = new int[request.Prompt.Length + request.MaxNewTokens];
         request.Prompt.CopyTo(_tokens, 0);
-        Sampler = new SequenceSampler(request.Sampling, request.Prompt, window);
+        Sampler = new SequenceSampler(request.Sampling, request.Prompt, window, request.Grammar, vocabulary);
         _stops = new StopSequenceMatcher(request.StopSequences);
     }
 
@@ -70,7 +70,8 @@ internal sealed class ActiveSequence : IDisposable
     public void Accept(int token, LlamaVocabulary vocabulary, ref byte[] scratch)
     {
         Generated++;
-        if (vocabulary.IsStop(token) && !Request.IgnoreEndOfGeneration)
+        // Under a grammar an end token comes only once the match is whole, and it always ends.
+        if (vocabulary.IsStop(token) && (!Request.IgnoreEndOfGeneration || Request.Grammar is not null))
         {
             End(ChatFinishReason.Stop);
             return;

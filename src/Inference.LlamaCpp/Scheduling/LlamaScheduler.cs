@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Inference.Engines.Grammars;
 using Inference.Engines.Text;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
@@ -210,7 +211,7 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
                 }
             }
 
-            _active.Add(new ActiveSequence(request, sequenceId, holding, _settings.ContextLength, _tag));
+            _active.Add(new ActiveSequence(request, sequenceId, holding, _settings.ContextLength, _vocabulary, _tag));
             Interlocked.Increment(ref _running);
             Interlocked.Increment(ref _admitted);
         }
@@ -305,6 +306,13 @@ internal sealed class LlamaScheduler : IModelRuntimeStatus, IDisposable
 
             var logits = _context.GetLogitsIth(sequence.BatchIndex);
             var token = sequence.Sampler.Next(_context, sequence.BatchIndex, logits);
+            if (token < 0)
+            {
+                sequence.Fail(new GrammarDeadEndException(sequence.Generated));
+                Retire(sequence, keep: false);
+                continue;
+            }
+
             sequence.Request.TokenObserver?.Invoke(token, logits);
             sequence.Accept(token, _vocabulary, ref _scratch);
             generated++;

@@ -20,6 +20,9 @@ internal sealed class SequenceRequest
 
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>GBNF the output must match (llama.cpp's grammar sampler enforces it), or null.</summary>
+    public string? Grammar { get; init; }
+
     /// <summary>End-of-generation tokens do not end it: it runs to <see cref="MaxNewTokens"/>.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
 

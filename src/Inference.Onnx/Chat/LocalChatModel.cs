@@ -1,3 +1,4 @@
+using Inference.Engines.Grammars;
 using Inference.Onnx.Generation;
 using Inference.Onnx.Models;
 using Inference.Onnx.Scheduling;
@@ -10,6 +11,8 @@ namespace Inference.Onnx.Chat;
 /// <summary>A loaded causal language model: graph, tokenizer, chat template, generation defaults and request queue.</summary>
 public sealed class LocalChatModel : IDisposable
 {
+    private readonly Lazy<TokenTrie> _trie;
+
     private LocalChatModel(string id, string folder, ModelConfig config, ModelTokenizer tokenizer, ChatTemplate? template, DecoderModel decoder, OnnxEngineOptions options)
     {
         Id = id;
@@ -19,6 +22,8 @@ public sealed class LocalChatModel : IDisposable
         Generator = new TextGenerator(decoder, tokenizer);
         Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
         EngineTelemetry.Track(Queue);
+        // Only ids the graph has logits for: a tokenizer may know more tokens than the model was trained on.
+        _trie = new Lazy<TokenTrie>(() => new TokenTrie(Math.Min(tokenizer.VocabularySize, decoder.VocabSize), id => tokenizer.GetTokenBytes(id).ToArray()));
         StopTokenIds = (HashSet<int>)[.. config.EosTokenIds, .. (template?.Stop ?? []).Select(tokenizer.TokenId).OfType<int>()];
     }
 
@@ -43,6 +48,9 @@ public sealed class LocalChatModel : IDisposable
     public int ContextLength => Generator.Model.ContextLength;
 
     public ModelRequestQueue Queue { get; }
+
+    /// <summary>The vocabulary as a trie for grammar-constrained decoding, built on first use.</summary>
+    public TokenTrie Trie => _trie.Value;
 
     /// <summary>EOS ids from the configs plus the template's end-of-turn tokens.</summary>
     public IReadOnlyCollection<int> StopTokenIds { get; }

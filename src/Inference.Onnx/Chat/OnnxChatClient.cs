@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Inference.Engines.Grammars;
 using Inference.Onnx.Generation;
 using Microsoft.Extensions.AI;
 
@@ -13,12 +14,12 @@ namespace Inference.Onnx.Chat;
 public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
     : LocalChatClient<LocalChatModel>(model, new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id), ownsModel)
 {
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
+        IReadOnlyList<ChatMessage> messages,
+        ChatOptions? options,
+        GbnfGrammar? grammar,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
         var promptIds = Model.Tokenizer.Encode(BuildPrompt(messages, options));
         var settings = ToSettings(options);
         Model.Generator.Validate(promptIds, settings.MaxNewTokens);
@@ -28,7 +29,8 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
         using var lease = await Model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tag = EngineTelemetry.Tag(Model.Id);
         var first = true;
-        await foreach (var chunk in Model.Generator.GenerateAsync(promptIds, settings, cancellationToken).ConfigureAwait(false))
+        using var constraint = grammar is null ? null : new GrammarConstraint(grammar, Model.Trie, Model.StopTokenIds);
+        await foreach (var chunk in Model.Generator.GenerateAsync(promptIds, settings, constraint, cancellationToken).ConfigureAwait(false))
         {
             if (chunk.Text.Length > 0)
             {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using Inference.Engines.Grammars;
 using Inference.Engines.Text;
 using Inference.Onnx.Tokenization;
 
@@ -6,7 +8,9 @@ namespace Inference.Onnx.Generation;
 
 /// <summary>
 /// The generation loop: prefill the prompt once, then one cached step per token, sampling, stop tokens and stop
-/// sequences, streaming whole characters as they complete.
+/// sequences, streaming whole characters as they complete. Under a grammar, the sampler's pick is checked against it
+/// and, only when it is not allowed, the step's logits are masked to what the grammar allows and sampled again (the
+/// same distribution as masking first, at a fraction of the cost); generation ends once the grammar is closed.
 /// </summary>
 public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
 {
@@ -46,6 +50,19 @@ public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
         GenerationSettings settings,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var chunk in GenerateAsync(promptIds, settings, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+    }
+
+    /// <param name="constraint">The grammar the output must match, or null; it must not be shared with another generation.</param>
+    public async IAsyncEnumerable<GenerationChunk> GenerateAsync(
+        int[] promptIds,
+        GenerationSettings settings,
+        GrammarConstraint? constraint,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         Validate(promptIds, settings.MaxNewTokens);
         var limit = Math.Min(settings.MaxNewTokens ?? int.MaxValue, model.ContextLength - promptIds.Length);
         var stopTokens = settings.StopTokenIds;
@@ -54,24 +71,26 @@ public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
 
         using var sequence = model.StartSequence();
         using var sampler = new TokenSampler(settings, model.VocabSize, promptIds);
+        var chooser = new Chooser(sampler, constraint, model.VocabSize);
 
         // Let the caller's thread go before the CPU-bound prefill.
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
 
-        var token = sampler.Next(sequence.Append(promptIds));
+        var token = chooser.Next(sequence.Append(promptIds), 0);
         var generated = 0;
         var reason = FinishReason.Length;
         while (true)
         {
             generated++;
-            if (stopTokens.Contains(token))
+            if (stopTokens.Contains(token) || constraint?.IsEndToken(token) == true)
             {
                 reason = FinishReason.Stop;
                 break;
             }
 
             sampler.Accept(token);
+            constraint?.Accept(token);
             var piece = text.Append(token);
             if (!piece.IsEmpty)
             {
@@ -88,13 +107,19 @@ public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
                 }
             }
 
+            if (constraint?.IsClosed == true)
+            {
+                reason = FinishReason.Stop;
+                break;
+            }
+
             if (generated == limit)
             {
                 break;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            token = Step(sequence, sampler, token);
+            token = chooser.Next(sequence.Append(new ReadOnlySpan<int>(in token)), generated);
         }
 
         if (!stops.Stopped)
@@ -111,6 +136,33 @@ public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
         yield return new GenerationChunk("", new GenerationFinish(reason, promptIds.Length, generated));
     }
 
-    private static int Step(DecoderSequence sequence, TokenSampler sampler, int previous) =>
-        sampler.Next(sequence.Append(new ReadOnlySpan<int>(in previous)));
+    /// <summary>Samples a step's token, within the grammar when there is one.</summary>
+    private readonly struct Chooser(TokenSampler sampler, GrammarConstraint? constraint, int vocab)
+    {
+        public int Next(ReadOnlySpan<float> logits, int generated)
+        {
+            var token = sampler.Next(logits);
+            if (constraint is null || constraint.Allows(token))
+            {
+                return token;
+            }
+
+            var masked = ArrayPool<float>.Shared.Rent(vocab);
+            try
+            {
+                var scores = masked.AsSpan(0, vocab);
+                logits[..vocab].CopyTo(scores);
+                if (constraint.Mask(scores) == 0)
+                {
+                    throw new GrammarDeadEndException(generated);
+                }
+
+                return sampler.Next(scores);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(masked);
+            }
+        }
+    }
 }

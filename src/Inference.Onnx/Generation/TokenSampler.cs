@@ -85,17 +85,25 @@ internal sealed class TokenSampler : IDisposable
             (count, sum) = MinP(count, sum);
         }
 
+        // Tokens of weight 0 (masked to -inf by a grammar) are never drawn, even when rounding leaves r above 0 at the end.
         var r = (float)_random.NextDouble() * sum;
+        var last = 0;
         for (var j = 0; j < count; j++)
         {
-            r -= _probs[j];
-            if (r <= 0f)
+            var p = _probs[j];
+            if (p > 0f)
             {
-                return _ids[j];
+                last = j;
+                if (r < p)
+                {
+                    return _ids[j];
+                }
+
+                r -= p;
             }
         }
 
-        return _ids[count - 1];
+        return _ids[last];
     }
 
     private void MarkSeen(int id)

@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Inference.Engines.Grammars;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Engines.Structured;
+
+/// <summary>
+/// What a request asks of its output beyond sampling, worked out once for every local engine: the grammar decoding
+/// must follow (a GBNF grammar given inline, a JSON response format or schema, the tools' call format with each
+/// tool's parameter schema, or a choice of calls and text for <c>auto</c>), the conversation as the engine's template
+/// sees it (tools described, earlier calls and results written out), and, when tools are in play, how generated text
+/// becomes function calls. A constraint that cannot be enforced is an <see cref="ArgumentException"/>, never ignored.
+/// </summary>
+public sealed class StructuredOutput
+{
+    /// <summary>Calls one response may make when parallel calls are allowed.</summary>
+    public const int MaxParallelCalls = 8;
+
+    private StructuredOutput(IReadOnlyList<ChatMessage> messages, GbnfGrammar? grammar, bool toolCalls)
+    {
+        Messages = messages;
+        Grammar = grammar;
+        ParsesToolCalls = toolCalls;
+    }
+
+    /// <summary>The conversation for the engine: text only.</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; }
+
+    /// <summary>What the output must match, or null when it is free.</summary>
+    public GbnfGrammar? Grammar { get; }
+
+    /// <summary>The output may be tool calls, to be turned into <see cref="FunctionCallContent"/>.</summary>
+    public bool ParsesToolCalls { get; }
+
+    public static StructuredOutput Create(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var grammarText = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.Grammar, out string? g) == true ? g : null;
+        var format = options?.ResponseFormat as ChatResponseFormatJson;
+        if (grammarText is not null && format is not null)
+        {
+            throw new ArgumentException("A grammar and a JSON response format cannot both constrain one response; send one of them.", "response_format");
+        }
+
+        var tools = options?.ToolMode is NoneChatToolMode ? [] : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+        if (tools.Count == 0)
+        {
+            if (options?.ToolMode is RequiredChatToolMode)
+            {
+                throw new ArgumentException("tool_choice requires a tool call, but the request has no tools.", "tool_choice");
+            }
+
+            var grammar = grammarText is not null ? GbnfGrammar.Parse(grammarText) : format is not null ? FormatGrammar(format) : null;
+            return new StructuredOutput(ToolPrompt.Render(messages, null), grammar, toolCalls: false);
+        }
+
+        if (grammarText is not null)
+        {
+            throw new ArgumentException("A grammar cannot be combined with tools: the tools' call format is itself a grammar.", "grammar");
+        }
+
+        var required = options!.ToolMode as RequiredChatToolMode;
+        if (required?.RequiredFunctionName is { } name)
+        {
+            tools = tools.Where(t => t.Name == name).ToList();
+            if (tools.Count == 0)
+            {
+                throw new ArgumentException($"tool_choice names the function '{name}', which is not among the request's tools.", "tool_choice");
+            }
+        }
+
+        var gbnf = ToolGrammar(tools, required is not null, options.AllowMultipleToolCalls != false, format);
+        var prompt = ToolPrompt.Describe(tools);
+        return new StructuredOutput(ToolPrompt.Render(messages, prompt), GbnfGrammar.Parse(gbnf), toolCalls: true);
+    }
+
+    /// <summary>
+    /// Turns the engine's updates into the response: as they are without tools; with tools, text that starts a call
+    /// block is held back and ends as <see cref="FunctionCallContent"/> with finish reason tool_calls, other text streams.
+    /// </summary>
+    public async IAsyncEnumerable<ChatResponseUpdate> ShapeAsync(IAsyncEnumerable<ChatResponseUpdate> updates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!ParsesToolCalls)
+        {
+            await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var held = new StringBuilder();
+        var streaming = false;
+        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (streaming)
+            {
+                yield return update;
+                continue;
+            }
+
+            held.Append(update.Text);
+            if (update.FinishReason is null)
+            {
+                if (!ToolCallParser.MayBeCall(held.ToString()))
+                {
+                    // Plain text: what was held goes out now, the rest as it comes.
+                    streaming = true;
+                    yield return Replace(update, [new TextContent(held.ToString())]);
+                }
+
+                continue;
+            }
+
+            var text = held.ToString();
+            var calls = update.FinishReason == ChatFinishReason.Stop ? ToolCallParser.Parse(text) : null;
+            var rest = update.Contents.Where(c => c is not TextContent).ToList();
+            var finished = Replace(update, calls is null ? [new TextContent(text), .. rest] : [.. calls, .. rest]);
+            finished.FinishReason = calls is null ? update.FinishReason : ChatFinishReason.ToolCalls;
+            yield return finished;
+        }
+    }
+
+    private static ChatResponseUpdate Replace(ChatResponseUpdate update, IList<AIContent> contents) => new(update.Role, contents)
+    {
+        ResponseId = update.ResponseId,
+        MessageId = update.MessageId,
+        ModelId = update.ModelId,
+        CreatedAt = update.CreatedAt,
+        FinishReason = update.FinishReason,
+        AdditionalProperties = update.AdditionalProperties,
+    };
+
+    private static GbnfGrammar FormatGrammar(ChatResponseFormatJson format) =>
+        GbnfGrammar.Parse(format.Schema is { } schema ? JsonSchemaGrammar.ToGbnf(schema) : JsonGrammarRules.AnyObject());
+
+    private static string ToolGrammar(List<AIFunctionDeclaration> tools, bool required, bool parallel, ChatResponseFormatJson? format)
+    {
+        var rules = new List<string>();
+        var calls = new List<string>();
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var (arguments, argumentRules) = JsonSchemaGrammar.Rules(ArgumentSchema(tools[i]), $"t{i}-");
+            rules.AddRange(argumentRules);
+            var head = ToolPrompt.CallOpen + "{\"name\": " + JsonSerializer.Serialize(tools[i].Name) + ", \"arguments\": ";
+            rules.Add($"call-{i} ::= {GrammarText.Literal(head)} {arguments} {GrammarText.Literal("}" + ToolPrompt.CallClose)}");
+            calls.Add($"call-{i}");
+        }
+
+        rules.Add($"tool-call ::= {string.Join(" | ", calls)}");
+        rules.Add(parallel ? $"tool-calls ::= tool-call (\"\\n\" tool-call){{0,{MaxParallelCalls - 1}}}" : "tool-calls ::= tool-call");
+        if (required)
+        {
+            rules.Add("root ::= tool-calls");
+        }
+        else if (format is not null)
+        {
+            // auto with a response format: calls, or an answer in that format.
+            var (answer, answerRules) = format.Schema is { } schema ? JsonSchemaGrammar.Rules(schema, "fmt-") : ("object-0", [.. JsonGrammarRules.AnyValue()]);
+            rules.AddRange(answerRules);
+            rules.Add($"root ::= tool-calls | {answer}");
+        }
+        else
+        {
+            // auto: calls, or any text that does not begin like one.
+            rules.Add("root ::= tool-calls | ([^<] .*)?");
+        }
+
+        return string.Join('\n', rules.Distinct(StringComparer.Ordinal));
+    }
+
+    /// <summary>A tool's parameter schema; a function without parameters takes an empty object.</summary>
+    private static JsonElement ArgumentSchema(AIFunctionDeclaration tool)
+    {
+        var schema = tool.JsonSchema;
+        if (schema.ValueKind != JsonValueKind.Object || !schema.EnumerateObject().Any())
+        {
+            using var empty = JsonDocument.Parse("""{"type":"object","properties":{},"additionalProperties":false}""");
+            return empty.RootElement.Clone();
+        }
+
+        return schema;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Engines.Structured;
+
+/// <summary>Reads the call blocks of <see cref="ToolPrompt"/> out of generated text.</summary>
+public static class ToolCallParser
+{
+    /// <summary>True when <paramref name="text"/> could still become a call: it is a prefix of the call opening, or starts with it.</summary>
+    public static bool MayBeCall(string text) =>
+        text.StartsWith(ToolPrompt.CallOpen, StringComparison.Ordinal) || ToolPrompt.CallOpen.StartsWith(text, StringComparison.Ordinal);
+
+    /// <summary>The calls in <paramref name="text"/>, or null when it is not wholly call blocks.</summary>
+    public static List<FunctionCallContent>? Parse(string text)
+    {
+        var calls = new List<FunctionCallContent>();
+        var rest = text.AsSpan().Trim();
+        while (!rest.IsEmpty)
+        {
+            if (!rest.StartsWith(ToolPrompt.CallOpen.TrimEnd('\n'), StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var close = rest.IndexOf("</tool_call>", StringComparison.Ordinal);
+            if (close < 0)
+            {
+                return null;
+            }
+
+            var json = rest[ToolPrompt.CallOpen.TrimEnd('\n').Length..close].Trim();
+            rest = rest[(close + "</tool_call>".Length)..].TrimStart();
+            try
+            {
+                using var document = JsonDocument.Parse(json.ToString());
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                {
+                    return null;
+                }
+
+                var arguments = root.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object
+                    ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+                    : new Dictionary<string, object?>();
+                calls.Add(new FunctionCallContent("call_" + Guid.NewGuid().ToString("N")[..24], name.GetString()!, arguments));
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        return calls.Count > 0 ? calls : null;
+    }
+}
