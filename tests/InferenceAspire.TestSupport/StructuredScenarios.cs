@@ -104,7 +104,8 @@ public static class StructuredScenarios
         var options = baseOptions?.Clone() ?? new ChatOptions();
         options.Temperature = 0f;
         // Enough for the call; the answer after it (free text from random weights) is cut short.
-        options.MaxOutputTokens ??= 60;
+        options.MaxOutputTokens ??= 100;
+        options.AllowMultipleToolCalls = false;
         options.Tools = [weather];
         options.ToolMode = ChatToolMode.RequireSpecific("weather");
         var response = await invoking.GetResponseAsync([new ChatMessage(ChatRole.User, "What is the weather in Paris?")], options);
