@@ -20,7 +20,7 @@ public static class InferenceClientExtensions
         var connection = Connect(builder, connectionName);
         var modelId = model ?? connection.Model ?? throw new InvalidOperationException(
             $"No model for ConnectionStrings:{connectionName}: add Model=... to it or pass one to AddInferenceChatClient.");
-        return builder.Services.AddChatClient(sp => CreateClient(sp, connectionName, connection).GetChatClient(modelId).AsIChatClient());
+        return builder.Services.AddChatClient(sp => new InferenceParametersChatClient(CreateClient(sp, connectionName, connection).GetChatClient(modelId).AsIChatClient()));
     }
 
     /// <summary>An <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> for <c>ConnectionStrings:{connectionName}</c>.</summary>

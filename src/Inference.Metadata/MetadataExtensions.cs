@@ -1,9 +1,11 @@
 using Inference.Metadata;
 using Inference.Metadata.Auditing;
 using Inference.Metadata.Data;
+using Inference.Metadata.Grammars;
 using Inference.Metadata.Registry;
 using Inference.Serving.Auditing;
 using Inference.Serving.Catalog;
+using Inference.Serving.Grammars;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -62,6 +64,7 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<MetadataState>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<IModelVersions>(sp => sp.GetRequiredService<ModelRegistry>());
+        builder.Services.AddSingleton<IGrammarLibrary, GrammarLibrary>();
         builder.Services.AddSingleton<AuditSpill>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
@@ -77,6 +80,7 @@ public static class MetadataExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapModelRegistryApi();
+        app.MapGrammarApi();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Inference.Serving;
+using Inference.Serving.Generate;
 using Inference.Serving.Ollama;
 using Microsoft.Extensions.Hosting;
 
@@ -6,7 +7,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class InferenceEndpointsExtensions
 {
-    /// <summary>Error handling, health endpoints and the OpenAI- and Ollama-compatible APIs, as every inference service maps them.</summary>
+    /// <summary>Error handling, health endpoints, the OpenAI- and Ollama-compatible APIs and seed 001's /generate routes, as every inference service maps them.</summary>
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -16,6 +17,7 @@ public static class InferenceEndpointsExtensions
         app.MapDefaultEndpoints();
         app.MapOpenAIApi();
         app.MapOllamaApi();
+        app.MapGenerateApi();
         return app;
     }
 }

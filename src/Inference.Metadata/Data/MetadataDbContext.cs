@@ -14,6 +14,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
+    public DbSet<StoredGrammar> Grammars => Set<StoredGrammar>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -52,6 +54,14 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.Property(a => a.Caller).HasMaxLength(200);
             audit.HasIndex(a => a.Timestamp);
             audit.HasIndex(a => a.RequestId);
+        });
+
+        modelBuilder.Entity<StoredGrammar>(grammar =>
+        {
+            grammar.ToTable("grammars");
+            grammar.HasKey(g => g.Name);
+            grammar.Property(g => g.Name).HasMaxLength(100);
+            grammar.Property(g => g.Description).HasMaxLength(1000);
         });
     }
 }

@@ -5,7 +5,8 @@ namespace Inference.Serving.Caching;
 
 /// <summary>
 /// MEAI's distributed caching, limited to requests whose answer cannot vary: temperature 0 or a fixed seed.
-/// The model id is part of the key, so models never share entries.
+/// The model id is part of the key, so models never share entries; so are the tools (which MEAI's key leaves out),
+/// so requests with different tools never share one either.
 /// </summary>
 internal sealed class DeterministicCachingChatClient : DistributedCachingChatClient
 {
@@ -13,6 +14,17 @@ internal sealed class DeterministicCachingChatClient : DistributedCachingChatCli
         : base(inner, cache)
     {
         CacheKeyAdditionalValues = [modelId];
+    }
+
+    protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues)
+    {
+        if (options?.Tools is not { Count: > 0 } tools)
+        {
+            return base.GetCacheKey(messages, options, additionalValues);
+        }
+
+        var described = string.Join('\n', tools.Select(t => t is AIFunctionDeclaration f ? $"{f.Name}\t{f.Description}\t{f.JsonSchema.GetRawText()}" : t.Name));
+        return base.GetCacheKey(messages, options, [.. additionalValues, described]);
     }
 
     protected override bool EnableCaching(IEnumerable<ChatMessage> messages, ChatOptions? options) =>

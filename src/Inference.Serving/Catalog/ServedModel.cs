@@ -52,6 +52,9 @@ public sealed record ServedModel
     /// <summary>The chat template's name, for chat models that have one.</summary>
     public string? ChatTemplate { get; init; }
 
+    /// <summary>The output constraints its provider enforces: all of them locally, on our Workers and (forwarded) on OpenAI-compatible endpoints.</summary>
+    public OutputConstraints Constraints { get; init; } = OutputConstraints.All;
+
     public IChatClient? ChatClient { get; init; }
 
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }

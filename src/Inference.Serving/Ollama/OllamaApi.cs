@@ -71,19 +71,19 @@ public static class OllamaApi
             return modelError;
         }
 
-        if (request.Messages is not { Count: > 0 } || request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant")))
+        if (request.Messages is not { Count: > 0 } || request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant" or "tool")))
         {
-            return Error(400, "messages must be a non-empty array of system, user and assistant messages");
+            return Error(400, "messages must be a non-empty array of system, user, assistant and tool messages");
         }
 
-        if (Options(request.Options, model, out var options) is { } optionsError)
+        var (options, optionsError) = await OptionsAsync(request.Options, request.Format, request.Tools, model, services, cancellationToken, request.ToolChoice);
+        if (optionsError is not null)
         {
             return optionsError;
         }
 
-        List<ChatMessage> messages = [.. request.Messages.Select(m => new ChatMessage(new ChatRole(m!.Role!), m.Content ?? ""))];
-        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, done, usage, reason) => JsonSerializer.Serialize(
-            new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text), done, reason, usage.Prompt, usage.Completion, usage.Duration),
+        return await RespondAsync(model, Messages(request.Messages!), options, request.Stream ?? true, (text, calls, done, usage, reason) => JsonSerializer.Serialize(
+            new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls), done, reason, usage.Prompt, usage.Completion, usage.Duration),
             OllamaJsonContext.Default.OllamaChatChunk), cancellationToken);
     }
 
@@ -106,7 +106,8 @@ public static class OllamaApi
             return Error(400, "prompt is required");
         }
 
-        if (Options(request.Options, model, out var options) is { } optionsError)
+        var (options, optionsError) = await OptionsAsync(request.Options, request.Format, null, model, services, cancellationToken);
+        if (optionsError is not null)
         {
             return optionsError;
         }
@@ -121,7 +122,7 @@ public static class OllamaApi
             messages.Insert(0, new ChatMessage(ChatRole.System, system));
         }
 
-        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, done, usage, reason) => JsonSerializer.Serialize(
+        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, _, done, usage, reason) => JsonSerializer.Serialize(
             new OllamaGenerateChunk(model.Id, services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration),
             OllamaJsonContext.Default.OllamaGenerateChunk), cancellationToken);
     }
@@ -164,7 +165,52 @@ public static class OllamaApi
         }
     }
 
-    private delegate string Render(string text, bool done, (int? Prompt, int? Completion, long? Duration) usage, string? doneReason);
+    private delegate string Render(string text, List<OllamaToolCall>? calls, bool done, (int? Prompt, int? Completion, long? Duration) usage, string? doneReason);
+
+    /// <summary>Ollama's messages as MEAI's: tool calls get ids (Ollama has none) that the following tool results answer in order.</summary>
+    private static List<ChatMessage> Messages(List<OllamaMessage?> requested)
+    {
+        var messages = new List<ChatMessage>();
+        var pending = new Queue<string>();
+        var next = 0;
+        foreach (var m in requested)
+        {
+            if (m!.Role == "tool")
+            {
+                var callId = pending.TryDequeue(out var id) ? id : $"call_{next++}";
+                messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, m.Content ?? "")]));
+                continue;
+            }
+
+            var message = new ChatMessage(new ChatRole(m.Role!), m.Content ?? "");
+            foreach (var call in m.ToolCalls ?? [])
+            {
+                if (call.Function?.Name is not { Length: > 0 } name)
+                {
+                    continue;
+                }
+
+                var callId = $"call_{next++}";
+                pending.Enqueue(callId);
+                var arguments = call.Function.Arguments is { ValueKind: JsonValueKind.Object } args
+                    ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+                    : new Dictionary<string, object?>();
+                message.Contents.Add(new FunctionCallContent(callId, name, arguments));
+            }
+
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    private static List<OllamaToolCall>? ToolCalls(IEnumerable<AIContent> contents)
+    {
+        var calls = contents.OfType<FunctionCallContent>()
+            .Select(c => new OllamaToolCall(new OllamaFunctionCall(c.Name, JsonSerializer.SerializeToElement(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions))))
+            .ToList();
+        return calls.Count > 0 ? calls : null;
+    }
 
     /// <summary>One JSON object, or NDJSON lines ending with a done object carrying the counts.</summary>
     private static async Task<IResult> RespondAsync(ServedModel model, List<ChatMessage> messages, ChatOptions options, bool stream, Render render, CancellationToken cancellationToken)
@@ -182,11 +228,13 @@ public static class OllamaApi
             return Error(status, mapped.Error.Message);
         }
 
-        string Final(UsageDetails? usage, ChatFinishReason? reason, string text) => render(
+        // Ollama says "stop" when it answers with tool calls.
+        string Final(UsageDetails? usage, ChatFinishReason? reason, string text, List<OllamaToolCall>? calls = null) => render(
             text,
+            calls,
             true,
             ((int?)usage?.InputTokenCount, (int?)usage?.OutputTokenCount, (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds),
-            OpenAISse.FinishReason(reason) ?? "stop");
+            reason == ChatFinishReason.ToolCalls ? "stop" : OpenAISse.FinishReason(reason) ?? "stop");
 
         if (!stream)
         {
@@ -210,7 +258,7 @@ public static class OllamaApi
                 await updates.DisposeAsync();
             }
 
-            return TypedResults.Text(Final(response.Usage, response.FinishReason, response.Text), "application/json");
+            return TypedResults.Text(Final(response.Usage, response.FinishReason, response.Text, ToolCalls(response.Messages.SelectMany(m => m.Contents))), "application/json");
         }
 
         return TypedResults.Stream(
@@ -226,9 +274,10 @@ public static class OllamaApi
                         var update = updates.Current;
                         usage = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details ?? usage;
                         reason = update.FinishReason ?? reason;
-                        if (update.Text.Length > 0)
+                        var calls = ToolCalls(update.Contents);
+                        if (update.Text.Length > 0 || calls is not null)
                         {
-                            await writer.WriteLineAsync(render(update.Text, false, default, null));
+                            await writer.WriteLineAsync(render(update.Text, calls, false, default, null));
                             await writer.FlushAsync(cancellationToken);
                         }
                     }
@@ -276,8 +325,9 @@ public static class OllamaApi
         return null;
     }
 
-    /// <summary>Ollama's options, checked by the same rules as OpenAI's parameters.</summary>
-    private static IResult? Options(OllamaOptions? options, ServedModel model, out ChatOptions chatOptions)
+    /// <summary>Ollama's options, format and tools, checked by the same rules as OpenAI's parameters.</summary>
+    private static async Task<(ChatOptions Options, IResult? Error)> OptionsAsync(
+        OllamaOptions? options, JsonElement? format, JsonElement? tools, ServedModel model, OpenAIServices services, CancellationToken cancellationToken, JsonElement? toolChoice = null)
     {
         var sampling = new ChatCompletionRequest
         {
@@ -293,7 +343,22 @@ public static class OllamaApi
             FrequencyPenalty = options?.FrequencyPenalty,
             PresencePenalty = options?.PresencePenalty,
         };
-        return SamplingRequestMapper.Validate(sampling, model, out chatOptions) is { } error ? Error(400, error.Message) : null;
+        sampling = sampling with { Tools = tools, ToolChoice = toolChoice, ResponseFormat = format switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.String } s when s.GetString() == "json" => JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = "json_object" }),
+            { ValueKind: JsonValueKind.String } s when s.GetString() == "" => null,
+            { ValueKind: JsonValueKind.Object } schema => JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["type"] = "json_schema", ["json_schema"] = new Dictionary<string, object> { ["name"] = "format", ["schema"] = schema } }),
+            _ => JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = "ollama_format" }),
+        } };
+        if (format is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.String) } || format is { ValueKind: JsonValueKind.String } f && f.GetString() is not ("json" or ""))
+        {
+            return (new ChatOptions(), Error(400, "format must be \"json\" or a JSON schema object"));
+        }
+
+        var error = SamplingRequestMapper.Validate(sampling, model, out var chatOptions)
+            ?? await StructuredRequestMapper.ApplyAsync(sampling, sampling, model, chatOptions, services.Grammars, cancellationToken);
+        return (chatOptions, error is null ? null : Error(400, error.Message));
     }
 
     private static OllamaModelDetails Details(ServedModel model) =>

@@ -28,11 +28,21 @@ public sealed record OllamaOptions
     public double? PresencePenalty { get; init; }
 }
 
-public sealed record OllamaMessage(string? Role, string? Content);
+/// <param name="ToolCalls">The calls an assistant message makes (Ollama's shape: no ids, arguments as an object).</param>
+/// <param name="ToolName">Which tool a tool message's result comes from.</param>
+public sealed record OllamaMessage(string? Role, string? Content, List<OllamaToolCall>? ToolCalls = null, string? ToolName = null);
 
-public sealed record OllamaChatRequest(string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options);
+public sealed record OllamaToolCall(OllamaFunctionCall? Function);
 
-public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options);
+public sealed record OllamaFunctionCall(string? Name, JsonElement? Arguments);
+
+/// <param name="Format">"json", or a JSON schema the answer must match.</param>
+/// <param name="Tools">Function tools, as OpenAI declares them.</param>
+/// <param name="ToolChoice">Our extension (Ollama lets the model decide): OpenAI's tool_choice.</param>
+public sealed record OllamaChatRequest(
+    string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? Tools = null, JsonElement? ToolChoice = null);
+
+public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null);
 
 public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input);
 

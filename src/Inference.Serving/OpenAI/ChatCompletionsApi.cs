@@ -9,7 +9,7 @@ namespace Inference.Serving.OpenAI;
 /// <summary><c>POST /v1/chat/completions</c>, streaming and not.</summary>
 internal static class ChatCompletionsApi
 {
-    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant"];
+    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
 
     public static async Task<IResult> CreateAsync(HttpContext http, [Microsoft.AspNetCore.Http.AsParameters] OpenAIServices services)
     {
@@ -25,14 +25,15 @@ internal static class ChatCompletionsApi
             return modelError;
         }
 
-        if ((ReadMessages(request.Messages, out var messages) ?? Unsupported(request)) is { } messagesError)
+        if (ReadMessages(request.Messages, out var messages) is { } messagesError)
         {
             return messagesError;
         }
 
-        if (SamplingRequestMapper.Validate(request, model, out var options) is { } samplingError)
+        if ((SamplingRequestMapper.Validate(request, model, out var options)
+            ?? await StructuredRequestMapper.ApplyAsync(request, request, model, options, services.Grammars, cancellationToken)) is { } optionsError)
         {
-            return OpenAIErrors.BadRequest(samplingError);
+            return OpenAIErrors.BadRequest(optionsError);
         }
 
         var client = model.ChatClient!;
@@ -40,13 +41,12 @@ internal static class ChatCompletionsApi
         if (request.Stream == true)
         {
             var includeUsage = request.StreamOptions?.IncludeUsage == true;
-            var first = true;
-            string? id = null;
+            var chunks = new ChatChunkWriter(model.Id, created);
             return await OpenAISse.StreamAsync(
                 client.GetStreamingResponseAsync(messages, options, cancellationToken),
                 "messages",
-                update => RenderChunk(update, id ??= IdOf(update.ResponseId), model.Id, created, ref first),
-                usage => includeUsage ? Serialize(new ChatCompletionChunk(id ?? IdOf(null), created, model.Id, [], OpenAISse.ToUsage(usage))) : null,
+                chunks.Render,
+                usage => includeUsage ? chunks.Usage(usage) : null,
                 cancellationToken);
         }
 
@@ -57,7 +57,7 @@ internal static class ChatCompletionsApi
                 IdOf(response.ResponseId),
                 created,
                 model.Id,
-                [new ChatChoice(0, new ChatMessageResponse("assistant", response.Text), OpenAISse.FinishReason(response.FinishReason))],
+                [new ChatChoice(0, Message(response), OpenAISse.FinishReason(response.FinishReason))],
                 OpenAISse.ToUsage(response.Usage));
             return TypedResults.Json(completion, OpenAIJsonContext.Default.ChatCompletion);
         }
@@ -67,31 +67,17 @@ internal static class ChatCompletionsApi
         }
     }
 
-    private static IEnumerable<string> RenderChunk(ChatResponseUpdate update, string id, string model, long created, ref bool first)
+    private static ChatMessageResponse Message(ChatResponse response)
     {
-        var chunks = new List<string>(2);
-        if (first)
-        {
-            first = false;
-            chunks.Add(Serialize(new ChatCompletionChunk(id, created, model, [new ChatChunkChoice(0, new ChatDelta("assistant", ""), null)])));
-        }
-
-        if (update.Text.Length > 0)
-        {
-            chunks.Add(Serialize(new ChatCompletionChunk(id, created, model, [new ChatChunkChoice(0, new ChatDelta(Content: update.Text), null)])));
-        }
-
-        if (update.FinishReason is { } reason)
-        {
-            chunks.Add(Serialize(new ChatCompletionChunk(id, created, model, [new ChatChunkChoice(0, new ChatDelta(), OpenAISse.FinishReason(reason))])));
-        }
-
-        return chunks;
+        var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+            .Select(c => new ToolCall(c.CallId, new FunctionCall(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions))))
+            .ToList();
+        return calls.Count == 0
+            ? new ChatMessageResponse("assistant", response.Text)
+            : new ChatMessageResponse("assistant", response.Text.Length > 0 ? response.Text : null, calls);
     }
 
     private static string IdOf(string? responseId) => responseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N");
-
-    private static string Serialize(ChatCompletionChunk chunk) => JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
 
     private static IResult? ReadMessages(List<ChatMessageRequest?>? requested, out List<ChatMessage> messages)
     {
@@ -116,12 +102,75 @@ internal static class ChatCompletionsApi
                     $"{param}.role '{role}' is not supported; use one of: {string.Join(", ", Roles)}.", $"{param}.role", "invalid_value");
             }
 
-            if (ReadContent(message.Content, $"{param}.content", out var text) is { } contentError)
+            var text = "";
+            if ((message.Content is null or { ValueKind: JsonValueKind.Null }) && role == "assistant" && message.ToolCalls is { Count: > 0 })
+            {
+                // An assistant message of tool calls alone has no content.
+            }
+            else if (ReadContent(message.Content, $"{param}.content", out text) is { } contentError)
             {
                 return contentError;
             }
 
-            messages.Add(new ChatMessage(new ChatRole(role == "developer" ? "system" : role), text));
+            if (role == "tool")
+            {
+                if (string.IsNullOrEmpty(message.ToolCallId))
+                {
+                    return OpenAIErrors.BadRequest($"{param} is a tool message without tool_call_id.", $"{param}.tool_call_id");
+                }
+
+                messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(message.ToolCallId, text)]));
+                continue;
+            }
+
+            var chatMessage = new ChatMessage(new ChatRole(role == "developer" ? "system" : role), text);
+            if (message.ToolCalls is { Count: > 0 } calls)
+            {
+                if (role != "assistant")
+                {
+                    return OpenAIErrors.BadRequest($"{param} has tool_calls, which only assistant messages may.", $"{param}.tool_calls");
+                }
+
+                if (ReadToolCalls(calls, $"{param}.tool_calls", chatMessage) is { } callError)
+                {
+                    return callError;
+                }
+            }
+
+            messages.Add(chatMessage);
+        }
+
+        return null;
+    }
+
+    private static IResult? ReadToolCalls(List<ToolCallRequest?> calls, string param, ChatMessage into)
+    {
+        for (var j = 0; j < calls.Count; j++)
+        {
+            var call = calls[j];
+            var callParam = $"{param}[{j}]";
+            if (call?.Function is not { Name: { Length: > 0 } name } function || string.IsNullOrEmpty(call.Id))
+            {
+                return OpenAIErrors.BadRequest($"{callParam} needs an id and a function with a name.", callParam);
+            }
+
+            Dictionary<string, object?> arguments;
+            try
+            {
+                using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(function.Arguments) ? "{}" : function.Arguments);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return OpenAIErrors.BadRequest($"{callParam}.function.arguments must be a JSON object.", $"{callParam}.function.arguments");
+                }
+
+                arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+            }
+            catch (JsonException)
+            {
+                return OpenAIErrors.BadRequest($"{callParam}.function.arguments is not valid JSON.", $"{callParam}.function.arguments");
+            }
+
+            into.Contents.Add(new FunctionCallContent(call.Id, name, arguments));
         }
 
         return null;
@@ -153,21 +202,5 @@ internal static class ChatCompletionsApi
             default:
                 return OpenAIErrors.BadRequest($"{param} must be a string or an array of text parts.", param);
         }
-    }
-
-    private static IResult? Unsupported(ChatCompletionRequest request)
-    {
-        if (request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
-        {
-            return OpenAIErrors.BadRequest("Tools are not supported by local models.", "tools");
-        }
-
-        if (request.ResponseFormat is { ValueKind: JsonValueKind.Object } format
-            && format.TryGetProperty("type", out var type) && type.GetString() != "text")
-        {
-            return OpenAIErrors.BadRequest($"response_format '{type}' is not supported; only 'text' is.", "response_format");
-        }
-
-        return null;
     }
 }

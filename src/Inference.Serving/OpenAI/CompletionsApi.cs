@@ -28,9 +28,10 @@ internal static class CompletionsApi
             return promptError;
         }
 
-        if (SamplingRequestMapper.Validate(request, model, out var options) is { } samplingError)
+        if ((SamplingRequestMapper.Validate(request, model, out var options)
+            ?? await StructuredRequestMapper.ApplyAsync(request, null, model, options, services.Grammars, cancellationToken)) is { } optionsError)
         {
-            return OpenAIErrors.BadRequest(samplingError);
+            return OpenAIErrors.BadRequest(optionsError);
         }
 
         (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Inference.Serving.Generate;
 using Inference.Serving.OpenAI.Contracts;
 
 namespace Inference.Serving.OpenAI;
@@ -17,6 +18,10 @@ namespace Inference.Serving.OpenAI;
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(OpenAIErrorResponse))]
+[JsonSerializable(typeof(GenerateRequest))]
+[JsonSerializable(typeof(StructuredGenerateRequest))]
+[JsonSerializable(typeof(GenerateResponse))]
+[JsonSerializable(typeof(StructuredGenerateResponse))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class OpenAIJsonContext : JsonSerializerContext;

@@ -1,10 +1,15 @@
 using Inference.Serving.Catalog;
+using Inference.Serving.Grammars;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Serving.OpenAI;
 
 /// <summary>What the OpenAI endpoints need, bound with [AsParameters].</summary>
-internal sealed record OpenAIServices(ModelCatalog Catalog, IOptions<OpenAIApiOptions> Options, TimeProvider Time)
+internal sealed record OpenAIServices(ModelCatalog Catalog, IOptions<OpenAIApiOptions> Options, TimeProvider Time, IServiceProvider Services)
 {
     public long Now => Time.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>Stored grammars, where the host keeps them (the Api's metadata database); null elsewhere.</summary>
+    public IGrammarLibrary? Grammars => Services.GetService<IGrammarLibrary>();
 }

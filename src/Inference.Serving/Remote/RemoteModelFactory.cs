@@ -51,8 +51,13 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Source = $"{connection.Endpoint} ({model})", Endpoint = connection.Endpoint, Fallbacks = fallbacks };
         if (kind == ModelKind.Chat)
         {
-            var client = provider == "ollama" ? Ollama(connection, http, model) : OpenAI(connection, http).GetChatClient(model).AsIChatClient();
-            return served with { ChatClient = ModelPipeline.Chat(client, id, provider, services) };
+            // Ollama enforces JSON formats and tools, not grammars; OpenAI-compatible endpoints (our Workers too) get every constraint forwarded.
+            var client = provider == "ollama" ? (IChatClient)Ollama(connection, http, model) : new InferenceParametersChatClient(OpenAI(connection, http).GetChatClient(model).AsIChatClient());
+            return served with
+            {
+                ChatClient = ModelPipeline.Chat(client, id, provider, services),
+                Constraints = provider == "ollama" ? OutputConstraints.JsonSchema | OutputConstraints.Tools : OutputConstraints.All,
+            };
         }
 
         var generator = provider == "ollama"

@@ -187,6 +187,32 @@ namespace Inference.Metadata.Migrations.Postgres
                     b.ToTable("models", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.StoredGrammar", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("grammars", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.ModelVersion", b =>
                 {
                     b.HasOne("Inference.Metadata.Data.RegisteredModel", null)

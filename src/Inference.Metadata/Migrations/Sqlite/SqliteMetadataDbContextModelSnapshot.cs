@@ -180,6 +180,32 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.ToTable("models", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.StoredGrammar", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("grammars", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.ModelVersion", b =>
                 {
                     b.HasOne("Inference.Metadata.Data.RegisteredModel", null)

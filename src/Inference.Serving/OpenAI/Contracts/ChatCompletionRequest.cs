@@ -9,8 +9,15 @@ public sealed record ChatCompletionRequest : SamplingRequest
 
     public int? MaxCompletionTokens { get; init; }
 
+    /// <summary>An array of <c>{"type":"function","function":{name, description, parameters, strict}}</c>.</summary>
     public JsonElement? Tools { get; init; }
 
+    /// <summary>"auto", "none", "required", or <c>{"type":"function","function":{"name":...}}</c>.</summary>
+    public JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{name, schema, strict}}</c>.</summary>
     public JsonElement? ResponseFormat { get; init; }
 
     [JsonIgnore]
@@ -25,4 +32,27 @@ public sealed record ChatMessageRequest
     public JsonElement? Content { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The calls an assistant message made.</summary>
+    public List<ToolCallRequest?>? ToolCalls { get; init; }
+
+    /// <summary>Which call a tool message answers.</summary>
+    public string? ToolCallId { get; init; }
+}
+
+public sealed record ToolCallRequest
+{
+    public string? Id { get; init; }
+
+    public string? Type { get; init; }
+
+    public FunctionCallRequest? Function { get; init; }
+}
+
+public sealed record FunctionCallRequest
+{
+    public string? Name { get; init; }
+
+    /// <summary>The arguments as a JSON text, as OpenAI sends them.</summary>
+    public string? Arguments { get; init; }
 }

@@ -15,7 +15,24 @@ public sealed record ChatCompletion(string Id, long Created, string Model, IRead
 
 public sealed record ChatChoice(int Index, ChatMessageResponse Message, string? FinishReason);
 
-public sealed record ChatMessageResponse(string Role, string Content);
+/// <param name="Content">The text; null (and written as null) when the message is only tool calls.</param>
+public sealed record ChatMessageResponse(
+    string Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Content,
+    IReadOnlyList<ToolCall>? ToolCalls = null);
+
+public sealed record ToolCall(string Id, FunctionCall Function)
+{
+    public string Type => "function";
+}
+
+/// <param name="Arguments">A JSON text.</param>
+public sealed record FunctionCall(string Name, string Arguments);
+
+/// <summary>A streamed piece of a tool call: id, type and name with the first piece, then arguments.</summary>
+public sealed record ToolCallDelta(int Index, string? Id = null, string? Type = null, FunctionCallDelta? Function = null);
+
+public sealed record FunctionCallDelta(string? Name = null, string? Arguments = null);
 
 public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChatChunkChoice> Choices, Usage? Usage = null)
 {
@@ -27,7 +44,7 @@ public sealed record ChatChunkChoice(
     ChatDelta Delta,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? FinishReason);
 
-public sealed record ChatDelta(string? Role = null, string? Content = null);
+public sealed record ChatDelta(string? Role = null, string? Content = null, IReadOnlyList<ToolCallDelta>? ToolCalls = null);
 
 public sealed record TextCompletion(string Id, long Created, string Model, IReadOnlyList<TextChoice> Choices, Usage? Usage = null)
 {

@@ -34,6 +34,9 @@ public abstract record SamplingRequest
     /// <summary>A string or an array of strings.</summary>
     public JsonElement? Stop { get; init; }
 
+    /// <summary>Not in OpenAI's API; llama.cpp and vLLM accept it: GBNF the output must match, or the name of a stored grammar.</summary>
+    public string? Grammar { get; init; }
+
     public int? N { get; init; }
 
     public bool? Stream { get; init; }

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.AI;
+using OpenAI.Chat;
+
+namespace Inference.Client;
+
+/// <summary>
+/// Sends what a request asks of its output to an OpenAI-compatible endpoint as it was asked. MEAI's OpenAI client
+/// sends only OpenAI's own parameters and rewrites JSON schemas for OpenAI's strict mode (moving maxLength, minimum,
+/// minItems, pattern and the like into descriptions); our API, llama.cpp's server and vLLM enforce those, so this
+/// sends the schema unchanged, and the extra fields (<c>grammar</c>, <c>top_k</c>, <c>min_p</c>,
+/// <c>repetition_penalty</c>, <c>ignore_eos</c>, from <see cref="ChatOptions.AdditionalProperties"/> under those names)
+/// in the request body. Without it a constraint would be dropped on the way, silently.
+/// </summary>
+public sealed class InferenceParametersChatClient(IChatClient inner) : DelegatingChatClient(inner)
+{
+    /// <summary>An extra field's name, as the wire and ChatOptions.AdditionalProperties spell it.</summary>
+    public const string Grammar = "grammar";
+
+    /// <inheritdoc cref="Grammar"/>
+    public const string MinP = "min_p";
+
+    /// <inheritdoc cref="Grammar"/>
+    public const string RepetitionPenalty = "repetition_penalty";
+
+    /// <inheritdoc cref="Grammar"/>
+    public const string IgnoreEos = "ignore_eos";
+
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetResponseAsync(messages, Forwarding(options), cancellationToken);
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetStreamingResponseAsync(messages, Forwarding(options), cancellationToken);
+
+    private static ChatOptions? Forwarding(ChatOptions? options)
+    {
+        var extras = options?.AdditionalProperties;
+        var grammar = extras?.TryGetValue(Grammar, out string? g) == true ? g : null;
+        var minP = extras?.TryGetValue(MinP, out float m) == true ? m : (float?)null;
+        var repetition = extras?.TryGetValue(RepetitionPenalty, out float r) == true ? r : (float?)null;
+        var ignoreEos = extras?.TryGetValue(IgnoreEos, out bool i) == true && i;
+        var schema = options?.ResponseFormat is ChatResponseFormatJson { Schema: not null } json ? json : null;
+        if (options is null || (grammar is null && minP is null && repetition is null && !ignoreEos && options.TopK is null && schema is null))
+        {
+            return options;
+        }
+
+        var previous = options.RawRepresentationFactory;
+        var topK = options.TopK;
+        var copy = options.Clone();
+        copy.RawRepresentationFactory = client =>
+        {
+            var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+            if (schema is not null)
+            {
+                raw.ResponseFormat ??= OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                    schema.SchemaName ?? "response", BinaryData.FromString(schema.Schema!.Value.GetRawText()), schema.SchemaDescription);
+            }
+#pragma warning disable SCME0001 // JsonPatch: the documented way to add fields the SDK does not model.
+            if (grammar is not null)
+            {
+                raw.Patch.Set("$.grammar"u8, grammar);
+            }
+
+            if (topK is int k)
+            {
+                raw.Patch.Set("$.top_k"u8, k);
+            }
+
+            if (minP is float p)
+            {
+                raw.Patch.Set("$.min_p"u8, p);
+            }
+
+            if (repetition is float penalty)
+            {
+                raw.Patch.Set("$.repetition_penalty"u8, penalty);
+            }
+
+            if (ignoreEos)
+            {
+                raw.Patch.Set("$.ignore_eos"u8, true);
+            }
+#pragma warning restore SCME0001
+            return raw;
+        };
+        return copy;
+    }
+}
