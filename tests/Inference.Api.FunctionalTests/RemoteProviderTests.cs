@@ -61,6 +61,62 @@ public sealed class RemoteProviderTests(WorkerProcess worker) : IClassFixture<Wo
         await BadInputTests.AssertError(unreachable, 502, null, "upstream_error");
     }
 
+    [Fact]
+    public async Task Output_constraints_reach_the_worker_unchanged_and_an_ollama_provider_refuses_grammars()
+    {
+        await using var local = Api(b => b.UseSetting("Inference:Models:dictionary:Path", "wordnet-chat-1m"));
+        await using var remote = Api(b =>
+        {
+            b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
+            b.UseSetting("Inference:Remote:dictionary:Provider", "worker");
+            b.UseSetting("Inference:Remote:dictionary:ConnectionString", $"Endpoint={worker.BaseAddress};Model=wordnet-chat-1m");
+            b.UseSetting("Inference:Remote:llama:Provider", "ollama");
+            b.UseSetting("Inference:Remote:llama:ConnectionString", "Endpoint=http://127.0.0.1:9;Model=llama");
+        });
+
+        // The same seeded requests through the Worker and in-process: identical answers, so the schema and grammar
+        // arrived as sent (MEAI's OpenAI client alone would have rewritten the schema's bounds away).
+        string[] bodies =
+        [
+            """{"model":"dictionary","temperature":1,"seed":4,"messages":[{"role":"user","content":"An animal?"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":""" + StructuredScenarios.Schemas[0] + "}}}",
+            """{"model":"dictionary","temperature":1,"seed":4,"messages":[{"role":"user","content":"Yes?"}],"grammar":"root ::= (\"yes\" | \"no\") \", \" [a-z]{2,5}"}""",
+        ];
+        foreach (var body in bodies)
+        {
+            var expected = await PostAsync(local, body);
+            var actual = await PostAsync(remote, body);
+            Assert.Equal((string?)expected["choices"]![0]!["message"]!["content"], (string?)actual["choices"]![0]!["message"]!["content"]);
+            Assert.Equal("stop", (string?)actual["choices"]![0]!["finish_reason"]);
+        }
+
+        // Tools reach the Worker too (their schema's key order may change on the way, so the prompt may differ): a call, in the tool's schema.
+        var tools = await PostAsync(remote, """{"model":"dictionary","temperature":0.7,"seed":4,"messages":[{"role":"user","content":"Ok?"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}],"tool_choice":"required"}""");
+        Assert.Equal("tool_calls", (string?)tools["choices"]![0]!["finish_reason"]);
+        var call = tools["choices"]![0]!["message"]!["tool_calls"]![0]!["function"]!;
+        Assert.Equal("f", (string?)call["name"]);
+        Assert.Contains(System.Text.Json.Nodes.JsonNode.Parse((string)call["arguments"]!)!["ok"]!.GetValueKind(), (System.Text.Json.JsonValueKind[])[System.Text.Json.JsonValueKind.True, System.Text.Json.JsonValueKind.False]);
+
+        var validated = await PostAsync(remote, bodies[0]);
+        using (var answer = System.Text.Json.JsonDocument.Parse((string)validated["choices"]![0]!["message"]!["content"]!))
+        {
+            Assert.True(Json.Schema.JsonSchema.FromText(StructuredScenarios.Schemas[0]).Evaluate(answer.RootElement).IsValid);
+        }
+
+
+        using var http = remote.CreateClient();
+        using var refused = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json("""{"model":"llama","grammar":"root ::= \"a\"","messages":[{"role":"user","content":"hi"}]}"""));
+        await BadInputTests.AssertError(refused, 400, "grammar", "unsupported_parameter");
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> PostAsync(WebApplicationFactory<Program> api, string body)
+    {
+        using var http = api.CreateClient();
+        using var response = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+    }
+
     [Theory]
     [InlineData("telepathy", "Endpoint=http://localhost", "Inference.Api cannot start: Inference:Remote:x:Provider 'telepathy' is unknown; use worker, embeddings, openai or ollama.")]
     [InlineData("worker", "Endpoint", "Inference.Api cannot start: Inference:Remote:x: ConnectionStrings:x is malformed")]

@@ -32,7 +32,7 @@ internal sealed class ChatChunkWriter(string model, long created)
         foreach (var call in update.Contents.OfType<FunctionCallContent>())
         {
             var index = _calls++;
-            var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
+            var arguments = ToolArguments.Json(call);
             chunks.Add(Chunk(new ChatDelta(ToolCalls: [new ToolCallDelta(index, call.CallId, "function", new FunctionCallDelta(call.Name, ""))])));
             chunks.Add(Chunk(new ChatDelta(ToolCalls: [new ToolCallDelta(index, Function: new FunctionCallDelta(Arguments: arguments))])));
         }

@@ -70,7 +70,7 @@ internal static class ChatCompletionsApi
     private static ChatMessageResponse Message(ChatResponse response)
     {
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
-            .Select(c => new ToolCall(c.CallId, new FunctionCall(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions))))
+            .Select(c => new ToolCall(c.CallId, new FunctionCall(c.Name, ToolArguments.Json(c))))
             .ToList();
         return calls.Count == 0
             ? new ChatMessageResponse("assistant", response.Text)
