@@ -76,7 +76,7 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
             StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Prompt?.Stop ?? []],
             IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
-            Grammar = grammar?.Text,
+            Grammar = grammar,
             Cancellation = cancellationToken,
             TokenObserver = observer,
         };

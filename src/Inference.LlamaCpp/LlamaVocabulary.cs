@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Inference.Engines.Grammars;
 using LLama.Native;
 
 namespace Inference.LlamaCpp;
@@ -13,6 +14,7 @@ internal sealed class LlamaVocabulary
     private readonly SafeLlamaModelHandle _model;
     private readonly bool[] _stops;
     private readonly int? _bos;
+    private readonly Lazy<TokenTrie> _trie;
 
     public LlamaVocabulary(SafeLlamaModelHandle model, IEnumerable<string> stopTexts)
     {
@@ -34,7 +36,20 @@ internal sealed class LlamaVocabulary
                 _stops[single] = true;
             }
         }
+
+        StopTokens = Enumerable.Range(0, Count).Where(id => _stops[id]).ToHashSet();
+        _trie = new Lazy<TokenTrie>(() =>
+        {
+            var buffer = new byte[64];
+            return new TokenTrie(Count, id => Bytes(id, ref buffer).ToArray());
+        });
     }
+
+    /// <summary>The tokens that end generation.</summary>
+    public IReadOnlyCollection<int> StopTokens { get; }
+
+    /// <summary>The vocabulary as a trie of its tokens' bytes, built on first use: grammar masking in one pass.</summary>
+    public TokenTrie Trie => _trie.Value;
 
     public int Count { get; }
 

@@ -34,6 +34,9 @@ public sealed class GrammarConstraint : IDisposable
     /// <summary>Nothing may follow: generation must end here.</summary>
     public bool IsClosed => !_partial.IsPending && _state.IsClosed;
 
+    /// <summary>Steps that needed the whole vocabulary masked (the sampler's pick was refused), for measurement.</summary>
+    public int MaskCount { get; private set; }
+
     /// <summary>Whether <paramref name="token"/> ends generation (it is one of the end tokens this constraint was given).</summary>
     public bool IsEndToken(int token) => _endTokens.Contains(token);
 
@@ -43,12 +46,28 @@ public sealed class GrammarConstraint : IDisposable
     /// <summary>Takes a token that <see cref="Allows"/> allowed.</summary>
     public void Accept(int token)
     {
+        if (!TryAccept(token))
+        {
+            throw new InvalidOperationException($"Token {token} is not allowed by the grammar here.");
+        }
+    }
+
+    /// <summary>Takes a token, or returns false (and stays as it was) when the grammar does not allow it here.</summary>
+    public bool TryAccept(int token)
+    {
         if (_endTokens.Contains(token))
         {
-            return;
+            return _state.CanEnd;
         }
 
-        _state = Walk(token, out _partial) ?? throw new InvalidOperationException($"Token {token} is not allowed by the grammar here.");
+        if (Walk(token, out var partial) is not { } state)
+        {
+            return false;
+        }
+
+        _state = state;
+        _partial = partial;
+        return true;
     }
 
     /// <summary>
@@ -57,6 +76,7 @@ public sealed class GrammarConstraint : IDisposable
     /// </summary>
     public int Mask(Span<float> scores)
     {
+        MaskCount++;
         var count = 0;
         Collect(0, _state, _partial, ref count);
         if (CanEnd)

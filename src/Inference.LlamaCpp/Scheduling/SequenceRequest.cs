@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Inference.Engines.Grammars;
 
 namespace Inference.LlamaCpp.Scheduling;
 
@@ -20,8 +21,8 @@ internal sealed class SequenceRequest
 
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
-    /// <summary>GBNF the output must match (llama.cpp's grammar sampler enforces it), or null.</summary>
-    public string? Grammar { get; init; }
+    /// <summary>The grammar the output must match (llama.cpp's grammar sampler enforces it), or null.</summary>
+    public GbnfGrammar? Grammar { get; init; }
 
     /// <summary>End-of-generation tokens do not end it: it runs to <see cref="MaxNewTokens"/>.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
