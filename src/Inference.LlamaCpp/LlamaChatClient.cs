@@ -69,6 +69,12 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             throw new ContextWindowExceededException(prompt.Length + max, context, prompt.Length, max);
         }
 
+        if (grammar is not null)
+        {
+            // Built here on the caller's thread the first time, not on the scheduler's, where it would stall the batch.
+            _ = Model.Vocabulary.Trie;
+        }
+
         return new SequenceRequest
         {
             Prompt = prompt,

@@ -35,7 +35,7 @@ public sealed class BadInputTests(InferenceApiFixture fixture) : IClassFixture<I
         { "/v1/chat/completions", """{"model":"wordnet-chat-1m","n":3,"messages":""" + Dog + "}", 400, "n", null },
         { "/v1/chat/completions", """{"model":"wordnet-chat-1m","stop":[""],"messages":""" + Dog + "}", 400, "stop", null },
         { "/v1/chat/completions", """{"model":"wordnet-chat-1m","stop":["a","b","c","d","e"],"messages":""" + Dog + "}", 400, "stop", null },
-        { "/v1/chat/completions", """{"model":"wordnet-chat-1m","tools":[{"type":"function","function":{"name":"f"}}],"messages":""" + Dog + "}", 400, "tools", null },
+        { "/v1/chat/completions", """{"model":"wordnet-chat-1m","tools":{"type":"function"},"messages":""" + Dog + "}", 400, "tools", null },
         { "/v1/chat/completions", """{"model":"nope","messages":""" + Dog + "}", 404, "model", "model_not_found" },
         { "/v1/chat/completions", """{"model":"m2v-bge-base-vocabq-64d","messages":""" + Dog + "}", 400, "model", "model_not_supported" },
         { "/v1/chat/completions", """{"model":"tiny-random-gpt2","messages":""" + Dog + "}", 400, "messages", null },

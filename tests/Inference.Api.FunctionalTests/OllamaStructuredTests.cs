@@ -17,6 +17,22 @@ public sealed class OllamaStructuredTests(StructuredApiFixture fixture) : IClass
         StructuredScenarios.SampledAnswersValidateAsync(new OllamaApiClient(fixture.CreateClient(), StructuredApiFixture.Onnx), StructuredScenarios.Schemas[schema], count: 8);
 
     [Fact]
+    public async Task OllamaSharp_sends_tools_and_a_model_that_answers_in_text_gets_text()
+    {
+        // With Ollama's semantics (the model decides) a word model answers in text, not a call: plain content, done.
+        IChatClient client = new OllamaApiClient(fixture.CreateClient(), StructuredApiFixture.Onnx);
+        var response = await client.GetResponseAsync("What does \"dog\" mean?", new ChatOptions
+        {
+            Temperature = 0,
+            MaxOutputTokens = 30,
+            Tools = [AIFunctionFactory.Create((string city) => "sunny", "weather", "Weather in a city.")],
+        });
+        Assert.NotEmpty(response.Text);
+        Assert.False(response.Text.StartsWith('<'), response.Text);
+        Assert.Empty(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+    }
+
+    [Fact]
     public async Task Format_json_gives_json()
     {
         var json = await ChatAsync(new JsonObject

@@ -16,13 +16,8 @@ public sealed class RemoteProviderTests(WorkerProcess worker) : IClassFixture<Wo
     [Fact]
     public async Task Worker_and_local_providers_give_the_caller_the_same_answers()
     {
-        await using var local = Api(b => b.UseSetting("Inference:Models:dictionary:Path", "wordnet-chat-1m"));
-        await using var remote = Api(b =>
-        {
-            b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
-            b.UseSetting("Inference:Remote:dictionary:Provider", "worker");
-            b.UseSetting("Inference:Remote:dictionary:ConnectionString", $"Endpoint={worker.BaseAddress};Model=wordnet-chat-1m");
-        });
+        await using var local = LocalApi();
+        await using var remote = WorkerApi();
 
         var viaLocal = Chat(local);
         var viaWorker = Chat(remote);
@@ -44,11 +39,8 @@ public sealed class RemoteProviderTests(WorkerProcess worker) : IClassFixture<Wo
     [Fact]
     public async Task The_worker_s_refusals_reach_the_caller_as_4xx_and_an_unreachable_worker_as_502()
     {
-        await using var remote = Api(b =>
+        await using var remote = WorkerApi(b =>
         {
-            b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
-            b.UseSetting("Inference:Remote:dictionary:Provider", "worker");
-            b.UseSetting("Inference:Remote:dictionary:ConnectionString", $"Endpoint={worker.BaseAddress};Model=wordnet-chat-1m");
             b.UseSetting("Inference:Remote:gone:Provider", "openai");
             b.UseSetting("Inference:Remote:gone:ConnectionString", "Endpoint=http://127.0.0.1:9;Model=x");
         });
@@ -64,12 +56,9 @@ public sealed class RemoteProviderTests(WorkerProcess worker) : IClassFixture<Wo
     [Fact]
     public async Task Output_constraints_reach_the_worker_unchanged_and_an_ollama_provider_refuses_grammars()
     {
-        await using var local = Api(b => b.UseSetting("Inference:Models:dictionary:Path", "wordnet-chat-1m"));
-        await using var remote = Api(b =>
+        await using var local = LocalApi();
+        await using var remote = WorkerApi(b =>
         {
-            b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
-            b.UseSetting("Inference:Remote:dictionary:Provider", "worker");
-            b.UseSetting("Inference:Remote:dictionary:ConnectionString", $"Endpoint={worker.BaseAddress};Model=wordnet-chat-1m");
             b.UseSetting("Inference:Remote:llama:Provider", "ollama");
             b.UseSetting("Inference:Remote:llama:ConnectionString", "Endpoint=http://127.0.0.1:9;Model=llama");
         });
@@ -129,6 +118,18 @@ public sealed class RemoteProviderTests(WorkerProcess worker) : IClassFixture<Wo
         Assert.Equal(1, exitCode);
         Assert.StartsWith(message, stderr.Trim(), StringComparison.Ordinal);
     }
+
+    /// <summary>The Api running wordnet-chat-1m in-process as "dictionary".</summary>
+    private static WebApplicationFactory<Program> LocalApi() => Api(b => b.UseSetting("Inference:Models:dictionary:Path", "wordnet-chat-1m"));
+
+    /// <summary>The Api routing "dictionary" to the Worker (and serving an embedding model itself, so it has a local one).</summary>
+    private WebApplicationFactory<Program> WorkerApi(Action<IWebHostBuilder>? more = null) => Api(b =>
+    {
+        b.UseSetting("Inference:Models:m2v-bge-base-vocabq-64d:Path", "m2v-bge-base-vocabq-64d");
+        b.UseSetting("Inference:Remote:dictionary:Provider", "worker");
+        b.UseSetting("Inference:Remote:dictionary:ConnectionString", $"Endpoint={worker.BaseAddress};Model=wordnet-chat-1m");
+        more?.Invoke(b);
+    });
 
     private static WebApplicationFactory<Program> Api(Action<IWebHostBuilder> configure) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>

@@ -10,6 +10,12 @@ public static class ToolCallParser
     public static bool MayBeCall(string text) =>
         text.StartsWith(ToolPrompt.CallOpen, StringComparison.Ordinal) || ToolPrompt.CallOpen.StartsWith(text, StringComparison.Ordinal);
 
+    /// <summary>A call's arguments from their JSON object, as <see cref="FunctionCallContent.Arguments"/> holds them; empty for anything else.</summary>
+    public static Dictionary<string, object?> Arguments(JsonElement arguments) =>
+        arguments.ValueKind == JsonValueKind.Object
+            ? arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+            : [];
+
     /// <summary>The calls in <paramref name="text"/>, or null when it is not wholly call blocks.</summary>
     public static List<FunctionCallContent>? Parse(string text)
     {
@@ -39,9 +45,7 @@ public static class ToolCallParser
                     return null;
                 }
 
-                var arguments = root.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object
-                    ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
-                    : new Dictionary<string, object?>();
+                var arguments = Arguments(root.TryGetProperty("arguments", out var args) ? args : default);
                 calls.Add(new FunctionCallContent("call_" + Guid.NewGuid().ToString("N")[..24], name.GetString()!, arguments));
             }
             catch (JsonException)

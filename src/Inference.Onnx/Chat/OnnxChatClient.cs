@@ -24,12 +24,13 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
         var settings = ToSettings(options);
         Model.Generator.Validate(promptIds, settings.MaxNewTokens);
 
+        // Before the queue: the first constrained request builds the model's token trie, which should hold no slot.
+        using var constraint = grammar is null ? null : new GrammarConstraint(grammar, Model.Trie, Model.StopTokenIds);
         var updates = new ChatUpdateFactory(Model.Id);
         var arrived = Stopwatch.GetTimestamp();
         using var lease = await Model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tag = EngineTelemetry.Tag(Model.Id);
         var first = true;
-        using var constraint = grammar is null ? null : new GrammarConstraint(grammar, Model.Trie, Model.StopTokenIds);
         await foreach (var chunk in Model.Generator.GenerateAsync(promptIds, settings, constraint, cancellationToken).ConfigureAwait(false))
         {
             if (chunk.Text.Length > 0)

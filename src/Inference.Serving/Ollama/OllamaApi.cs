@@ -192,10 +192,7 @@ public static class OllamaApi
 
                 var callId = $"call_{next++}";
                 pending.Enqueue(callId);
-                var arguments = call.Function.Arguments is { ValueKind: JsonValueKind.Object } args
-                    ? args.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
-                    : new Dictionary<string, object?>();
-                message.Contents.Add(new FunctionCallContent(callId, name, arguments));
+                message.Contents.Add(new FunctionCallContent(callId, name, Inference.Engines.Structured.ToolCallParser.Arguments(call.Function.Arguments ?? default)));
             }
 
             messages.Add(message);

@@ -163,7 +163,7 @@ internal static class ChatCompletionsApi
                     return OpenAIErrors.BadRequest($"{callParam}.function.arguments must be a JSON object.", $"{callParam}.function.arguments");
                 }
 
-                arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+                arguments = Inference.Engines.Structured.ToolCallParser.Arguments(document.RootElement);
             }
             catch (JsonException)
             {
