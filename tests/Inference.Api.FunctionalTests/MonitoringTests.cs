@@ -146,7 +146,7 @@ public sealed partial class MonitoringTests(MonitoringFixture api) : IClassFixtu
         Assert.True(self.GetProperty("uptime_seconds").GetDouble() >= 0);
         var gguf = self.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model_name").GetString() == MonitoringFixture.Gguf);
         Assert.Equal("online", gguf.GetProperty("status").GetString());
-        Assert.Equal(["text-generation", "chat"], gguf.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["text-generation", "chat", "json-schema", "tools", "grammar-constrained"], gguf.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
         var info = gguf.GetProperty("model_info");
         Assert.Equal("llama", info.GetProperty("architecture").GetString());
         Assert.Equal("gguf", info.GetProperty("format").GetString());

@@ -23,12 +23,14 @@ public static class ToolPrompt
         var builder = new StringBuilder("# Tools\n<tools>");
         foreach (var tool in tools)
         {
-            builder.Append('\n').Append(JsonSerializer.Serialize(new Dictionary<string, object?>
+            var described = new Dictionary<string, object?> { ["name"] = tool.Name };
+            if (!string.IsNullOrEmpty(tool.Description))
             {
-                ["name"] = tool.Name,
-                ["description"] = tool.Description,
-                ["parameters"] = tool.JsonSchema,
-            }));
+                described["description"] = tool.Description;
+            }
+
+            described["parameters"] = tool.JsonSchema;
+            builder.Append('\n').Append(JsonSerializer.Serialize(described));
         }
 
         builder.Append("\n</tools>\nCall with ").Append(CallOpen).Append("{\"name\": ..., \"arguments\": ...}").Append(CallClose);

@@ -22,7 +22,7 @@ internal static class ModelStatusBuilder
             Kind = model.Kind == ModelKind.Chat ? "chat" : "embedding",
             Provider = model.Provider,
             Status = IsDown(mine, downAfter) ? ModelStatus.Offline : ModelStatus.Online,
-            Capabilities = model.Kind == ModelKind.Chat ? ["text-generation", "chat"] : ["embeddings"],
+            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints) : ["embeddings"],
             Info = new ModelInfo
             {
                 Architecture = model.Architecture,
@@ -74,4 +74,26 @@ internal static class ModelStatusBuilder
         >= 1_000 => (count / 1e3).ToString("0", CultureInfo.InvariantCulture) + "K",
         _ => count.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>What a chat model can do, seed 004's names: grammar-constrained where its provider enforces grammars.</summary>
+    private static List<string> ChatCapabilities(OutputConstraints constraints)
+    {
+        List<string> capabilities = ["text-generation", "chat"];
+        if (constraints.HasFlag(OutputConstraints.JsonSchema))
+        {
+            capabilities.Add("json-schema");
+        }
+
+        if (constraints.HasFlag(OutputConstraints.Tools))
+        {
+            capabilities.Add("tools");
+        }
+
+        if (constraints.HasFlag(OutputConstraints.Grammar))
+        {
+            capabilities.Add("grammar-constrained");
+        }
+
+        return capabilities;
+    }
 }
