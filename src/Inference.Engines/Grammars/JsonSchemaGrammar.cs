@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -484,8 +483,11 @@ public sealed class JsonSchemaGrammar
         return rule;
     }
 
-    private string Constant(JsonElement value) =>
-        $"{GrammarText.Literal(JsonSerializer.Serialize(value))} space{Use(JsonGrammarRules.Space)}";
+    private string Constant(JsonElement value)
+    {
+        _primitives.Add(JsonGrammarRules.Space);
+        return $"{GrammarText.Literal(JsonSerializer.Serialize(value))} space";
+    }
 
     private string AnyValue()
     {
@@ -507,12 +509,6 @@ public sealed class JsonSchemaGrammar
         }
 
         return name;
-    }
-
-    private string Use(string rule)
-    {
-        _primitives.Add(rule);
-        return "";
     }
 
     private string Rule(string body, string? uses = null)
@@ -540,6 +536,4 @@ public sealed class JsonSchemaGrammar
     private static string Pointer(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private static string Unpointer(string name) => name.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
