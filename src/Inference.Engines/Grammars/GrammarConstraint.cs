@@ -13,6 +13,7 @@ public sealed class GrammarConstraint : IDisposable
     private readonly GbnfGrammar _grammar;
     private readonly TokenTrie _trie;
     private readonly IReadOnlyCollection<int> _endTokens;
+    private readonly GrammarTransitions _transitions;
     private GrammarState _state;
     private Utf8Partial _partial;
     private int[] _allowed;
@@ -24,7 +25,8 @@ public sealed class GrammarConstraint : IDisposable
         _grammar = grammar;
         _trie = trie;
         _endTokens = endTokens;
-        _state = grammar.Start;
+        _transitions = new GrammarTransitions(grammar);
+        _state = _transitions.Intern(grammar.Start);
         _allowed = ArrayPool<int>.Shared.Rent(Math.Min(trie.VocabularySize, 4096));
     }
 
@@ -144,7 +146,7 @@ public sealed class GrammarConstraint : IDisposable
                     Collect(_trie.EdgeTarget(edge), state, next, ref count);
                 }
             }
-            else if (_grammar.Advance(state, codePoint) is { } advanced)
+            else if (_transitions.Step(state, codePoint) is { } advanced)
             {
                 Collect(_trie.EdgeTarget(edge), advanced, default, ref count);
             }
@@ -170,7 +172,7 @@ public sealed class GrammarConstraint : IDisposable
 
             if (codePoint >= 0)
             {
-                if (_grammar.Advance(state, codePoint) is not { } advanced)
+                if (_transitions.Step(state, codePoint) is not { } advanced)
                 {
                     return null;
                 }
