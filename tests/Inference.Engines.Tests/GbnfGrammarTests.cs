@@ -106,4 +106,26 @@ public sealed class GrammarConstraintTests
         Assert.Equal(0, constraint.Mask(scores));
         Assert.All(scores, s => Assert.Equal(float.NegativeInfinity, s));
     }
+
+    [Fact]
+    public void A_state_masked_again_gives_the_same_tokens_as_the_first_time()
+    {
+        // "a"* comes back to one state after each "a": the second mask there is remembered, and must be the same.
+        var grammar = GbnfGrammar.Parse("root ::= (\"a\" | \"ab\")* \"!\"");
+        using var looping = new GrammarConstraint(grammar, Trie, [0]);
+        for (var step = 0; step < 4; step++)
+        {
+            using var fresh = new GrammarConstraint(grammar, Trie, [0]);
+            for (var i = 0; i < step; i++)
+            {
+                fresh.Accept(6);
+            }
+
+            var remembered = new float[Vocabulary.Length];
+            var computed = new float[Vocabulary.Length];
+            Assert.Equal(fresh.Mask(computed), looping.Mask(remembered));
+            Assert.Equal(computed, remembered);
+            looping.Accept(6);
+        }
+    }
 }

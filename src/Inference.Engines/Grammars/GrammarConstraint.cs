@@ -13,7 +13,11 @@ public sealed class GrammarConstraint : IDisposable
     private readonly GbnfGrammar _grammar;
     private readonly TokenTrie _trie;
     private readonly IReadOnlyCollection<int> _endTokens;
+    /// <summary>Masks remembered per generation, for states it comes back to (a loop inside a string, say).</summary>
+    private const int MaxRememberedMasks = 16;
+
     private readonly GrammarTransitions _transitions;
+    private readonly Dictionary<GrammarState, int[]> _masks = new(ReferenceEqualityComparer.Instance);
     private GrammarState _state;
     private Utf8Partial _partial;
     private int[] _allowed;
@@ -80,15 +84,31 @@ public sealed class GrammarConstraint : IDisposable
     {
         MaskCount++;
         var count = 0;
-        Collect(0, _state, _partial, ref count);
-        if (CanEnd)
+        if (!_partial.IsPending && _masks.TryGetValue(_state, out var known))
         {
-            foreach (var end in _endTokens)
+            // A state this generation has masked before (states are interned): the same tokens again.
+            foreach (var token in known)
             {
-                if ((uint)end < (uint)scores.Length)
+                Add(token, ref count);
+            }
+        }
+        else
+        {
+            Collect(0, _state, _partial, ref count);
+            if (CanEnd)
+            {
+                foreach (var end in _endTokens)
                 {
-                    Add(end, ref count);
+                    if ((uint)end < (uint)scores.Length)
+                    {
+                        Add(end, ref count);
+                    }
                 }
+            }
+
+            if (!_partial.IsPending && _masks.Count < MaxRememberedMasks)
+            {
+                _masks[_state] = _allowed.AsSpan(0, count).ToArray();
             }
         }
 
