@@ -15,7 +15,7 @@ namespace Inference.Serving.Generate;
 /// Seed 001's generation routes: <c>POST /generate</c> (prompt and sampling parameters to text) and
 /// <c>POST /generate/structured</c> (prompt and JSON schema to a validated object, as its instructor flow returns it:
 /// decoding is constrained to the schema, then the answer is parsed and checked with a JSON schema validator). The
-/// model defaults to the first chat model served. Errors are problem details.
+/// model defaults to the first chat model served that has a chat template. Errors are problem details.
 /// </summary>
 public static class GenerateApi
 {
@@ -138,7 +138,9 @@ public static class GenerateApi
             return (null, null, Problem(503, "Models are still loading; retry shortly."));
         }
 
-        var model = request.Model is { } id ? services.Catalog.Find(id) : services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Chat);
+        // No model named: the first chat model that has a chat template (a prompt needs one), else the first chat model.
+        var chatModels = services.Catalog.Models.Where(m => m.Kind == ModelKind.Chat).ToList();
+        var model = request.Model is { } id ? services.Catalog.Find(id) : chatModels.FirstOrDefault(m => m.ChatTemplate is not null) ?? chatModels.FirstOrDefault();
         if (model is null)
         {
             return (null, null, Problem(404, request.Model is null ? "No chat model is served here." : $"The model '{request.Model}' does not exist."));
