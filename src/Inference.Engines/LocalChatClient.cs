@@ -26,7 +26,7 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
     {
         var structured = StructuredOutput.Create(messages, options);
         var updates = GenerateAsync(structured.Messages, options, structured.Grammar, cancellationToken);
-        await foreach (var update in structured.ShapeAsync(updates, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in structured.Shape(updates, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }

@@ -37,38 +37,24 @@ public sealed class StructuredOutput
     public static StructuredOutput Create(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var grammarText = options?.AdditionalProperties?.TryGetValue(EngineChatOptions.Grammar, out string? g) == true ? g : null;
-        var format = options?.ResponseFormat as ChatResponseFormatJson;
-        if (grammarText is not null && format is not null)
+        if (Conflict(options) is { } conflict)
         {
-            throw new ArgumentException("A grammar and a JSON response format cannot both constrain one response; send one of them.", "response_format");
+            throw new ArgumentException(conflict.Message, conflict.Param);
         }
 
-        var tools = options?.ToolMode is NoneChatToolMode ? [] : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+        var grammarText = InlineGrammar(options);
+        var format = options?.ResponseFormat as ChatResponseFormatJson;
+        var tools = Tools(options);
         if (tools.Count == 0)
         {
-            if (options?.ToolMode is RequiredChatToolMode)
-            {
-                throw new ArgumentException("tool_choice requires a tool call, but the request has no tools.", "tool_choice");
-            }
-
             var grammar = grammarText is not null ? GbnfGrammar.Parse(grammarText) : format is not null ? FormatGrammar(format) : null;
             return new StructuredOutput(ToolPrompt.Render(messages, null), grammar, toolCalls: false);
-        }
-
-        if (grammarText is not null)
-        {
-            throw new ArgumentException("A grammar cannot be combined with tools: the tools' call format is itself a grammar.", "grammar");
         }
 
         var required = options!.ToolMode as RequiredChatToolMode;
         if (required?.RequiredFunctionName is { } name)
         {
             tools = tools.Where(t => t.Name == name).ToList();
-            if (tools.Count == 0)
-            {
-                throw new ArgumentException($"tool_choice names the function '{name}', which is not among the request's tools.", "tool_choice");
-            }
         }
 
         var gbnf = ToolGrammar(tools, required is not null, options.AllowMultipleToolCalls != false, format);
@@ -77,21 +63,56 @@ public sealed class StructuredOutput
     }
 
     /// <summary>
+    /// Why these options cannot constrain one response together (a grammar beside a JSON format or tools, a required
+    /// call without tools, a named function that is not among them), with the parameter at fault; null when they can.
+    /// The engines refuse such options, and the HTTP API says so before any model runs.
+    /// </summary>
+    public static (string Message, string Param, string? Code)? Conflict(ChatOptions? options)
+    {
+        var grammar = InlineGrammar(options) is not null;
+        var tools = Tools(options);
+        if (grammar && options?.ResponseFormat is ChatResponseFormatJson)
+        {
+            return ("grammar and a JSON response_format cannot both constrain one response; send one of them.", "grammar", null);
+        }
+
+        if (grammar && tools.Count > 0)
+        {
+            return ("grammar cannot be combined with tools: the tools' call format is itself a grammar.", "grammar", null);
+        }
+
+        if (options?.ToolMode is RequiredChatToolMode required)
+        {
+            if (tools.Count == 0)
+            {
+                return ("tool_choice requires a tool call, but the request has no tools.", "tool_choice", null);
+            }
+
+            if (required.RequiredFunctionName is { } name && !tools.Any(t => t.Name == name))
+            {
+                return ($"tool_choice names the function '{name}', which is not among tools.", "tool_choice", "invalid_value");
+            }
+        }
+
+        return null;
+    }
+
+    private static string? InlineGrammar(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(EngineChatOptions.Grammar, out string? grammar) == true ? grammar : null;
+
+    /// <summary>The tools the response may call: none when tool_choice is none.</summary>
+    private static List<AIFunctionDeclaration> Tools(ChatOptions? options) =>
+        options?.ToolMode is NoneChatToolMode ? [] : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+
+    /// <summary>
     /// Turns the engine's updates into the response: as they are without tools; with tools, text that starts a call
     /// block is held back and ends as <see cref="FunctionCallContent"/> with finish reason tool_calls, other text streams.
     /// </summary>
-    public async IAsyncEnumerable<ChatResponseUpdate> ShapeAsync(IAsyncEnumerable<ChatResponseUpdate> updates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ChatResponseUpdate> Shape(IAsyncEnumerable<ChatResponseUpdate> updates, CancellationToken cancellationToken = default) =>
+        ParsesToolCalls ? ToolCallsAsync(updates, cancellationToken) : updates;
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> ToolCallsAsync(IAsyncEnumerable<ChatResponseUpdate> updates, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!ParsesToolCalls)
-        {
-            await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                yield return update;
-            }
-
-            yield break;
-        }
-
         var held = new StringBuilder();
         var streaming = false;
         await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -124,15 +145,12 @@ public sealed class StructuredOutput
         }
     }
 
-    private static ChatResponseUpdate Replace(ChatResponseUpdate update, IList<AIContent> contents) => new(update.Role, contents)
+    private static ChatResponseUpdate Replace(ChatResponseUpdate update, IList<AIContent> contents)
     {
-        ResponseId = update.ResponseId,
-        MessageId = update.MessageId,
-        ModelId = update.ModelId,
-        CreatedAt = update.CreatedAt,
-        FinishReason = update.FinishReason,
-        AdditionalProperties = update.AdditionalProperties,
-    };
+        var replaced = update.Clone();
+        replaced.Contents = contents;
+        return replaced;
+    }
 
     private static GbnfGrammar FormatGrammar(ChatResponseFormatJson format) =>
         GbnfGrammar.Parse(format.Schema is { } schema ? JsonSchemaGrammar.ToGbnf(schema) : JsonGrammarRules.AnyObject());

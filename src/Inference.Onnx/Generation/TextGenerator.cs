@@ -45,16 +45,8 @@ public sealed class TextGenerator(DecoderModel model, ModelTokenizer tokenizer)
         }
     }
 
-    public async IAsyncEnumerable<GenerationChunk> GenerateAsync(
-        int[] promptIds,
-        GenerationSettings settings,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var chunk in GenerateAsync(promptIds, settings, null, cancellationToken).ConfigureAwait(false))
-        {
-            yield return chunk;
-        }
-    }
+    public IAsyncEnumerable<GenerationChunk> GenerateAsync(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken = default) =>
+        GenerateAsync(promptIds, settings, null, cancellationToken);
 
     /// <param name="constraint">The grammar the output must match, or null; it must not be shared with another generation.</param>
     public async IAsyncEnumerable<GenerationChunk> GenerateAsync(

@@ -138,9 +138,7 @@ public static class GenerateApi
             return (null, null, Problem(503, "Models are still loading; retry shortly."));
         }
 
-        // No model named: the first chat model that has a chat template (a prompt needs one), else the first chat model.
-        var chatModels = services.Catalog.Models.Where(m => m.Kind == ModelKind.Chat).ToList();
-        var model = request.Model is { } id ? services.Catalog.Find(id) : chatModels.FirstOrDefault(m => m.ChatTemplate is not null) ?? chatModels.FirstOrDefault();
+        var model = request.Model is { } id ? services.Catalog.Find(id) : DefaultModel(services.Catalog);
         if (model is null)
         {
             return (null, null, Problem(404, request.Model is null ? "No chat model is served here." : $"The model '{request.Model}' does not exist."));
@@ -155,6 +153,13 @@ public static class GenerateApi
         var error = SamplingRequestMapper.Validate(request, model, out var options)
             ?? await StructuredRequestMapper.ApplyAsync(request, chat, model, options, services.Grammars, cancellationToken);
         return error is null ? (model, options, null) : (null, null, Problem(400, error.Message));
+    }
+
+    /// <summary>No model named: the first chat model that has a chat template (a prompt needs one), else the first chat model.</summary>
+    private static ServedModel? DefaultModel(ModelCatalog catalog)
+    {
+        var chat = catalog.Models.Where(m => m.Kind == ModelKind.Chat).ToList();
+        return chat.FirstOrDefault(m => m.ChatTemplate is not null) ?? chat.FirstOrDefault();
     }
 
     private static List<ChatMessage> Messages(string? system, string prompt, bool raw) =>

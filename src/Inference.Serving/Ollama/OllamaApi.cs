@@ -326,6 +326,11 @@ public static class OllamaApi
     private static async Task<(ChatOptions Options, IResult? Error)> OptionsAsync(
         OllamaOptions? options, JsonElement? format, JsonElement? tools, ServedModel model, OpenAIServices services, CancellationToken cancellationToken, JsonElement? toolChoice = null)
     {
+        if (OpenAIFormat(format, out var responseFormat) is { } formatError)
+        {
+            return (new ChatOptions(), formatError);
+        }
+
         var sampling = new ChatCompletionRequest
         {
             Model = model.Id,
@@ -339,23 +344,38 @@ public static class OllamaApi
             RepetitionPenalty = options?.RepeatPenalty,
             FrequencyPenalty = options?.FrequencyPenalty,
             PresencePenalty = options?.PresencePenalty,
+            Tools = tools,
+            ToolChoice = toolChoice,
+            ResponseFormat = responseFormat,
         };
-        sampling = sampling with { Tools = tools, ToolChoice = toolChoice, ResponseFormat = format switch
-        {
-            null or { ValueKind: JsonValueKind.Null } => null,
-            { ValueKind: JsonValueKind.String } s when s.GetString() == "json" => JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = "json_object" }),
-            { ValueKind: JsonValueKind.String } s when s.GetString() == "" => null,
-            { ValueKind: JsonValueKind.Object } schema => JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["type"] = "json_schema", ["json_schema"] = new Dictionary<string, object> { ["name"] = "format", ["schema"] = schema } }),
-            _ => JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = "ollama_format" }),
-        } };
-        if (format is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.String) } || format is { ValueKind: JsonValueKind.String } f && f.GetString() is not ("json" or ""))
-        {
-            return (new ChatOptions(), Error(400, "format must be \"json\" or a JSON schema object"));
-        }
-
         var error = SamplingRequestMapper.Validate(sampling, model, out var chatOptions)
             ?? await StructuredRequestMapper.ApplyAsync(sampling, sampling, model, chatOptions, services.Grammars, cancellationToken);
         return (chatOptions, error is null ? null : Error(400, error.Message));
+    }
+
+    /// <summary>Ollama's format as OpenAI's response_format: "json" is json_object, a schema is json_schema, "" or none is free text.</summary>
+    private static IResult? OpenAIFormat(JsonElement? format, out JsonElement? responseFormat)
+    {
+        responseFormat = null;
+        switch (format)
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                return null;
+            case { ValueKind: JsonValueKind.String } s when s.GetString() == "":
+                return null;
+            case { ValueKind: JsonValueKind.String } s when s.GetString() == "json":
+                responseFormat = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = "json_object" });
+                return null;
+            case { ValueKind: JsonValueKind.Object } schema:
+                responseFormat = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+                {
+                    ["type"] = "json_schema",
+                    ["json_schema"] = new Dictionary<string, object> { ["name"] = "format", ["schema"] = schema },
+                });
+                return null;
+            default:
+                return Error(400, "format must be \"json\" or a JSON schema object");
+        }
     }
 
     private static OllamaModelDetails Details(ServedModel model) =>

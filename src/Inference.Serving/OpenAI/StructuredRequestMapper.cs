@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Inference.Engines.Grammars;
+using Inference.Engines.Structured;
 using Inference.Serving.Catalog;
 using Inference.Serving.Grammars;
 using Inference.Serving.OpenAI.Contracts;
@@ -36,11 +37,7 @@ internal static partial class StructuredRequestMapper
         }
 
         return ResponseFormat(chat.ResponseFormat, model, options) ?? Tools(chat, model, options)
-            ?? (options.ResponseFormat is ChatResponseFormatJson && request.Grammar is not null
-                ? Invalid("grammar and a JSON response_format cannot both constrain one response; send one of them.", "grammar")
-                : options.Tools is { Count: > 0 } && options.ToolMode is not NoneChatToolMode && request.Grammar is not null
-                    ? Invalid("grammar cannot be combined with tools: the tools' call format is itself a grammar.", "grammar")
-                    : null);
+            ?? (StructuredOutput.Conflict(options) is { } conflict ? Invalid(conflict.Message, conflict.Param, conflict.Code) : null);
     }
 
     /// <summary>The grammar's canonical GBNF: inline text, or a stored grammar's by name.</summary>
@@ -177,21 +174,10 @@ internal static partial class StructuredRequestMapper
                 break;
             case { ValueKind: JsonValueKind.Object } named when named.TryGetProperty("function", out var function)
                 && function.TryGetProperty("name", out var fname) && fname.ValueKind == JsonValueKind.String:
-                var required = fname.GetString()!;
-                if (!declared.Any(d => d.Name == required))
-                {
-                    return Invalid($"tool_choice names the function '{required}', which is not among tools.", "tool_choice", "invalid_value");
-                }
-
-                options.ToolMode = ChatToolMode.RequireSpecific(required);
+                options.ToolMode = ChatToolMode.RequireSpecific(fname.GetString()!);
                 break;
             default:
                 return Invalid("tool_choice must be auto, none, required or {\"type\":\"function\",\"function\":{\"name\":...}}.", "tool_choice");
-        }
-
-        if (options.ToolMode is RequiredChatToolMode && declared.Count == 0)
-        {
-            return Invalid("tool_choice requires a tool call, but the request has no tools.", "tool_choice");
         }
 
         options.AllowMultipleToolCalls = chat.ParallelToolCalls;
