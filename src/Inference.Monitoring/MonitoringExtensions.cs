@@ -5,7 +5,6 @@ using Inference.Serving.Auditing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
-using Polly.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -39,7 +38,6 @@ public static class MonitoringExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CircuitBreakers>();
-        builder.Services.AddOptions<TelemetryOptions>().Configure<CircuitBreakers>((o, breakers) => o.TelemetryListeners.Add(breakers));
         builder.Services.AddSingleton<MonitoringState>();
         builder.Services.AddSingleton<MonitoringTelemetry>();
         builder.Services.AddSingleton<CallWindow>();

@@ -62,7 +62,7 @@ internal sealed partial class MonitoringSampler(
         var previous = state.Alerts;
         var calls = window.Since();
         var services = await directory.SampleAsync(report, memory, calls, cancellationToken).ConfigureAwait(false);
-        var (score, active) = alerts.Evaluate(calls, services, report, memory, state.CircuitBreakers.States, time.GetUtcNow(), previous);
+        var (score, active) = alerts.Evaluate(calls, services, report, memory, state.CircuitBreakers, time.GetUtcNow(), previous);
         services = services with { Services = [services.Services[0] with { HealthScore = score }, .. services.Services.Skip(1)] };
         state.Update(services, memory, score, active);
 

@@ -7,7 +7,7 @@ using Inference.Serving.Catalog;
 namespace Inference.Monitoring;
 
 /// <summary>What the sampler last found, read by the gauges, the alerts endpoint and the dashboard.</summary>
-public sealed class MonitoringState(CircuitBreakers breakers, ModelCatalog catalog)
+public sealed class MonitoringState(CircuitBreakers breakers)
 {
     private readonly ConcurrentDictionary<string, (string Provider, bool Up)> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _backpressure = new(StringComparer.Ordinal);
@@ -44,7 +44,7 @@ public sealed class MonitoringState(CircuitBreakers breakers, ModelCatalog catal
     }
 
     internal IEnumerable<Measurement<int>> CircuitBreakerMeasurements() =>
-        breakers.Measurements(catalog.Models.Where(m => m.Endpoint is not null).Select(m => m.Id));
+        breakers.Measurements();
 
     internal IEnumerable<Measurement<int>> ModelUpMeasurements() => _models.Select(m => new Measurement<int>(
         m.Value.Up ? 1 : 0, new KeyValuePair<string, object?>("model", m.Key), new KeyValuePair<string, object?>("provider", m.Value.Provider)));

@@ -15,7 +15,7 @@ public static class InferenceServiceExtensions
     public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddOpenAIApi().AddResponseCache().AddRemoteModels().AddLocalModels(kinds);
+        builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds);
         builder.Services.AddOptions<TelemetryContentOptions>()
             .BindConfiguration(TelemetryContentOptions.SectionName)
             .PostConfigure(o => o.IncludeContent |= string.Equals(

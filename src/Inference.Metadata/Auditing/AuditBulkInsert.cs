@@ -15,7 +15,7 @@ namespace Inference.Metadata.Auditing;
 internal static class AuditBulkInsert
 {
     private const string Columns =
-        "\"Id\", \"RequestId\", \"Model\", \"Version\", \"Provider\", \"Operation\", \"InputTokens\", \"OutputTokens\", \"LatencyMs\", \"TimeToFirstTokenMs\", \"Status\", \"Error\", \"Caller\", \"Timestamp\"";
+        "\"Id\", \"RequestId\", \"Model\", \"Version\", \"Provider\", \"Operation\", \"InputTokens\", \"OutputTokens\", \"LatencyMs\", \"TimeToFirstTokenMs\", \"Status\", \"Error\", \"Caller\", \"Timestamp\", \"Experiment\", \"Arm\", \"FallbackFrom\", \"Attempt\"";
 
     private static readonly DateTimeOffsetToBinaryConverter TimestampConverter = new();
 
@@ -68,6 +68,10 @@ internal static class AuditBulkInsert
             await WriteNullableAsync(import, row.Error, NpgsqlDbType.Varchar, cancellationToken);
             await WriteNullableAsync(import, row.Caller, NpgsqlDbType.Varchar, cancellationToken);
             await import.WriteAsync(row.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(import, row.Experiment, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(import, row.Arm, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(import, row.FallbackFrom, NpgsqlDbType.Varchar, cancellationToken);
+            await import.WriteAsync(row.Attempt, NpgsqlDbType.Integer, cancellationToken);
         }
 
         await import.CompleteAsync(cancellationToken);
@@ -90,8 +94,8 @@ internal static class AuditBulkInsert
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO audit_log ({Columns}) VALUES ($id, $requestId, $model, $version, $provider, $operation, $input, $output, $latency, $ttft, $status, $error, $caller, $timestamp)";
-        var parameters = new[] { "$id", "$requestId", "$model", "$version", "$provider", "$operation", "$input", "$output", "$latency", "$ttft", "$status", "$error", "$caller", "$timestamp" }
+        command.CommandText = $"INSERT INTO audit_log ({Columns}) VALUES ($id, $requestId, $model, $version, $provider, $operation, $input, $output, $latency, $ttft, $status, $error, $caller, $timestamp, $experiment, $arm, $fallbackFrom, $attempt)";
+        var parameters = new[] { "$id", "$requestId", "$model", "$version", "$provider", "$operation", "$input", "$output", "$latency", "$ttft", "$status", "$error", "$caller", "$timestamp", "$experiment", "$arm", "$fallbackFrom", "$attempt" }
             .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
             .ToArray();
         await command.PrepareAsync(cancellationToken);
@@ -103,6 +107,7 @@ internal static class AuditBulkInsert
             [
                 row.Id.ToString().ToUpperInvariant(), row.RequestId, row.Model, row.Version, row.Provider, row.Operation, row.InputTokens,
                 row.OutputTokens, row.LatencyMs, row.TimeToFirstTokenMs, row.Status, row.Error, row.Caller, ToBinary(row.Timestamp),
+                row.Experiment, row.Arm, row.FallbackFrom, row.Attempt,
             ];
             for (var i = 0; i < values.Length; i++)
             {

@@ -41,8 +41,8 @@ internal sealed class AuditLog : IInferenceAuditLog
         {
             Id = call.Id,
             RequestId = Truncate(call.RequestId, 128),
-            Model = call.Model,
-            Version = _registry.DefaultVersion(call.Model),
+            Model = call.Route?.Name ?? call.Model,
+            Version = call.Route?.Version ?? _registry.DefaultVersion(call.Model),
             Provider = call.Provider,
             Operation = call.Operation,
             InputTokens = call.InputTokens,
@@ -53,6 +53,10 @@ internal sealed class AuditLog : IInferenceAuditLog
             Error = call.Error,
             Caller = call.Caller is null ? null : Truncate(call.Caller, 200),
             Timestamp = call.Timestamp.ToUniversalTime(),
+            Experiment = call.Route?.Experiment,
+            Arm = call.Route?.Arm,
+            FallbackFrom = call.Route?.FallbackFrom,
+            Attempt = call.Route?.Number ?? 1,
         };
 
         if (!_queue.Writer.TryWrite(record))

@@ -32,4 +32,16 @@ public sealed class AuditRecord
     public string? Caller { get; set; }
 
     public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>The deployment or A/B test that routed the call here, if one did.</summary>
+    public string? Experiment { get; set; }
+
+    /// <summary>Its side: stable / canary, a / b.</summary>
+    public string? Arm { get; set; }
+
+    /// <summary>When a fallback answered: the model the request was routed to first.</summary>
+    public string? FallbackFrom { get; set; }
+
+    /// <summary>The call's attempt within its request (1 for the first).</summary>
+    public int Attempt { get; set; } = 1;
 }

@@ -52,6 +52,11 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.Property(a => a.Status).HasMaxLength(20);
             audit.Property(a => a.Error).HasMaxLength(1000);
             audit.Property(a => a.Caller).HasMaxLength(200);
+            audit.Property(a => a.Experiment).HasMaxLength(100);
+            audit.Property(a => a.Arm).HasMaxLength(20);
+            audit.Property(a => a.FallbackFrom).HasMaxLength(200);
+            audit.HasIndex(a => new { a.Experiment, a.Timestamp });
+            audit.HasIndex(a => new { a.Model, a.Timestamp });
             audit.HasIndex(a => a.Timestamp);
             audit.HasIndex(a => a.RequestId);
         });

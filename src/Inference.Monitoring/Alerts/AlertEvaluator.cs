@@ -1,5 +1,6 @@
 using Inference.Monitoring.Services;
 using Inference.Serving.Auditing;
+using Inference.Serving.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ public sealed class AlertEvaluator(IOptions<AlertOptions> options)
         ServicesSnapshot services,
         HealthReport health,
         double memoryPercent,
-        IReadOnlyDictionary<string, CircuitState> breakers,
+        CircuitBreakers breakers,
         DateTimeOffset now,
         ActiveAlerts previous)
     {
@@ -78,11 +79,11 @@ public sealed class AlertEvaluator(IOptions<AlertOptions> options)
             firing.Add(new("ServiceDown", Critical, null, name, $"Health check {name} fails: {entry.Description ?? entry.Exception?.Message}", null, null, now));
         }
 
-        var open = breakers.Where(b => b.Value == CircuitState.Open).ToList();
-        foreach (var (pipeline, _) in open)
+        var open = breakers.States.Where(b => b.Value == CircuitState.Open).ToList();
+        foreach (var (endpoint, _) in open)
         {
-            firing.Add(new("CircuitBreakerOpen", Critical, CircuitBreakers.ModelOf(pipeline), pipeline,
-                $"The circuit breaker of {pipeline} is open: calls through it fail fast.", 1, null, now));
+            firing.Add(new("CircuitBreakerOpen", Critical, breakers.ModelOf(endpoint), endpoint,
+                $"The circuit breaker of {endpoint} is open: calls to it fail fast and go to fallbacks.", 1, null, now));
         }
 
         var memoryHigh = memoryPercent > o.MemoryPercent;

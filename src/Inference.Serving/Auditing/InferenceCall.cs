@@ -5,6 +5,7 @@ namespace Inference.Serving.Auditing;
 /// <param name="Status">"ok", "error" or "cancelled".</param>
 /// <param name="Caller">The authenticated user, else the client's address.</param>
 /// <param name="CacheHit">The answer came from the response cache (for embeddings: every input's).</param>
+/// <param name="Route">How the request was routed to the model, when it was: name, version, experiment, fallback.</param>
 public sealed record InferenceCall(
     Guid Id,
     string RequestId,
@@ -19,7 +20,8 @@ public sealed record InferenceCall(
     string? Error,
     string? Caller,
     DateTimeOffset Timestamp,
-    bool CacheHit = false)
+    bool CacheHit = false,
+    Routing.RouteAttempt? Route = null)
 {
     public const string Ok = "ok";
     public const string Failed = "error";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Inference.Serving.Caching;
+using Inference.Serving.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
@@ -10,6 +11,7 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly long _timestamp = time.GetTimestamp();
+    private readonly RouteAttempt? _route = RouteAttempt.Current;
     private TimeSpan? _firstToken;
     private bool _recorded;
     private bool _cacheHit;
@@ -53,7 +55,8 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
             error,
             Caller(http),
             _started,
-            _cacheHit));
+            _cacheHit,
+            _route));
     }
 
     private static string? Caller(HttpContext? http) =>

@@ -37,7 +37,7 @@ public static class GenerateApi
             return error;
         }
 
-        var (model, options, invalid) = await PrepareAsync(request!, request!.Prompt, null, services, cancellationToken);
+        var (model, options, invalid) = await PrepareAsync(http, request!, request!.Prompt, null, services, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -74,7 +74,7 @@ public static class GenerateApi
             ["type"] = "json_schema",
             ["json_schema"] = new Dictionary<string, object?> { ["name"] = request.SchemaName ?? "response", ["schema"] = schemaElement },
         });
-        var (model, options, invalid) = await PrepareAsync(request, request.Prompt, format, services, cancellationToken);
+        var (model, options, invalid) = await PrepareAsync(http, request, request.Prompt, format, services, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -126,6 +126,7 @@ public static class GenerateApi
     }
 
     private static async Task<(ServedModel? Model, ChatOptions? Options, IResult? Error)> PrepareAsync(
+        HttpContext http,
         SamplingRequest request, string? prompt, JsonElement? responseFormat, OpenAIServices services, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(prompt))
@@ -138,7 +139,8 @@ public static class GenerateApi
             return (null, null, Problem(503, "Models are still loading; retry shortly."));
         }
 
-        var model = request.Model is { } id ? services.Catalog.Find(id) : DefaultModel(services.Catalog);
+        var name = request.Model ?? DefaultModel(services.Catalog)?.Id;
+        var model = name is null ? null : services.Routing.Route(name, http);
         if (model is null)
         {
             return (null, null, Problem(404, request.Model is null ? "No chat model is served here." : $"The model '{request.Model}' does not exist."));

@@ -46,7 +46,7 @@ public static class OllamaApi
             return error;
         }
 
-        if (Resolve(services.Catalog, request!.Model ?? request.Name, kind: null, out var model) is { } modelError)
+        if (Resolve(services, http, request!.Model ?? request.Name, kind: null, out var model) is { } modelError)
         {
             return modelError;
         }
@@ -66,7 +66,7 @@ public static class OllamaApi
             return error;
         }
 
-        if (Resolve(services.Catalog, request!.Model, ModelKind.Chat, out var model) is { } modelError)
+        if (Resolve(services, http, request!.Model, ModelKind.Chat, out var model) is { } modelError)
         {
             return modelError;
         }
@@ -83,7 +83,7 @@ public static class OllamaApi
         }
 
         return await RespondAsync(model, Messages(request.Messages!), options, request.Stream ?? true, (text, calls, done, usage, reason) => JsonSerializer.Serialize(
-            new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls), done, reason, usage.Prompt, usage.Completion, usage.Duration),
+            new OllamaChatChunk(Routing.RequestRouting.AnsweringId(model), services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls), done, reason, usage.Prompt, usage.Completion, usage.Duration),
             OllamaJsonContext.Default.OllamaChatChunk), cancellationToken);
     }
 
@@ -96,7 +96,7 @@ public static class OllamaApi
             return error;
         }
 
-        if (Resolve(services.Catalog, request!.Model, ModelKind.Chat, out var model) is { } modelError)
+        if (Resolve(services, http, request!.Model, ModelKind.Chat, out var model) is { } modelError)
         {
             return modelError;
         }
@@ -123,7 +123,7 @@ public static class OllamaApi
         }
 
         return await RespondAsync(model, messages, options, request.Stream ?? true, (text, _, done, usage, reason) => JsonSerializer.Serialize(
-            new OllamaGenerateChunk(model.Id, services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration),
+            new OllamaGenerateChunk(Routing.RequestRouting.AnsweringId(model), services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration),
             OllamaJsonContext.Default.OllamaGenerateChunk), cancellationToken);
     }
 
@@ -136,7 +136,7 @@ public static class OllamaApi
             return error;
         }
 
-        if (Resolve(services.Catalog, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
+        if (Resolve(services, http, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
         {
             return modelError;
         }
@@ -156,7 +156,7 @@ public static class OllamaApi
         {
             var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, cancellationToken: cancellationToken);
             return TypedResults.Json(
-                new OllamaEmbedResponse(model.Id, [.. embeddings.Select(e => e.Vector.ToArray())], (int)(embeddings.Usage?.InputTokenCount ?? 0)),
+                new OllamaEmbedResponse(Routing.RequestRouting.AnsweringId(model), [.. embeddings.Select(e => e.Vector.ToArray())], (int)(embeddings.Usage?.InputTokenCount ?? 0)),
                 OllamaJsonContext.Default.OllamaEmbedResponse);
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "input", out var status) is { } mapped)
@@ -295,7 +295,7 @@ public static class OllamaApi
             "application/x-ndjson");
     }
 
-    private static IResult? Resolve(ModelCatalog catalog, string? id, ModelKind? kind, out ServedModel model)
+    private static IResult? Resolve(OpenAIServices services, HttpContext http, string? id, ModelKind? kind, out ServedModel model)
     {
         model = null!;
         if (string.IsNullOrWhiteSpace(id))
@@ -303,12 +303,12 @@ public static class OllamaApi
             return Error(400, "model is required");
         }
 
-        if (!catalog.IsReady)
+        if (!services.Catalog.IsReady)
         {
             return Error(503, "models are still loading");
         }
 
-        if (catalog.Find(id) is not { } found)
+        if (services.Routing.Route(id, http) is not { } found)
         {
             return Error(404, $"model '{id}' not found");
         }

@@ -7,9 +7,11 @@ namespace Inference.Serving.OpenAI;
 /// <summary>
 /// Writes one streamed chat completion's chunks: the role first, then text deltas, tool calls as OpenAI's tool-call
 /// deltas (id, type and name, then the arguments, each call under its index), the finish reason, and the usage last.
+/// The <c>model</c> is the one that answered, as the updates say (a fallback's, when one answered).
 /// </summary>
 internal sealed class ChatChunkWriter(string model, long created)
 {
+    private string _model = model;
     private string? _id;
     private bool _first = true;
     private int _calls;
@@ -17,6 +19,7 @@ internal sealed class ChatChunkWriter(string model, long created)
     public IEnumerable<string> Render(ChatResponseUpdate update)
     {
         _id ??= update.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N");
+        _model = update.ModelId ?? _model;
         var chunks = new List<string>(2);
         if (_first)
         {
@@ -39,17 +42,17 @@ internal sealed class ChatChunkWriter(string model, long created)
 
         if (update.FinishReason is { } reason)
         {
-            chunks.Add(Serialize(new ChatCompletionChunk(Id, created, model, [new ChatChunkChoice(0, new ChatDelta(), OpenAISse.FinishReason(reason))])));
+            chunks.Add(Serialize(new ChatCompletionChunk(Id, created, _model, [new ChatChunkChoice(0, new ChatDelta(), OpenAISse.FinishReason(reason))])));
         }
 
         return chunks;
     }
 
-    public string Usage(UsageDetails? usage) => Serialize(new ChatCompletionChunk(Id, created, model, [], OpenAISse.ToUsage(usage)));
+    public string Usage(UsageDetails? usage) => Serialize(new ChatCompletionChunk(Id, created, _model, [], OpenAISse.ToUsage(usage)));
 
     private string Id => _id ??= "chatcmpl-" + Guid.NewGuid().ToString("N");
 
-    private string Chunk(ChatDelta delta) => Serialize(new ChatCompletionChunk(Id, created, model, [new ChatChunkChoice(0, delta, null)]));
+    private string Chunk(ChatDelta delta) => Serialize(new ChatCompletionChunk(Id, created, _model, [new ChatChunkChoice(0, delta, null)]));
 
     private static string Serialize(ChatCompletionChunk chunk) => JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
 }

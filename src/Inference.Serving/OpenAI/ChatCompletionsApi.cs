@@ -20,7 +20,7 @@ internal static class ChatCompletionsApi
             return bodyError;
         }
 
-        if (ModelResolver.Resolve(services.Catalog, request!.Model, ModelKind.Chat, "/v1/chat/completions", out var model) is { } modelError)
+        if (ModelResolver.Resolve(services, http, request!.Model, ModelKind.Chat, "/v1/chat/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
         {
             return modelError;
         }
@@ -56,7 +56,7 @@ internal static class ChatCompletionsApi
             var completion = new ChatCompletion(
                 IdOf(response.ResponseId),
                 created,
-                model.Id,
+                response.ModelId ?? model.Id,
                 [new ChatChoice(0, Message(response), OpenAISse.FinishReason(response.FinishReason))],
                 OpenAISse.ToUsage(response.Usage));
             return TypedResults.Json(completion, OpenAIJsonContext.Default.ChatCompletion);

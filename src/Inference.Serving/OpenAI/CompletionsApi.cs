@@ -18,7 +18,7 @@ internal static class CompletionsApi
             return bodyError;
         }
 
-        if (ModelResolver.Resolve(services.Catalog, request!.Model, ModelKind.Chat, "/v1/completions", out var model) is { } modelError)
+        if (ModelResolver.Resolve(services, http, request!.Model, ModelKind.Chat, "/v1/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
         {
             return modelError;
         }
@@ -45,16 +45,16 @@ internal static class CompletionsApi
                 model.ChatClient!.GetStreamingResponseAsync(messages, options, cancellationToken),
                 "prompt",
                 update => update.Text.Length > 0 || update.FinishReason is not null
-                    ? [Serialize(new TextCompletion(id, created, model.Id, [new TextChoice(update.Text, 0, OpenAISse.FinishReason(update.FinishReason))]))]
+                    ? [Serialize(new TextCompletion(id, created, update.ModelId ?? model.Id, [new TextChoice(update.Text, 0, OpenAISse.FinishReason(update.FinishReason))]))]
                     : [],
-                usage => includeUsage ? Serialize(new TextCompletion(id, created, model.Id, [], OpenAISse.ToUsage(usage))) : null,
+                usage => includeUsage ? Serialize(new TextCompletion(id, created, Routing.RequestRouting.AnsweringId(model), [], OpenAISse.ToUsage(usage))) : null,
                 cancellationToken);
         }
 
         try
         {
             var response = await model.ChatClient!.GetResponseAsync(messages, options, cancellationToken);
-            var completion = new TextCompletion(id, created, model.Id, [new TextChoice(response.Text, 0, OpenAISse.FinishReason(response.FinishReason))], OpenAISse.ToUsage(response.Usage));
+            var completion = new TextCompletion(id, created, response.ModelId ?? model.Id, [new TextChoice(response.Text, 0, OpenAISse.FinishReason(response.FinishReason))], OpenAISse.ToUsage(response.Usage));
             return TypedResults.Json(completion, OpenAIJsonContext.Default.TextCompletion);
         }
         catch (Exception ex) when (OpenAIErrors.TryMap(ex, "prompt") is { } mapped)

@@ -20,7 +20,7 @@ internal static class EmbeddingsApi
             return bodyError;
         }
 
-        if (ModelResolver.Resolve(services.Catalog, request!.Model, ModelKind.Embedding, "/v1/embeddings", out var model) is { } modelError)
+        if (ModelResolver.Resolve(services, http, request!.Model, ModelKind.Embedding, "/v1/embeddings", out var model, request.User, request.UseFallbacks) is { } modelError)
         {
             return modelError;
         }
@@ -51,7 +51,7 @@ internal static class EmbeddingsApi
             var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, cancellationToken: cancellationToken);
             var data = embeddings.Select((e, i) => new EmbeddingItem(i, base64.Value ? Convert.ToBase64String(MemoryMarshal.AsBytes(e.Vector.Span)) : e.Vector.ToArray())).ToList();
             var tokens = (int)(embeddings.Usage?.InputTokenCount ?? 0);
-            return TypedResults.Json(new EmbeddingList(data, model.Id, new EmbeddingUsage(tokens, tokens)), OpenAIJsonContext.Default.EmbeddingList);
+            return TypedResults.Json(new EmbeddingList(data, embeddings.FirstOrDefault()?.ModelId ?? model.Id, new EmbeddingUsage(tokens, tokens)), OpenAIJsonContext.Default.EmbeddingList);
         }
         catch (Exception ex) when (OpenAIErrors.TryMap(ex, "input") is { } mapped)
         {

@@ -1,5 +1,6 @@
 using Inference.Serving.Catalog;
 using Inference.Serving.Grammars;
+using Inference.Serving.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -12,4 +13,7 @@ internal sealed record OpenAIServices(ModelCatalog Catalog, IOptions<OpenAIApiOp
 
     /// <summary>Stored grammars, where the host keeps them (the Api's metadata database); null elsewhere.</summary>
     public IGrammarLibrary? Grammars => Services.GetService<IGrammarLibrary>();
+
+    /// <summary>Routes each request's model (versions, traffic splits, fallbacks).</summary>
+    public RequestRouting Routing => Services.GetRequiredService<RequestRouting>();
 }

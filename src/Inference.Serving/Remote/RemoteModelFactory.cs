@@ -17,6 +17,9 @@ namespace Inference.Serving.Remote;
 /// </summary>
 public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClientFactory httpClients, IServiceProvider services)
 {
+    /// <summary>The HttpClient every remote model's calls go through: service discovery, no resilience handler (routing does that).</summary>
+    public const string HttpClientName = "inference-remote";
+
     /// <summary>A model from its definition; <paramref name="setting"/> names where it was configured, for errors.</summary>
     public ServedModel Create(string id, RemoteModelDefinition definition, string setting)
     {
@@ -47,7 +50,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
     {
         ArgumentNullException.ThrowIfNull(connection);
         var model = connection.Model ?? id;
-        var http = httpClients.CreateClient("inference-remote-" + id);
+        var http = httpClients.CreateClient(HttpClientName);
         var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Source = $"{connection.Endpoint} ({model})", Endpoint = connection.Endpoint, Fallbacks = fallbacks };
         if (kind == ModelKind.Chat)
         {

@@ -14,6 +14,14 @@ public static class RemoteModelsExtensions
         builder.Services.AddOptions<RemoteModelsOptions>().BindConfiguration("Inference");
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.AddHttpClient();
+
+        // The providers' calls are retried, timed and broken per request by the routing layer (one attempt budget over a
+        // model and its fallbacks, a breaker per endpoint); the standard handler's retries would multiply attempts and
+        // delay every fallback, and its timeouts would cut long generations.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to opt one client out.
+        builder.Services.AddHttpClient(RemoteModelFactory.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.TryAddSingleton<RemoteModelFactory>();
         builder.Services.AddHostedService<RemoteModelRegistrar>();
         return builder;

@@ -14,4 +14,7 @@ public sealed record EmbeddingRequest
     public int? Dimensions { get; init; }
 
     public string? User { get; init; }
+
+    /// <summary>Not in OpenAI's API (seed 003's): false keeps the request on its model even when it fails.</summary>
+    public bool? UseFallbacks { get; init; }
 }

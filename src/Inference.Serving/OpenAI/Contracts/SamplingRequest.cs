@@ -45,6 +45,9 @@ public abstract record SamplingRequest
 
     public string? User { get; init; }
 
+    /// <summary>Not in OpenAI's API (seed 003's): false keeps the request on its model even when it fails; fallbacks are used by default.</summary>
+    public bool? UseFallbacks { get; init; }
+
     /// <summary>The completion limit the request asks for, whichever field carries it.</summary>
     public abstract int? RequestedMaxTokens { get; }
 }
