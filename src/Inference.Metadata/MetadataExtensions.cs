@@ -1,7 +1,9 @@
 using Inference.Metadata;
 using Inference.Metadata.Auditing;
 using Inference.Metadata.Data;
+using Inference.Metadata.Experiments;
 using Inference.Metadata.Grammars;
+using Inference.Metadata.Lifecycle;
 using Inference.Metadata.Registry;
 using Inference.Serving.Auditing;
 using Inference.Serving.Catalog;
@@ -69,7 +71,11 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddSingleton<MetadataTelemetry>();
+        builder.Services.AddSingleton<ModelLifecycle>();
+        builder.Services.AddSingleton<DeploymentManager>();
+        builder.Services.AddSingleton<AbTestManager>();
         builder.Services.AddHostedService<MetadataInitializer>();
+        builder.Services.AddHostedService<LifecycleRefresher>();
         builder.Services.AddHostedService<AuditLogWriter>();
         builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
         return builder;
@@ -81,6 +87,7 @@ public static class MetadataExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapModelRegistryApi();
         app.MapGrammarApi();
+        app.MapLifecycleApi();
         return app;
     }
 

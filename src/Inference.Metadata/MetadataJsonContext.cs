@@ -6,4 +6,5 @@ namespace Inference.Metadata;
 [JsonSerializable(typeof(AuditRecord))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Registry.VersionConfiguration))]
+[JsonSerializable(typeof(List<Lifecycle.DeploymentEvent>))]
 internal sealed partial class MetadataJsonContext : JsonSerializerContext;

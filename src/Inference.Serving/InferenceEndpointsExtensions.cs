@@ -1,6 +1,7 @@
 using Inference.Serving;
 using Inference.Serving.Generate;
 using Inference.Serving.Ollama;
+using Inference.Serving.Routing;
 using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -18,6 +19,7 @@ public static class InferenceEndpointsExtensions
         app.MapOpenAIApi();
         app.MapOllamaApi();
         app.MapGenerateApi();
+        app.MapCircuitBreakerApi();
         return app;
     }
 }

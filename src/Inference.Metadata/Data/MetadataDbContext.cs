@@ -16,6 +16,14 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<StoredGrammar> Grammars => Set<StoredGrammar>();
 
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+
+    public DbSet<AbTest> AbTests => Set<AbTest>();
+
+    public DbSet<Feedback> Feedback => Set<Feedback>();
+
+    public DbSet<LineageRecord> Lineage => Set<LineageRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -35,9 +43,21 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
         {
             version.ToTable("model_versions");
             version.HasKey(v => v.Id);
-            version.Property(v => v.Version).HasMaxLength(20);
+            version.Property(v => v.Version).HasMaxLength(50);
             version.Property(v => v.ConfigurationHash).HasMaxLength(64);
             version.HasIndex(v => new { v.ModelId, v.Version }).IsUnique();
+            version.Property(v => v.Origin).HasMaxLength(20);
+            version.Property(v => v.Description).HasMaxLength(1000);
+            version.Property(v => v.ModelType).HasMaxLength(50);
+            version.Property(v => v.Framework).HasMaxLength(50);
+            version.Property(v => v.Path).HasMaxLength(1000);
+            version.Property(v => v.Provider).HasMaxLength(20);
+            version.Property(v => v.ConnectionName).HasMaxLength(200);
+            version.Property(v => v.ConnectionString).HasMaxLength(2000);
+            version.Property(v => v.Kind).HasMaxLength(20);
+            version.Property(v => v.RegisteredBy).HasMaxLength(200);
+            version.Property(v => v.Replaced).HasMaxLength(50);
+            version.Property(v => v.ActivatedBy).HasMaxLength(200);
         });
 
         modelBuilder.Entity<AuditRecord>(audit =>
@@ -46,7 +66,7 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.HasKey(a => a.Id);
             audit.Property(a => a.RequestId).HasMaxLength(128);
             audit.Property(a => a.Model).HasMaxLength(200);
-            audit.Property(a => a.Version).HasMaxLength(20);
+            audit.Property(a => a.Version).HasMaxLength(50);
             audit.Property(a => a.Provider).HasMaxLength(20);
             audit.Property(a => a.Operation).HasMaxLength(20);
             audit.Property(a => a.Status).HasMaxLength(20);
@@ -59,6 +79,55 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.HasIndex(a => new { a.Model, a.Timestamp });
             audit.HasIndex(a => a.Timestamp);
             audit.HasIndex(a => a.RequestId);
+        });
+
+        modelBuilder.Entity<Deployment>(deployment =>
+        {
+            deployment.ToTable("deployments");
+            deployment.HasKey(d => d.Id);
+            deployment.Property(d => d.Id).HasMaxLength(64);
+            deployment.Property(d => d.ModelId).HasMaxLength(200);
+            deployment.Property(d => d.Version).HasMaxLength(50);
+            deployment.Property(d => d.PreviousVersion).HasMaxLength(50);
+            deployment.Property(d => d.Strategy).HasMaxLength(20);
+            deployment.Property(d => d.Status).HasMaxLength(20);
+            deployment.Property(d => d.CreatedBy).HasMaxLength(200);
+            deployment.Property(d => d.Reason).HasMaxLength(1000);
+            deployment.HasIndex(d => new { d.ModelId, d.Created });
+        });
+
+        modelBuilder.Entity<AbTest>(test =>
+        {
+            test.ToTable("ab_tests");
+            test.HasKey(t => t.Id);
+            test.Property(t => t.Id).HasMaxLength(100);
+            test.Property(t => t.ModelA).HasMaxLength(250);
+            test.Property(t => t.ModelB).HasMaxLength(250);
+            test.Property(t => t.Route).HasMaxLength(200);
+            test.Property(t => t.Status).HasMaxLength(20);
+            test.Property(t => t.CreatedBy).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<Feedback>(feedback =>
+        {
+            feedback.ToTable("feedback");
+            feedback.HasKey(f => f.Id);
+            feedback.Property(f => f.RequestId).HasMaxLength(128);
+            feedback.Property(f => f.Comment).HasMaxLength(2000);
+            feedback.Property(f => f.Caller).HasMaxLength(200);
+            feedback.HasIndex(f => f.RequestId);
+        });
+
+        modelBuilder.Entity<LineageRecord>(lineage =>
+        {
+            lineage.ToTable("model_lineage");
+            lineage.HasKey(l => l.Id);
+            lineage.Property(l => l.ModelId).HasMaxLength(200);
+            lineage.Property(l => l.Version).HasMaxLength(50);
+            lineage.Property(l => l.Replaced).HasMaxLength(50);
+            lineage.Property(l => l.By).HasMaxLength(200);
+            lineage.Property(l => l.Reason).HasMaxLength(20);
+            lineage.HasIndex(l => new { l.ModelId, l.At });
         });
 
         modelBuilder.Entity<StoredGrammar>(grammar =>

@@ -17,6 +17,22 @@ namespace Inference.Metadata.Registry;
 internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> contexts, TimeProvider time) : IModelVersions
 {
     private readonly ConcurrentDictionary<string, string> _defaults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _configured = new(StringComparer.Ordinal);
+
+    /// <summary>The version the configuration serves under the bare name <paramref name="model"/>, once recorded.</summary>
+    public string? ConfiguredVersion(string model) => _configured.GetValueOrDefault(model);
+
+    /// <summary>The next free whole-number version of a model ("1", "2", ...), skipping numbers registered versions took.</summary>
+    internal static string NextVersion(RegisteredModel row)
+    {
+        var next = row.Versions.Count + 1;
+        while (row.Versions.Any(v => v.Version == next.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            next++;
+        }
+
+        return next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public string? DefaultVersion(string model) => _defaults.GetValueOrDefault(model);
 
@@ -50,26 +66,42 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
 
             var json = JsonSerializer.Serialize(configuration, MetadataJsonContext.Default.VersionConfiguration);
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
-            var current = row.Versions.FirstOrDefault(v => v.IsDefault);
-            if (current?.ConfigurationHash != hash)
+            var active = row.Versions.FirstOrDefault(v => v.IsDefault);
+            var current = row.Versions.Where(v => v.Origin == VersionOrigins.Configuration && v.ConfigurationHash == hash).MaxBy(v => v.Id);
+            if (current is null || (active?.Origin != VersionOrigins.Registered && active != current))
             {
-                foreach (var version in row.Versions)
-                {
-                    version.IsDefault = false;
-                }
-
+                // The configuration changed (or a former configuration is back): a new version. It becomes the active one
+                // unless a registered version was activated, which keeps the traffic until it is deactivated.
                 current = new ModelVersion
                 {
                     ModelId = model.Id,
-                    Version = (row.Versions.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Version = NextVersion(row),
                     Created = now,
-                    IsDefault = true,
                     Configuration = json,
                     ConfigurationHash = hash,
+                    Kind = configuration.Kind,
+                    Provider = model.Provider,
+                    Framework = model.Format ?? model.Provider,
+                    ModelType = model.Kind == ModelKind.Chat ? "llm" : "embedding",
                 };
+                if (active?.Origin != VersionOrigins.Registered)
+                {
+                    foreach (var version in row.Versions)
+                    {
+                        version.IsDefault = false;
+                    }
+
+                    current.IsDefault = true;
+                    current.Replaced = active?.Version;
+                    current.ActivatedAt = now;
+                    current.ActivatedBy = "configuration";
+                    db.Lineage.Add(new LineageRecord { ModelId = model.Id, Version = current.Version, Replaced = active?.Version, At = now, By = "configuration", Reason = "configuration" });
+                }
+
                 row.Versions.Add(current);
             }
 
+            _configured[model.Id] = current.Version;
             _defaults[model.Id] = current.Version;
         }
 

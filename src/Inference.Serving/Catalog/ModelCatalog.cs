@@ -27,5 +27,15 @@ public sealed class ModelCatalog
         }
     }
 
+    /// <summary>Adds a model served from now on (a version registered at run time); false when the id is taken.</summary>
+    public bool TryAdd(ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _models.TryAdd(model.Id, model);
+    }
+
+    /// <summary>Stops serving a model; requests already holding it finish.</summary>
+    public bool Remove(string id) => _models.TryRemove(id, out _);
+
     public void MarkReady() => _ready.TrySetResult();
 }

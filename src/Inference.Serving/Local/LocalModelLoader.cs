@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Inference.Serving.Catalog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,12 +12,10 @@ namespace Inference.Serving.Local;
 /// </summary>
 internal sealed class LocalModelLoader(
     IOptions<LocalModelsOptions> options,
-    IEnumerable<IModelFormat> formats,
+    LocalModelFactory factory,
     ModelCatalog catalog,
-    IServiceProvider services,
     ILogger<LocalModelLoader> logger) : IHostedService, IDisposable
 {
-    private readonly IModelFormat[] _formats = [.. formats];
     private readonly List<IDisposable> _owned = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -28,24 +25,20 @@ internal sealed class LocalModelLoader(
         foreach (var (id, path, definition) in Plan(settings, root))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            var format = FormatOf(path);
-            var kind = definition?.Kind ?? format.DetectKind(path);
+            var kind = definition?.Kind ?? factory.DetectKind(path);
             if (!settings.Kinds.Contains(kind))
             {
                 continue;
             }
 
-            var loaded = format.Load(new ModelLoadRequest(id, path, kind, definition?.ChatTemplate));
-            if (loaded.Owner is { } owner)
+            var served = factory.Load(id, path, kind, definition?.ChatTemplate, definition?.Fallbacks ?? [], out var owner);
+            if (owner is not null)
             {
                 _owned.Add(owner);
             }
 
-            catalog.Add(Serve(id, loaded, definition));
-            LocalModelsLog.Loaded(logger, kind.ToString(), id, format.Name, loaded.Source, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            catalog.Add(served);
         }
-
         // Remote models are registered before this runs; with none of those either, there is nothing to serve.
         if (catalog.Models.Count == 0)
         {
@@ -70,40 +63,6 @@ internal sealed class LocalModelLoader(
         {
             owned.Dispose();
         }
-    }
-
-    private ServedModel Serve(string id, LoadedModel loaded, LocalModelDefinition? definition) => new()
-    {
-        Id = id,
-        Kind = loaded.Kind,
-        Source = loaded.Source,
-        Format = loaded.Format,
-        Fallbacks = definition?.Fallbacks ?? [],
-        Architecture = loaded.Architecture,
-        ContextLength = loaded.ContextLength,
-        ParameterCount = loaded.ParameterCount,
-        Quantization = loaded.Quantization,
-        ChatTemplate = loaded.ChatTemplate,
-        Dimensions = loaded.Dimensions,
-        EmbeddingLength = loaded.EmbeddingLength,
-        Metadata = loaded.Metadata,
-        ChatClient = loaded.ChatClient is { } chat ? ModelPipeline.Chat(chat, id, "local", services) : null,
-        EmbeddingGenerator = loaded.EmbeddingGenerator is { } embeddings ? ModelPipeline.Embeddings(embeddings, id, "local", services) : null,
-        Status = loaded.Status,
-        QueueDepth = loaded.QueueDepth,
-        RequestCount = loaded.RequestCount,
-    };
-
-    private IModelFormat FormatOf(string path)
-    {
-        if (!Directory.Exists(path) && !File.Exists(path))
-        {
-            throw new ModelFolderException(path, "the folder does not exist");
-        }
-
-        return _formats.FirstOrDefault(f => f.Claims(path)) ?? throw new ModelFolderException(path, _formats.Length == 0
-            ? "no model engine is registered in this service"
-            : $"no model weights found (expected {string.Join(" or ", _formats.Select(f => f.Expects))})");
     }
 
     private static string? ResolveDirectory(LocalModelsOptions settings)
@@ -149,7 +108,7 @@ internal sealed class LocalModelLoader(
         LocalModelsLog.LoadingFrom(logger, root);
         foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
-            if (!_formats.Any(f => f.Claims(folder)))
+            if (!factory.Claims(folder))
             {
                 LocalModelsLog.SkippedNoWeights(logger, folder);
                 continue;

@@ -22,6 +22,7 @@ public static class LocalModelsExtensions
         }
 
         builder.Services.TryAddSingleton<ModelCatalog>();
+        builder.Services.TryAddSingleton<LocalModelFactory>();
         builder.Services.AddHostedService<LocalModelLoader>();
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>("models", tags: [Microsoft.Extensions.Hosting.Extensions.ReadyTag]);
         return builder;

@@ -36,7 +36,10 @@ public static class OpenAIErrors
             ArgumentException e => (400, new OpenAIError(e.Message, "invalid_request_error", e.ParamName)),
             // A remote provider refused the request: its 4xx is the caller's to fix, anything else is the provider's fault.
             System.ClientModel.ClientResultException { Status: >= 400 and < 500 } e => (e.Status, UpstreamError(e) ?? new OpenAIError(e.Message, "invalid_request_error")),
-            System.ClientModel.ClientResultException or HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
+            Polly.CircuitBreaker.BrokenCircuitException => (503, new OpenAIError(
+                "The provider behind this model is failing; its circuit breaker is open and no fallback could answer. Retry shortly.", "server_error", null, "circuit_open")),
+            Routing.AttemptTimeoutException e => (504, new OpenAIError(e.Message, "server_error", null, "timeout")),
+            System.ClientModel.ClientResultException or HttpRequestException or Polly.Timeout.TimeoutRejectedException
                 => (502, new OpenAIError("The provider behind this model failed or is unreachable.", "server_error", null, "upstream_error")),
             _ => (500, (OpenAIError?)null),
         };

@@ -1,0 +1,366 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Inference.Engines;
+using Inference.Metadata.Data;
+using Inference.Metadata.Registry;
+using Inference.Serving;
+using Inference.Serving.Catalog;
+using Inference.Serving.Local;
+using Inference.Serving.Remote;
+using Inference.Serving.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Lifecycle;
+
+/// <summary>
+/// The registry's write side (seed 001's model management): registering versions (a local model by path is loaded,
+/// and so validated, before it is recorded; a remote one through its provider), activating and deprecating them, and
+/// keeping this service's routing table in step with the database, where every replica reads it.
+/// </summary>
+internal sealed partial class ModelLifecycle(
+    IDbContextFactory<MetadataDbContext> contexts,
+    ModelCatalog catalog,
+    ModelRouter router,
+    ModelRegistry registry,
+    LocalModelFactory locals,
+    RemoteModelFactory remotes,
+    IOptions<LocalModelsOptions> localOptions,
+    TimeProvider time,
+    ILogger<ModelLifecycle> logger) : IDisposable
+{
+    private static readonly TimeSpan RetryFailedLoadAfter = TimeSpan.FromMinutes(1);
+
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly ConcurrentDictionary<string, IDisposable> _owned = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Error, DateTimeOffset At)> _failed = new(StringComparer.Ordinal);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._+-]{0,49}$")]
+    private static partial Regex VersionPattern();
+
+    /// <summary>Why a registered version is not served here, when loading it failed.</summary>
+    public string? LoadError(string target) => _failed.TryGetValue(target, out var failure) ? failure.Error : null;
+
+    /// <summary>Reads the registry, serves registered versions not yet served here, and publishes the routing table.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var models = await db.Models.AsNoTracking().Include(m => m.Versions).ToListAsync(cancellationToken);
+            foreach (var model in models)
+            {
+                foreach (var version in model.Versions.Where(v => v.Origin == VersionOrigins.Registered))
+                {
+                    await EnsureServedAsync(model, version, cancellationToken);
+                }
+            }
+
+            var canaries = await db.Deployments.AsNoTracking()
+                .Where(d => d.Status == DeploymentStatus.InProgress && d.Strategy == DeploymentStrategies.Canary)
+                .ToListAsync(cancellationToken);
+            var tests = await db.AbTests.AsNoTracking().Where(t => t.Status == AbTestStatus.Running).ToListAsync(cancellationToken);
+            router.Publish(RoutingTableBuilder.Build(models, canaries, tests, catalog, registry));
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public async Task<ModelVersion> RegisterAsync(RegisterModelRequest request, string? caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var name = request.Name?.Trim();
+        var version = request.Version?.Trim();
+        if (name is null || !NamePattern().IsMatch(name))
+        {
+            throw LifecycleException.BadRequest("name is required: letters, digits, '.', '_' and '-' (no ':' — that separates the version).");
+        }
+
+        if (version is null || !VersionPattern().IsMatch(version))
+        {
+            throw LifecycleException.BadRequest("version is required: up to 50 letters, digits, '.', '_', '+' and '-'.");
+        }
+
+        var local = !string.IsNullOrWhiteSpace(request.ModelPath);
+        var remote = !string.IsNullOrWhiteSpace(request.Provider);
+        if (local == remote)
+        {
+            throw LifecycleException.BadRequest("Give either model_path (a model folder or file this service loads) or provider with connection_string or connection_name.");
+        }
+
+        var kind = request.Kind switch
+        {
+            null => (ModelKind?)null,
+            "chat" => ModelKind.Chat,
+            "embedding" or "embeddings" => ModelKind.Embedding,
+            _ => throw LifecycleException.BadRequest($"kind must be chat or embedding, not '{request.Kind}'."),
+        };
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.Models.Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == name, cancellationToken);
+        if (row?.Versions.Any(v => v.Version == version) == true)
+        {
+            throw LifecycleException.Conflict($"Model '{name}' already has a version '{version}'.");
+        }
+
+        var target = $"{name}:{version}";
+        var definition = new ModelVersion
+        {
+            ModelId = name,
+            Version = version,
+            Origin = VersionOrigins.Registered,
+            Created = time.GetUtcNow(),
+            Configuration = "{}",
+            ConfigurationHash = "",
+            Description = request.Description,
+            ModelType = request.ModelType,
+            Framework = request.Framework,
+            Tags = JsonSerializer.Serialize(request.Tags ?? [], MetadataJsonContext.Default.ListString),
+            PerformanceMetrics = request.PerformanceMetrics?.GetRawText() ?? "{}",
+            Path = local ? ResolvePath(request.ModelPath!) : null,
+            Provider = remote ? request.Provider!.Trim().ToLowerInvariant() : "local",
+            ConnectionName = request.ConnectionName,
+            ConnectionString = request.ConnectionString,
+            RegisteredBy = caller,
+        };
+
+        // Served before it is recorded: a model that does not load is refused with the engine's reason.
+        var served = await Task.Run(() => Create(name, definition, kind, request.ChatTemplate), cancellationToken);
+        if (row is not null && row.Kind != (served.Kind == ModelKind.Chat ? "chat" : "embedding"))
+        {
+            Unserve(target);
+            throw LifecycleException.BadRequest($"Model '{name}' is a {row.Kind} model; version '{version}' is a {(served.Kind == ModelKind.Chat ? "chat" : "embedding")} model.");
+        }
+
+        definition.Kind = served.Kind == ModelKind.Chat ? "chat" : "embedding";
+        definition.Framework ??= served.Format ?? definition.Provider;
+        definition.Configuration = JsonSerializer.Serialize(
+            new VersionConfiguration(definition.Provider!, definition.Kind, served.Source, served.ContextLength, served.ParameterCount, served.Quantization, served.ChatTemplate, served.Dimensions, request.Fallbacks ?? []),
+            MetadataJsonContext.Default.VersionConfiguration);
+        definition.ConfigurationHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(definition.Configuration)));
+        var now = time.GetUtcNow();
+        if (row is null)
+        {
+            // A new model: its first version is all there is to serve, so it is active at once.
+            row = new RegisteredModel { Id = name, Kind = definition.Kind, Provider = definition.Provider!, Created = now, Updated = now };
+            db.Models.Add(row);
+            definition.IsDefault = true;
+            definition.ActivatedAt = now;
+            definition.ActivatedBy = caller;
+            db.Lineage.Add(new LineageRecord { ModelId = name, Version = version, At = now, By = caller, Reason = "registered" });
+        }
+
+        row.ContextLength ??= served.ContextLength;
+        row.ParameterCount ??= served.ParameterCount;
+        row.Quantization ??= served.Quantization;
+        row.ChatTemplate ??= served.ChatTemplate;
+        row.EmbeddingLength ??= served.Dimensions;
+        if (request.Fallbacks is { } fallbacks)
+        {
+            row.Fallbacks = JsonSerializer.Serialize(fallbacks, MetadataJsonContext.Default.ListString);
+        }
+
+        row.Updated = now;
+        row.Versions.Add(definition);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            Unserve(target);
+            throw LifecycleException.Conflict($"Model '{name}' already has a version '{version}'.");
+        }
+
+        Log.Registered(logger, name, version, served.Source);
+        await RefreshAsync(cancellationToken);
+        return definition;
+    }
+
+    /// <summary>Makes <paramref name="version"/> the one requests for <paramref name="name"/> get.</summary>
+    /// <param name="reason">What the lineage records: activate, deploy or rollback.</param>
+    public async Task<ModelVersion> ActivateAsync(string name, string version, string? caller, CancellationToken cancellationToken, string reason = "activate")
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.Models.Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == name, cancellationToken)
+            ?? throw LifecycleException.NotFound($"No model '{name}' is registered.");
+        var chosen = row.Versions.SingleOrDefault(v => v.Version == version)
+            ?? throw LifecycleException.NotFound($"Model '{name}' has no version '{version}'.");
+        if (chosen.Deprecated)
+        {
+            throw LifecycleException.Conflict($"Version '{version}' of '{name}' is deprecated; it cannot be activated.");
+        }
+
+        if (!IsServable(name, chosen))
+        {
+            throw LifecycleException.Conflict(chosen.Origin == VersionOrigins.Configuration
+                ? $"Version '{version}' of '{name}' is a former configuration; only the configured version ({registry.ConfiguredVersion(name) ?? "none"}) is served."
+                : $"Version '{version}' of '{name}' is not served here: {LoadError(RoutingTableBuilder.TargetId(name, chosen)) ?? "it has not been loaded yet"}.");
+        }
+
+        var active = row.Versions.FirstOrDefault(v => v.IsDefault);
+        if (active != chosen)
+        {
+            foreach (var other in row.Versions)
+            {
+                other.IsDefault = false;
+            }
+
+            var now = time.GetUtcNow();
+            chosen.IsDefault = true;
+            chosen.Replaced = active?.Version;
+            chosen.ActivatedAt = now;
+            chosen.ActivatedBy = caller;
+            row.Updated = now;
+            db.Lineage.Add(new LineageRecord { ModelId = name, Version = version, Replaced = active?.Version, At = now, By = caller, Reason = reason });
+            await db.SaveChangesAsync(cancellationToken);
+            Log.Activated(logger, name, version, active?.Version);
+        }
+
+        await RefreshAsync(cancellationToken);
+        return chosen;
+    }
+
+    public async Task<ModelVersion> DeprecateAsync(string name, string version, bool deprecated, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var chosen = await db.ModelVersions.SingleOrDefaultAsync(v => v.ModelId == name && v.Version == version, cancellationToken)
+            ?? throw LifecycleException.NotFound($"Model '{name}' has no version '{version}'.");
+        if (deprecated && chosen.IsDefault)
+        {
+            throw LifecycleException.Conflict($"Version '{version}' of '{name}' is the active one; activate another first.");
+        }
+
+        chosen.Deprecated = deprecated;
+        await db.SaveChangesAsync(cancellationToken);
+        return chosen;
+    }
+
+    /// <summary>True when this service has the version in its catalog.</summary>
+    public bool IsServable(string name, ModelVersion version) => version.Origin == VersionOrigins.Registered
+        ? catalog.Find(RoutingTableBuilder.TargetId(name, version)) is not null
+        : registry.ConfiguredVersion(name) == version.Version && catalog.Find(name) is not null;
+
+    public void Dispose()
+    {
+        foreach (var owned in _owned.Values)
+        {
+            owned.Dispose();
+        }
+
+        _refresh.Dispose();
+    }
+
+    private async Task EnsureServedAsync(RegisteredModel model, ModelVersion version, CancellationToken cancellationToken)
+    {
+        var target = RoutingTableBuilder.TargetId(model.Id, version);
+        if (catalog.Find(target) is not null || (_failed.TryGetValue(target, out var failure) && time.GetUtcNow() - failure.At < RetryFailedLoadAfter))
+        {
+            return;
+        }
+
+        try
+        {
+            var kind = version.Kind == "embedding" ? ModelKind.Embedding : ModelKind.Chat;
+            await Task.Run(() => Create(model.Id, version, kind, null), cancellationToken);
+            _failed.TryRemove(target, out _);
+        }
+        catch (LifecycleException ex)
+        {
+            // Registered on another replica, or before a restart, and not loadable here: recorded, served by the others.
+            _failed[target] = (ex.Message, time.GetUtcNow());
+            Log.NotServed(logger, target, ex.Message);
+        }
+    }
+
+    /// <summary>Builds and serves a registered version's catalog entry, <c>name:version</c>.</summary>
+    private ServedModel Create(string name, ModelVersion version, ModelKind? kind, string? chatTemplate)
+    {
+        var id = $"{name}:{version.Version}";
+        ServedModel served;
+        if (version.Path is { } path)
+        {
+            try
+            {
+                served = locals.Load(id, path, kind, chatTemplate, [], out var owner);
+                if (owner is not null)
+                {
+                    _owned[id] = owner;
+                }
+            }
+            catch (ModelFolderException ex)
+            {
+                throw LifecycleException.BadRequest($"The model at '{path}' cannot be loaded: {ex.Message}");
+            }
+        }
+        else
+        {
+            try
+            {
+                served = remotes.Create(id, new RemoteModelDefinition
+                {
+                    Provider = version.Provider ?? "",
+                    ConnectionName = version.ConnectionName,
+                    ConnectionString = version.ConnectionString,
+                    Kind = kind,
+                }, $"version '{version.Version}' of '{name}'");
+            }
+            catch (InferenceConfigurationException ex)
+            {
+                throw LifecycleException.BadRequest(ex.Message);
+            }
+        }
+
+        if (!catalog.TryAdd(served))
+        {
+            Unserve(id, keepCatalog: true);
+            throw LifecycleException.Conflict($"'{id}' is already served.");
+        }
+
+        return served;
+    }
+
+    private void Unserve(string id, bool keepCatalog = false)
+    {
+        if (!keepCatalog)
+        {
+            catalog.Remove(id);
+        }
+
+        if (_owned.TryRemove(id, out var owner))
+        {
+            owner.Dispose();
+        }
+    }
+
+    private string ResolvePath(string path)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var root = localOptions.Value.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
+        return root is null ? Path.GetFullPath(path) : Path.GetFullPath(Path.Combine(root, path));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Registered version {Version} of model {Model} ({Source}).")]
+        public static partial void Registered(ILogger logger, string model, string version, string source);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: version {Version} is active (was {Previous}).")]
+        public static partial void Activated(ILogger logger, string model, string version, string? previous);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Registered model {Model} is not served by this service: {Reason}")]
+        public static partial void NotServed(ILogger logger, string model, string reason);
+    }
+}
