@@ -71,6 +71,13 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddSingleton<MetadataTelemetry>();
+        builder.Services.AddOptions<ModelPricingOptions>().Configure<IConfiguration>((o, c) =>
+        {
+            foreach (var model in c.GetSection(ModelPricingOptions.SectionName).GetChildren())
+            {
+                o.Models[model.Key] = model.Get<ModelPrice>() ?? new();
+            }
+        });
         builder.Services.AddSingleton<ModelLifecycle>();
         builder.Services.AddSingleton<DeploymentManager>();
         builder.Services.AddSingleton<AbTestManager>();
@@ -88,6 +95,7 @@ public static class MetadataExtensions
         app.MapModelRegistryApi();
         app.MapGrammarApi();
         app.MapLifecycleApi();
+        app.MapModelMetricsApi();
         return app;
     }
 

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Inference.Metadata.Data;
+using Inference.Metadata.Experiments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Registry;
+
+/// <summary>
+/// Seed 003's <c>GET /api/models/{id}/metrics</c>: per version and period (<c>hour</c>, <c>day</c> or <c>total</c>),
+/// the requests, tokens in and out, response times, error rate, fallback rate (requests this model was chosen for that a
+/// fallback answered) and estimated cost, from the audit log, so every replica's calls count.
+/// </summary>
+public static class ModelMetricsApi
+{
+    private const int MaxRows = 500_000;
+
+    public static IEndpointRouteBuilder MapModelMetricsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/api/models/{id}/metrics", GetAsync).WithTags("Registry").WithSummary("A model's usage and performance per version and period.");
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<ModelMetricsResponse>, ProblemHttpResult>> GetAsync(
+        string id, string? period, DateTimeOffset? since, DateTimeOffset? until,
+        IDbContextFactory<MetadataDbContext> contexts, IOptions<ModelPricingOptions> pricing, TimeProvider time, CancellationToken cancellationToken)
+    {
+        period ??= "hour";
+        if (period is not ("hour" or "day" or "total"))
+        {
+            return TypedResults.Problem($"period must be hour, day or total, not '{period}'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid period");
+        }
+
+        var to = (until ?? time.GetUtcNow()).ToUniversalTime();
+        var from = (since ?? to - (period == "hour" ? TimeSpan.FromDays(1) : TimeSpan.FromDays(30))).ToUniversalTime();
+        if (from > to)
+        {
+            return TypedResults.Problem("since must be before until.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid range");
+        }
+
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (!await db.Models.AnyAsync(m => m.Id == id, cancellationToken))
+            {
+                return TypedResults.Problem($"No model '{id}' is registered.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
+            }
+
+            var prefix = id + ":";
+            var rows = await db.AuditRecords.AsNoTracking()
+                .Where(a => (a.Model == id || (a.FallbackFrom != null && (a.FallbackFrom == id || a.FallbackFrom.StartsWith(prefix)))) && a.Timestamp >= from && a.Timestamp <= to)
+                .Select(a => new Row(a.Model, a.Version, a.Status, a.InputTokens, a.OutputTokens, a.LatencyMs, a.Attempt, a.FallbackFrom, a.Timestamp))
+                .Take(MaxRows)
+                .ToListAsync(cancellationToken);
+            var price = pricing.Value.Models.GetValueOrDefault(id);
+            var periods = rows
+                .GroupBy(r => (Version: Own(r, id) ? r.Version : VersionOfPrimary(r.FallbackFrom!, id), Start: Bucket(r.Timestamp, period, from)))
+                .OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Version, StringComparer.Ordinal)
+                .Select(g => Summarize(g.Key.Version, g.Key.Start, period, [.. g], id, price))
+                .ToList();
+            return TypedResults.Ok(new ModelMetricsResponse(id, period, from, to, periods, rows.Count == MaxRows));
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        {
+            return TypedResults.Problem("The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
+        }
+    }
+
+    private static bool Own(Row row, string id) => row.Model == id;
+
+    /// <summary>The version of this model that a fallback stood in for (<c>name:version</c>), or null for the configured one.</summary>
+    private static string? VersionOfPrimary(string primary, string id) => primary.Length > id.Length ? primary[(id.Length + 1)..] : null;
+
+    private static DateTimeOffset Bucket(DateTimeOffset at, string period, DateTimeOffset from)
+    {
+        var utc = at.ToUniversalTime();
+        return period switch
+        {
+            "hour" => new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero),
+            "day" => new DateTimeOffset(utc.Year, utc.Month, utc.Day, 0, 0, 0, TimeSpan.Zero),
+            _ => from,
+        };
+    }
+
+    private static PeriodMetrics Summarize(string? version, DateTimeOffset start, string period, List<Row> rows, string id, ModelPrice? price)
+    {
+        var own = rows.Where(r => Own(r, id)).ToList();
+        var chosen = own.Count(r => r.Attempt == 1);
+        var fellBack = rows.Count(r => !Own(r, id) && r.Status == "ok");
+        var latencies = own.Where(r => r.Status == "ok").Select(r => r.LatencyMs).ToList();
+        long input = own.Sum(r => (long)(r.InputTokens ?? 0)), output = own.Sum(r => (long)(r.OutputTokens ?? 0));
+        var cost = price is null ? 0m : ((input * price.InputPerMillion) + (output * price.OutputPerMillion)) / 1_000_000m;
+        return new PeriodMetrics(
+            version,
+            period == "total" ? "total" : start.ToString(period == "hour" ? "yyyy-MM-dd'T'HH':00Z'" : "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            start,
+            new MetricValues(
+                own.Count,
+                input,
+                output,
+                latencies.Count == 0 ? null : Math.Round(latencies.Average(), 3),
+                latencies.Count == 0 ? null : Statistics.Percentile(latencies, 0.95),
+                own.Count == 0 ? 0 : Math.Round((double)own.Count(r => r.Status == "error") / own.Count, 6),
+                chosen == 0 ? 0 : Math.Round((double)fellBack / chosen, 6),
+                Math.Round(cost, 6)));
+    }
+
+    private sealed record Row(string Model, string? Version, string Status, int? InputTokens, int? OutputTokens, double LatencyMs, int Attempt, string? FallbackFrom, DateTimeOffset Timestamp);
+}
+
+/// <summary>Seed 003's performance metrics, one entry per version and period.</summary>
+public sealed record ModelMetricsResponse(
+    [property: JsonPropertyName("model_id")] string ModelId,
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("since")] DateTimeOffset Since,
+    [property: JsonPropertyName("until")] DateTimeOffset Until,
+    [property: JsonPropertyName("periods")] IReadOnlyList<PeriodMetrics> Periods,
+    [property: JsonPropertyName("truncated")] bool Truncated);
+
+public sealed record PeriodMetrics(
+    [property: JsonPropertyName("version")] string? Version,
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("start")] DateTimeOffset Start,
+    [property: JsonPropertyName("metrics")] MetricValues Metrics);
+
+/// <param name="FallbackRate">Of the requests this model was chosen for, the share a fallback answered.</param>
+public sealed record MetricValues(
+    [property: JsonPropertyName("requests_count")] int RequestsCount,
+    [property: JsonPropertyName("tokens_input")] long TokensInput,
+    [property: JsonPropertyName("tokens_output")] long TokensOutput,
+    [property: JsonPropertyName("avg_response_time_ms")] double? AvgResponseTimeMs,
+    [property: JsonPropertyName("p95_response_time_ms")] double? P95ResponseTimeMs,
+    [property: JsonPropertyName("error_rate")] double ErrorRate,
+    [property: JsonPropertyName("fallback_rate")] double FallbackRate,
+    [property: JsonPropertyName("estimated_cost")] decimal EstimatedCost);
