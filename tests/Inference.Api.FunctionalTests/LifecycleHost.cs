@@ -17,11 +17,16 @@ public sealed class LifecycleHost : IDisposable
 
     public string SqlitePath => Path.Combine(_directory, "metadata.db");
 
-    public WebApplicationFactory<Program> Start(Action<IWebHostBuilder>? configure = null) =>
+    /// <param name="serveModel">False leaves "dictionary" to <paramref name="configure"/> (to route it elsewhere).</param>
+    public WebApplicationFactory<Program> Start(Action<IWebHostBuilder>? configure = null, bool serveModel = true) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Inference:ModelsDirectory", InferenceApiFixture.ModelsRoot);
-            b.UseSetting($"Inference:Models:{Model}:Path", "wordnet-chat-1m");
+            if (serveModel)
+            {
+                b.UseSetting($"Inference:Models:{Model}:Path", "wordnet-chat-1m");
+            }
+
             b.UseSetting("Inference:Metadata:SqlitePath", SqlitePath);
             b.UseSetting("Inference:Metadata:Audit:SpillDirectory", Path.Combine(_directory, "spill"));
             b.UseSetting("Inference:Routing:RefreshInterval", "00:00:00.200");

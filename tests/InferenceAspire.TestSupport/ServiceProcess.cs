@@ -38,6 +38,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    private int _disposed;
+
     /// <summary>Starts the service and waits until its /ready answers 200.</summary>
     public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, int? port = null)
     {
@@ -102,8 +104,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (process.ExitCode, await stderr);
     }
 
+    /// <summary>Kills the service (its whole process tree); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,11 @@ public static class OpenAIApiExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<OpenAIExceptionHandler>();
+
+        // A body the framework cannot bind (malformed JSON) is the caller's 400 on every route, in Development too,
+        // where minimal APIs throw it instead of answering it.
+        builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         return builder;
     }
 }

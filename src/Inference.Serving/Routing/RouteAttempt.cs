@@ -2,7 +2,8 @@ namespace Inference.Serving.Routing;
 
 /// <summary>
 /// The attempt a call belongs to, for the audit log and the metrics: the model name and version it was routed as,
-/// the experiment that chose it, the model it stands in for when it is a fallback, and its number in the request.
+/// the experiment that chose it, the model it stands in for when it is a fallback (<c>name:version</c>, or the name
+/// when the registry knows no version), and its number in the request.
 /// Flows with the call (an async local) from the routed client to the model's pipeline.
 /// </summary>
 public sealed record RouteAttempt(string Name, string? Version, string? Experiment, string? Arm, string? FallbackFrom, int Number)

@@ -123,8 +123,10 @@ public sealed partial class RouteRunner
             return new(_decision.Name, _decision.Version, _decision.Experiment, _decision.Arm, null, Attempts);
         }
 
+        // The model stood in for, as name:version when it has a version (so its metrics count the fallback per version).
         var version = _table.VersionOf(model.Id);
-        return new(version?.Name ?? model.Id, version?.Version, null, null, _decision.Model.Id, Attempts);
+        var primary = _decision.Version is { } chosen ? $"{_decision.Name}:{chosen}" : _decision.Name;
+        return new(version?.Name ?? model.Id, version?.Version, null, null, primary, Attempts);
     }
 
     private static partial class Log
