@@ -1,6 +1,7 @@
 using Inference.Metadata;
 using Inference.Metadata.Auditing;
 using Inference.Metadata.Data;
+using Inference.Metadata.Downloads;
 using Inference.Metadata.Experiments;
 using Inference.Metadata.Grammars;
 using Inference.Metadata.Lifecycle;
@@ -83,6 +84,28 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<AbTestManager>();
         builder.Services.AddHostedService<MetadataInitializer>();
         builder.Services.AddHostedService<LifecycleRefresher>();
+        builder.Services.AddOptions<HubOptions>()
+            .BindConfiguration(HubOptions.SectionName)
+            .PostConfigure(o =>
+            {
+                if (builder.Configuration["HF_ENDPOINT"] is { Length: > 0 } endpoint && builder.Configuration[$"{HubOptions.SectionName}:Endpoint"] is null)
+                {
+                    o.Endpoint = new Uri(endpoint);
+                }
+
+                o.Token ??= builder.Configuration["HF_TOKEN"];
+                o.Endpoint = o.Endpoint.AbsoluteUri.EndsWith('/') ? o.Endpoint : new Uri(o.Endpoint.AbsoluteUri + "/");
+            })
+            .Validate(o => o.Endpoint.IsAbsoluteUri, "Inference:Hub:Endpoint must be an absolute URL.")
+            .Validate(o => o.MaxRetries >= 0, "Inference:Hub:MaxRetries must not be negative.")
+            .ValidateOnStart();
+#pragma warning disable EXTEXP0001 // downloads resume by themselves; the standard handler's timeouts would cut large files
+        builder.Services.AddHttpClient(HubClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<HubClient>();
+        builder.Services.AddSingleton<ModelDownloads>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelDownloads>());
         builder.Services.AddHostedService<AuditLogWriter>();
         builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
         return builder;
@@ -96,6 +119,7 @@ public static class MetadataExtensions
         app.MapGrammarApi();
         app.MapLifecycleApi();
         app.MapModelMetricsApi();
+        app.MapDownloadsApi();
         return app;
     }
 

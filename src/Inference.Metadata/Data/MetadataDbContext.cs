@@ -24,6 +24,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<LineageRecord> Lineage => Set<LineageRecord>();
 
+    public DbSet<DownloadRecord> Downloads => Set<DownloadRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -128,6 +130,20 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             lineage.Property(l => l.By).HasMaxLength(200);
             lineage.Property(l => l.Reason).HasMaxLength(20);
             lineage.HasIndex(l => new { l.ModelId, l.At });
+        });
+
+        modelBuilder.Entity<DownloadRecord>(download =>
+        {
+            download.ToTable("downloads");
+            download.HasKey(d => d.Id);
+            download.Property(d => d.Id).HasMaxLength(64);
+            download.Property(d => d.Model).HasMaxLength(200);
+            download.Property(d => d.Source).HasMaxLength(2000);
+            download.Property(d => d.Revision).HasMaxLength(200);
+            download.Property(d => d.Status).HasMaxLength(20);
+            download.Property(d => d.Error).HasMaxLength(2000);
+            download.Property(d => d.Version).HasMaxLength(50);
+            download.HasIndex(d => d.Created);
         });
 
         modelBuilder.Entity<StoredGrammar>(grammar =>
