@@ -6,6 +6,9 @@ public static class EngineChatOptions
     /// <summary>When true, the messages' text is the whole prompt: no chat template is applied (OpenAI's /v1/completions).</summary>
     public const string RawPrompt = "raw_prompt";
 
+    /// <summary>How long the model stays loaded after this request (a <see cref="TimeSpan"/>; negative: until unloaded by hand), Ollama's keep_alive.</summary>
+    public const string KeepAlive = "keep_alive";
+
     /// <summary>Hugging Face's repetition penalty (float, 1 = off).</summary>
     public const string RepetitionPenalty = "repetition_penalty";
 

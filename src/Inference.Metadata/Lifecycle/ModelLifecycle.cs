@@ -290,11 +290,8 @@ internal sealed partial class ModelLifecycle(
         {
             try
             {
-                served = locals.Load(id, path, kind, chatTemplate, [], out var owner);
-                if (owner is not null)
-                {
-                    _owned[id] = owner;
-                }
+                served = locals.Serve(id, path, kind, chatTemplate, [], loadNow: true, keepAlive: null, out var owner);
+                _owned[id] = owner;
             }
             catch (ModelFolderException ex)
             {

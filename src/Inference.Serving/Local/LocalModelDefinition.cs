@@ -15,6 +15,12 @@ public sealed class LocalModelDefinition
     /// <summary>A built-in chat template name (chatml, llama3, gemma, phi3, mistral) instead of the model's own.</summary>
     public string? ChatTemplate { get; set; }
 
+    /// <summary><c>start</c> (loaded before the service takes traffic) or <c>first-use</c> (loaded by its first request).</summary>
+    public string? Load { get; set; }
+
+    /// <summary>How long the model stays loaded after its last request (Ollama's keep_alive: "5m", "30s", "-1" for ever); <c>Inference:Residency:KeepAlive</c> by default.</summary>
+    public string? KeepAlive { get; set; }
+
     /// <summary>Models to try instead when this one fails, in order (recorded in the registry).</summary>
     public List<string> Fallbacks { get; set; } = [];
 }

@@ -9,47 +9,90 @@ namespace Inference.Serving.Local;
 /// engine's client is served inside the MEAI pipeline every model gets. Used at start for the models directory and at
 /// run time for models registered by path.
 /// </summary>
-public sealed class LocalModelFactory(IEnumerable<IModelFormat> formats, IServiceProvider services, ILogger<LocalModelFactory> logger)
+public sealed class LocalModelFactory(
+    IEnumerable<IModelFormat> formats, ModelResidency residency, ModelCatalog catalog, TimeProvider time, IServiceProvider services, ILogger<LocalModelFactory> logger)
 {
     private readonly IModelFormat[] _formats = [.. formats];
+
+    /// <summary>
+    /// Serves the model as a resident one: loaded now (<paramref name="loadNow"/>, and so checked before traffic) or by
+    /// its first request, unloaded after its keep_alive or to make room; what its files say fills its catalog entry once
+    /// loaded. The entry's clients take a lease per call, so a model is never unloaded under a running request.
+    /// </summary>
+    /// <param name="owner">Disposes the model (and its weights) when it is no longer served.</param>
+    public ServedModel Serve(string id, string path, ModelKind? kind, string? chatTemplate, IReadOnlyList<string> fallbacks, bool loadNow, TimeSpan? keepAlive, out IDisposable owner)
+    {
+        var format = FormatOf(path);
+        var detected = kind ?? format.DetectKind(path);
+        var resident = residency.Add(id, path, detected, keepAlive, () => Load(format, id, path, detected, chatTemplate));
+        var entry = new ServedModel
+        {
+            Id = id,
+            Kind = detected,
+            Source = path,
+            Format = format.Name,
+            Fallbacks = fallbacks,
+            ChatClient = detected == ModelKind.Chat ? ModelPipeline.Chat(new ResidentChatClient(resident, time), id, "local", services) : null,
+            EmbeddingGenerator = detected == ModelKind.Embedding ? ModelPipeline.Embeddings(new ResidentEmbeddingGenerator(resident, time), id, "local", services) : null,
+            Status = new ResidentStatus(resident, 0, 1),
+            QueueDepth = () => resident.Loaded?.QueueDepth?.Invoke() ?? 0,
+            RequestCount = () => resident.Loaded?.RequestCount?.Invoke() ?? 0,
+        };
+        var served = entry;
+        resident.OnLoaded = (_, loaded) =>
+        {
+            // What the files say, on the same clients: the catalog shows it from now on.
+            served = Describe(entry, loaded, resident);
+            catalog.Replace(served);
+        };
+        if (loadNow)
+        {
+            var loaded = Load(format, id, path, detected, chatTemplate);
+            resident.Preloaded(loaded);
+            served = Describe(entry, loaded, resident);
+        }
+
+        owner = new ResidentOwner(resident, residency);
+        return served;
+    }
+
+    private LoadedModel Load(IModelFormat format, string id, string path, ModelKind kind, string? chatTemplate)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var loaded = format.Load(new ModelLoadRequest(id, path, kind, chatTemplate));
+        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Source, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return loaded;
+    }
+
+    private static ServedModel Describe(ServedModel entry, LoadedModel loaded, ResidentModel resident) => entry with
+    {
+        Source = loaded.Source,
+        Format = loaded.Format,
+        Architecture = loaded.Architecture,
+        ContextLength = loaded.ContextLength,
+        ParameterCount = loaded.ParameterCount,
+        Quantization = loaded.Quantization,
+        ChatTemplate = loaded.ChatTemplate,
+        Dimensions = loaded.Dimensions,
+        EmbeddingLength = loaded.EmbeddingLength,
+        Metadata = loaded.Metadata,
+        Status = new ResidentStatus(resident, loaded.Status?.QueueCapacity ?? 0, loaded.Status?.MaxSequences ?? 1),
+    };
+
+    private sealed class ResidentOwner(ResidentModel model, ModelResidency residency) : IDisposable
+    {
+        public void Dispose()
+        {
+            residency.Remove(model);
+            model.Dispose();
+        }
+    }
 
     /// <summary>True when some engine of this service recognises the folder or file.</summary>
     public bool Claims(string path) => _formats.Any(f => f.Claims(path));
 
     /// <summary>The kind of model at <paramref name="path"/>; throws <see cref="ModelFolderException"/> when no engine can load it.</summary>
     public ModelKind DetectKind(string path) => FormatOf(path).DetectKind(path);
-
-    /// <summary>Loads the model; a broken one throws <see cref="ModelFolderException"/> naming the file and the cause.</summary>
-    /// <param name="owner">What to dispose when the model is no longer served (its weights, sessions, schedulers).</param>
-    public ServedModel Load(string id, string path, ModelKind? kind, string? chatTemplate, IReadOnlyList<string> fallbacks, out IDisposable? owner)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var format = FormatOf(path);
-        var loaded = format.Load(new ModelLoadRequest(id, path, kind ?? format.DetectKind(path), chatTemplate));
-        owner = loaded.Owner;
-        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Source, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new ServedModel
-        {
-            Id = id,
-            Kind = loaded.Kind,
-            Source = loaded.Source,
-            Format = loaded.Format,
-            Fallbacks = fallbacks,
-            Architecture = loaded.Architecture,
-            ContextLength = loaded.ContextLength,
-            ParameterCount = loaded.ParameterCount,
-            Quantization = loaded.Quantization,
-            ChatTemplate = loaded.ChatTemplate,
-            Dimensions = loaded.Dimensions,
-            EmbeddingLength = loaded.EmbeddingLength,
-            Metadata = loaded.Metadata,
-            ChatClient = loaded.ChatClient is { } chat ? ModelPipeline.Chat(chat, id, "local", services) : null,
-            EmbeddingGenerator = loaded.EmbeddingGenerator is { } embeddings ? ModelPipeline.Embeddings(embeddings, id, "local", services) : null,
-            Status = loaded.Status,
-            QueueDepth = loaded.QueueDepth,
-            RequestCount = loaded.RequestCount,
-        };
-    }
 
     private IModelFormat FormatOf(string path)
     {

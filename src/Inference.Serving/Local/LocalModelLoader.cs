@@ -31,12 +31,21 @@ internal sealed class LocalModelLoader(
                 continue;
             }
 
-            var served = factory.Load(id, path, kind, definition?.ChatTemplate, definition?.Fallbacks ?? [], out var owner);
-            if (owner is not null)
+            var setting = $"Inference:Models:{id}";
+            var loadNow = definition?.Load switch
             {
-                _owned.Add(owner);
+                null or "start" => true,
+                "first-use" => false,
+                var other => throw new InferenceConfigurationException($"{setting}:Load '{other}' is unknown; use start or first-use."),
+            };
+            TimeSpan? keepAlive = null;
+            if (definition?.KeepAlive is { } text)
+            {
+                keepAlive = KeepAlive.TryParse(text, out var parsed) ? parsed : throw new InferenceConfigurationException($"{setting}:KeepAlive '{text}' is not a duration (5m, 30s, -1).");
             }
 
+            var served = factory.Serve(id, path, kind, definition?.ChatTemplate, definition?.Fallbacks ?? [], loadNow, keepAlive, out var owner);
+            _owned.Add(owner);
             catalog.Add(served);
         }
         // Remote models are registered before this runs; with none of those either, there is nothing to serve.

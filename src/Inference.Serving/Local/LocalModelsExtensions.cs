@@ -23,7 +23,14 @@ public static class LocalModelsExtensions
 
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton<LocalModelFactory>();
+        builder.Services.AddOptions<ResidencyOptions>()
+            .BindConfiguration(ResidencyOptions.SectionName)
+            .Validate(o => o.KeepAlive is null || KeepAlive.TryParse(o.KeepAlive, out _), "Inference:Residency:KeepAlive must be a duration such as 5m, 30s or -1.")
+            .Validate(o => o.MemoryBudgetBytes is null or > 0, "Inference:Residency:MemoryBudgetBytes must be positive.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<ModelResidency>();
         builder.Services.AddHostedService<LocalModelLoader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelResidency>());
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>("models", tags: [Microsoft.Extensions.Hosting.Extensions.ReadyTag]);
         return builder;
     }

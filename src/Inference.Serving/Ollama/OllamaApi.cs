@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Inference.Serving.Catalog;
+using Inference.Serving.Local;
 using Inference.Serving.OpenAI;
 using Inference.Serving.OpenAI.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.AI;
 
@@ -29,11 +31,61 @@ public static class OllamaApi
         api.MapPost("/chat", ChatAsync);
         api.MapPost("/generate", GenerateAsync);
         api.MapPost("/embed", EmbedAsync);
+        api.MapGet("/ps", Processes);
         return api;
     }
 
     private static IResult Error(int status, string message) =>
         TypedResults.Json(new OllamaError(message), OllamaJsonContext.Default.OllamaError, statusCode: status);
+
+    /// <summary>Ollama's <c>/api/ps</c>: the local models in memory, their size and when they unload.</summary>
+    private static IResult Processes([AsParameters] OpenAIServices services)
+    {
+        var residency = services.Services.GetService<ModelResidency>();
+        var loaded = residency?.Models.Where(m => m.IsLoaded).ToList() ?? [];
+        return TypedResults.Json(new OllamaProcesses([.. loaded.Select(m =>
+        {
+            var served = services.Catalog.Find(m.Id);
+            var expires = m.ExpiresAt ?? (m.Leases > 0 || m.DefaultKeepAlive < TimeSpan.Zero ? DateTimeOffset.MaxValue.AddYears(-1).ToUniversalTime() : services.Time.GetUtcNow() + m.DefaultKeepAlive);
+            return new OllamaProcess(m.Id, m.Id, m.SizeBytes, "", served is null ? new OllamaModelDetails("", "", "", "") : Details(served), expires, 0, served?.ContextLength);
+        })]), OllamaJsonContext.Default.OllamaProcesses);
+    }
+
+    /// <summary>A request without a prompt: loads the model (keep_alive from then on), or unloads it with keep_alive 0.</summary>
+    private static async Task<(string DoneReason, IResult? Error)> LoadOrUnloadAsync(ServedModel model, TimeSpan? keepAlive, OpenAIServices services, CancellationToken cancellationToken)
+    {
+        if (services.Services.GetService<ModelResidency>()?.Find(model.Id) is not { } resident)
+        {
+            // A remote model: its provider decides what stays loaded.
+            return (keepAlive == TimeSpan.Zero ? "unload" : "load", null);
+        }
+
+        if (keepAlive == TimeSpan.Zero)
+        {
+            // Now, or once the requests running now end.
+            resident.UnloadWhenIdle();
+            return ("unload", null);
+        }
+
+        try
+        {
+            await resident.AcquireAsync(cancellationToken);
+            resident.Release(keepAlive, services.Time.GetUtcNow());
+            return ("load", null);
+        }
+        catch (Exception ex) when (OpenAIErrors.FromException(ex, "model", out var status) is { } mapped)
+        {
+            return ("load", Error(status, mapped.Error.Message));
+        }
+    }
+
+    private static void WithKeepAlive(ChatOptions options, TimeSpan? keepAlive)
+    {
+        if (keepAlive is { } keep)
+        {
+            (options.AdditionalProperties ??= [])[EngineChatOptions.KeepAlive] = keep;
+        }
+    }
 
     private static IResult Tags([AsParameters] OpenAIServices services) =>
         TypedResults.Json(new OllamaTags([.. services.Catalog.Models.Select(m => new OllamaModel(m.Id, m.Id, m.Created, 0, "", Details(m)))]), OllamaJsonContext.Default.OllamaTags);
@@ -71,9 +123,22 @@ public static class OllamaApi
             return modelError;
         }
 
-        if (request.Messages is not { Count: > 0 } || request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant" or "tool")))
+        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
         {
-            return Error(400, "messages must be a non-empty array of system, user, assistant and tool messages");
+            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+        }
+
+        if (request.Messages is { Count: 0 } or null)
+        {
+            // Ollama: no messages loads the model (or, with keep_alive 0, unloads it).
+            var reason = await LoadOrUnloadAsync(model, keepAlive, services, cancellationToken);
+            return reason.Error ?? TypedResults.Json(
+                new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", ""), true, reason.DoneReason), OllamaJsonContext.Default.OllamaChatChunk);
+        }
+
+        if (request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant" or "tool")))
+        {
+            return Error(400, "messages must be system, user, assistant and tool messages");
         }
 
         var (options, optionsError) = await OptionsAsync(request.Options, request.Format, request.Tools, model, services, cancellationToken, request.ToolChoice);
@@ -81,6 +146,8 @@ public static class OllamaApi
         {
             return optionsError;
         }
+
+        WithKeepAlive(options, keepAlive);
 
         return await RespondAsync(model, Messages(request.Messages!), options, request.Stream ?? true, (text, calls, done, usage, reason) => JsonSerializer.Serialize(
             new OllamaChatChunk(Routing.RequestRouting.AnsweringId(model), services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls), done, reason, usage.Prompt, usage.Completion, usage.Duration),
@@ -101,9 +168,17 @@ public static class OllamaApi
             return modelError;
         }
 
+        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
+        {
+            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+        }
+
         if (string.IsNullOrEmpty(request.Prompt))
         {
-            return Error(400, "prompt is required");
+            // Ollama: no prompt loads the model (or, with keep_alive 0, unloads it).
+            var reason = await LoadOrUnloadAsync(model, keepAlive, services, cancellationToken);
+            return reason.Error ?? TypedResults.Json(
+                new OllamaGenerateChunk(model.Id, services.Time.GetUtcNow(), "", true, reason.DoneReason), OllamaJsonContext.Default.OllamaGenerateChunk);
         }
 
         var (options, optionsError) = await OptionsAsync(request.Options, request.Format, null, model, services, cancellationToken);
@@ -112,6 +187,7 @@ public static class OllamaApi
             return optionsError;
         }
 
+        WithKeepAlive(options, keepAlive);
         List<ChatMessage> messages = [new(ChatRole.User, request.Prompt)];
         if (request.Raw == true)
         {
@@ -152,9 +228,15 @@ public static class OllamaApi
             return Error(400, "input must be a non-empty string or array of non-empty strings");
         }
 
+        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
+        {
+            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+        }
+
         try
         {
-            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, cancellationToken: cancellationToken);
+            var embeddingOptions = keepAlive is { } keep ? new EmbeddingGenerationOptions { AdditionalProperties = new() { [EngineChatOptions.KeepAlive] = keep } } : null;
+            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, embeddingOptions, cancellationToken);
             return TypedResults.Json(
                 new OllamaEmbedResponse(Routing.RequestRouting.AnsweringId(model), [.. embeddings.Select(e => e.Vector.ToArray())], (int)(embeddings.Usage?.InputTokenCount ?? 0)),
                 OllamaJsonContext.Default.OllamaEmbedResponse);

@@ -39,12 +39,20 @@ public sealed record OllamaFunctionCall(string? Name, JsonElement? Arguments);
 /// <param name="Format">"json", or a JSON schema the answer must match.</param>
 /// <param name="Tools">Function tools, as OpenAI declares them.</param>
 /// <param name="ToolChoice">Our extension (Ollama lets the model decide): OpenAI's tool_choice.</param>
+/// <param name="KeepAlive">How long the model stays loaded after this request: "5m", seconds, 0 (unload now), -1 (for ever).</param>
 public sealed record OllamaChatRequest(
-    string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? Tools = null, JsonElement? ToolChoice = null);
+    string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? Tools = null, JsonElement? ToolChoice = null,
+    JsonElement? KeepAlive = null);
 
-public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null);
+public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? KeepAlive = null);
 
-public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input);
+public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input, JsonElement? KeepAlive = null);
+
+/// <summary>Ollama's <c>/api/ps</c>: the models in memory.</summary>
+public sealed record OllamaProcesses(List<OllamaProcess> Models);
+
+/// <param name="ExpiresAt">When it unloads if no request comes (far in the future when it is kept for ever).</param>
+public sealed record OllamaProcess(string Name, string Model, long Size, string Digest, OllamaModelDetails Details, DateTimeOffset ExpiresAt, long SizeVram, int? ContextLength);
 
 public sealed record OllamaShowRequest(string? Model, string? Name);
 

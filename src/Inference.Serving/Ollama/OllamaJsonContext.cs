@@ -13,6 +13,7 @@ namespace Inference.Serving.Ollama;
 [JsonSerializable(typeof(OllamaTags))]
 [JsonSerializable(typeof(OllamaShowResponse))]
 [JsonSerializable(typeof(OllamaVersion))]
+[JsonSerializable(typeof(OllamaProcesses))]
 [JsonSerializable(typeof(OllamaError))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Inference.Serving.Catalog;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Serving.Local;
+
+/// <summary>
+/// The local models of this service and which of them are in memory: unloads those whose keep_alive has passed, and
+/// before a model loads, the least recently used idle ones until the memory budget has room (waiting for running
+/// requests to end, at most <see cref="ResidencyOptions.MaxWaitForRoom"/>, then refusing the request with a 429 so
+/// that a fallback may answer). Ollama's <c>/api/ps</c> lists what is loaded.
+/// </summary>
+public sealed partial class ModelResidency(IOptions<ResidencyOptions> options, TimeProvider time, ILogger<ModelResidency> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, ResidentModel> _models = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<ResidentModel> Models => [.. _models.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
+
+    public ResidentModel? Find(string id) => _models.GetValueOrDefault(id);
+
+    /// <summary>The keep_alive models get when neither they nor the request say.</summary>
+    public TimeSpan DefaultKeepAlive => KeepAlive.TryParse(options.Value.KeepAlive, out var value) ? value : KeepAlive.Forever;
+
+    internal ResidentModel Add(string id, string path, ModelKind kind, TimeSpan? keepAlive, Func<LoadedModel> load)
+    {
+        var model = new ResidentModel(id, path, kind, SizeOf(path, 0), keepAlive ?? DefaultKeepAlive, load, this);
+        _models[id] = model;
+        return model;
+    }
+
+    internal void Remove(ResidentModel model) => _models.TryRemove(new KeyValuePair<string, ResidentModel>(model.Id, model));
+
+    internal async Task MakeRoomAsync(ResidentModel loading, CancellationToken cancellationToken)
+    {
+        if (options.Value.MemoryBudgetBytes is not { } budget)
+        {
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var used = _models.Values.Where(m => m.IsLoaded && m != loading).Sum(m => m.SizeBytes);
+            if (used + loading.SizeBytes <= budget)
+            {
+                return;
+            }
+
+            var idle = _models.Values.Where(m => m.IsLoaded && m != loading && m.Leases == 0).OrderBy(m => m.LastUsed).FirstOrDefault();
+            if (idle is not null)
+            {
+                if (idle.TryUnload())
+                {
+                    Log.Evicted(logger, idle.Id, loading.Id, budget);
+                }
+
+                continue;
+            }
+
+            if (!_models.Values.Any(m => m.IsLoaded && m != loading) || time.GetElapsedTime(started) >= options.Value.MaxWaitForRoom)
+            {
+                // Nothing can go (the model alone exceeds the budget), or what could is busy for too long.
+                if (!_models.Values.Any(m => m.IsLoaded && m != loading))
+                {
+                    Log.OverBudget(logger, loading.Id, loading.SizeBytes, budget);
+                    return;
+                }
+
+                throw new ModelBusyException(loading.Id, 0);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+        }
+    }
+
+    internal void Unloaded(ResidentModel model) => Log.Unloaded(logger, model.Id);
+
+    /// <summary>Unloads every idle model whose keep_alive has passed.</summary>
+    public void Sweep()
+    {
+        var now = time.GetUtcNow();
+        foreach (var model in _models.Values)
+        {
+            if (model.IsLoaded && model.ExpiresAt is { } expires && expires <= now)
+            {
+                model.TryUnload();
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            Sweep();
+        }
+    }
+
+    /// <summary>Bytes of weights at <paramref name="path"/>: a file's length (with its ONNX external data), or a folder's largest weights file.</summary>
+    internal static long SizeOf(string path, long fallback)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                var data = path + "_data";
+                return new FileInfo(path).Length + (File.Exists(data) ? new FileInfo(data).Length : 0);
+            }
+
+            if (Directory.Exists(path))
+            {
+                return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => f.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+                    .Select(f => SizeOf(f, 0))
+                    .DefaultIfEmpty(fallback)
+                    .Max();
+            }
+        }
+        catch (IOException)
+        {
+            // Sized as before.
+        }
+
+        return fallback;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Model}.")]
+        public static partial void Unloaded(ILogger logger, string model);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Unloading model {Model}, the least recently used, to load {Loading} within the memory budget of {Budget} bytes.")]
+        public static partial void Evicted(ILogger logger, string model, string loading, long budget);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} ({Size} bytes) alone exceeds the memory budget of {Budget} bytes; it is loaded anyway.")]
+        public static partial void OverBudget(ILogger logger, string model, long size, long budget);
+    }
+}
