@@ -88,11 +88,11 @@ public sealed class OllamaApiTests(InferenceApiFixture fixture) : IClassFixture<
 
     [Theory]
     [InlineData("/api/chat", """{"model":"nope","messages":[{"role":"user","content":"hi"}]}""", 404)]
-    [InlineData("/api/chat", """{"model":"wordnet-chat-1m","messages":[]}""", 400)]
+    [InlineData("/api/chat", """{"model":"wordnet-chat-1m","messages":[],"keep_alive":"soon"}""", 400)]
     [InlineData("/api/chat", """{"model":"wordnet-chat-1m","messages":[{"role":"wizard","content":"hi"}]}""", 400)]
     [InlineData("/api/chat", """{"model":"wordnet-chat-1m","options":{"temperature":9},"messages":[{"role":"user","content":"hi"}]}""", 400)]
     [InlineData("/api/chat", """{"model":"wordnet-chat-1m","options":{"num_predict":"x"},"messages":[]}""", 400)]
-    [InlineData("/api/generate", """{"model":"wordnet-chat-1m"}""", 400)]
+    [InlineData("/api/generate", """{"model":"wordnet-chat-1m","keep_alive":true}""", 400)]
     [InlineData("/api/generate", """{"model":"m2v-bge-base-vocabq-64d","prompt":"hi"}""", 400)]
     [InlineData("/api/generate", "{\"model\":\"wordnet-chat-1m\",\"raw\":true,\"prompt\":\"" + "dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog dog\"}", 400)]
     [InlineData("/api/embed", """{"model":"m2v-bge-base-vocabq-64d","input":[]}""", 400)]

@@ -25,6 +25,14 @@ public sealed class LocalModelFactory(
         var format = FormatOf(path);
         var detected = kind ?? format.DetectKind(path);
         var resident = residency.Add(id, path, detected, keepAlive, () => Load(format, id, path, detected, chatTemplate));
+
+        // Loaded before the pipeline is built, so that its middleware (OpenTelemetry) reads the engine's metadata.
+        var preloaded = loadNow ? Load(format, id, path, detected, chatTemplate) : null;
+        if (preloaded is not null)
+        {
+            resident.Preloaded(preloaded);
+        }
+
         var entry = new ServedModel
         {
             Id = id,
@@ -45,11 +53,9 @@ public sealed class LocalModelFactory(
             served = Describe(entry, loaded, resident);
             catalog.Replace(served);
         };
-        if (loadNow)
+        if (preloaded is not null)
         {
-            var loaded = Load(format, id, path, detected, chatTemplate);
-            resident.Preloaded(loaded);
-            served = Describe(entry, loaded, resident);
+            served = Describe(entry, preloaded, resident);
         }
 
         owner = new ResidentOwner(resident, residency);

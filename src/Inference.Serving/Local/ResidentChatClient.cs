@@ -37,7 +37,9 @@ internal sealed class ResidentChatClient(ResidentModel model, TimeProvider time)
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(ResidentModel) ? model : model.Loaded?.ChatClient?.GetService(serviceType, serviceKey);
+        serviceType == typeof(ResidentModel) ? model
+        : model.Loaded?.ChatClient?.GetService(serviceType, serviceKey)
+            ?? (serviceType == typeof(ChatClientMetadata) && serviceKey is null ? new ChatClientMetadata("inference-aspire", null, model.Id) : null);
 
     public void Dispose()
     {
@@ -63,7 +65,9 @@ internal sealed class ResidentEmbeddingGenerator(ResidentModel model, TimeProvid
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(ResidentModel) ? model : model.Loaded?.EmbeddingGenerator?.GetService(serviceType, serviceKey);
+        serviceType == typeof(ResidentModel) ? model
+        : model.Loaded?.EmbeddingGenerator?.GetService(serviceType, serviceKey)
+            ?? (serviceType == typeof(EmbeddingGeneratorMetadata) && serviceKey is null ? new EmbeddingGeneratorMetadata("inference-aspire", null, model.Id) : null);
 
     public void Dispose()
     {
