@@ -70,6 +70,8 @@ public sealed class FallbackTests : IDisposable
             Assert.Contains($"client=\"{endpoint}\"", gauge, StringComparison.Ordinal);
             Assert.EndsWith(" 1", gauge.Trim(), StringComparison.Ordinal);
 
+            Assert.True(await LifecycleHost.MetricAsync(http, "ml_inference_fallbacks_total", "model=\"dictionary\"", "fallback=\"backup\"") >= 3);
+
             // Without fallbacks the caller sees the open breaker.
             using (var alone = await ChatAsync(http, """{"model":"dictionary","use_fallbacks":false,"messages":[{"role":"user","content":"dog"}]}"""))
             {

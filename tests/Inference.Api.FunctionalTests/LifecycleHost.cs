@@ -63,6 +63,14 @@ public sealed class LifecycleHost : IDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>The value of the one sample of <paramref name="name"/> in /metrics whose labels include all of <paramref name="labels"/>.</summary>
+    public static async Task<double> MetricAsync(HttpClient http, string name, params string[] labels)
+    {
+        var line = (await http.GetStringAsync("/metrics")).Split('\n')
+            .Single(l => l.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(label => l.Contains(label, StringComparison.Ordinal)));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>One chat call for <paramref name="model"/> as <paramref name="caller"/>: the model that answered (body and header).</summary>
     public static async Task<string> AnsweredByAsync(HttpClient http, string model, string caller, string? requestId = null) =>
         await TryAnsweredByAsync(http, model, caller, requestId, mustSucceed: true) ?? "";

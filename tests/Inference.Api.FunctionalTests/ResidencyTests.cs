@@ -35,8 +35,11 @@ public sealed class ResidencyTests : IDisposable
         Assert.Equal(new FileInfo(Path.Combine(InferenceApiFixture.ModelsRoot, "wordnet-chat-1m", "onnx", "model.onnx")).Length, lazy.GetProperty("size").GetInt64());
         Assert.InRange(lazy.GetProperty("expires_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
 
+        Assert.Equal(1, await LifecycleHost.MetricAsync(http, "ml_inference_model_loaded", "model=\"lazy\""));
+
         // After a second without requests it is out of memory; the next request loads it again and answers the same.
         await Eventually.HoldsAsync(() => LoadedAsync(http), loaded => !loaded.Contains("lazy"));
+        Assert.Equal(0, await LifecycleHost.MetricAsync(http, "ml_inference_model_loaded", "model=\"lazy\""));
         Assert.Equal(first, await AnswerAsync(http, "lazy"));
         var models = await http.GetFromJsonAsync<JsonElement>("/v1/models");
         var entry = models.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "lazy");

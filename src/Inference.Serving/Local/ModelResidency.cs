@@ -12,16 +12,27 @@ namespace Inference.Serving.Local;
 /// requests to end, at most <see cref="ResidencyOptions.MaxWaitForRoom"/>, then refusing the request with a 429 so
 /// that a fallback may answer). Ollama's <c>/api/ps</c> lists what is loaded.
 /// </summary>
-public sealed partial class ModelResidency(IOptions<ResidencyOptions> options, TimeProvider time, ILogger<ModelResidency> logger) : BackgroundService
+public sealed partial class ModelResidency : BackgroundService
 {
     private readonly ConcurrentDictionary<string, ResidentModel> _models = new(StringComparer.Ordinal);
+    private readonly IOptions<ResidencyOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelResidency> _logger;
+
+    public ModelResidency(IOptions<ResidencyOptions> options, TimeProvider time, ILogger<ModelResidency> logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Routing.RoutingTelemetry.Observe(this);
+    }
 
     public IReadOnlyCollection<ResidentModel> Models => [.. _models.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
 
     public ResidentModel? Find(string id) => _models.GetValueOrDefault(id);
 
     /// <summary>The keep_alive models get when neither they nor the request say.</summary>
-    public TimeSpan DefaultKeepAlive => KeepAlive.TryParse(options.Value.KeepAlive, out var value) ? value : KeepAlive.Forever;
+    public TimeSpan DefaultKeepAlive => KeepAlive.TryParse(_options.Value.KeepAlive, out var value) ? value : KeepAlive.Forever;
 
     internal ResidentModel Add(string id, string path, ModelKind kind, TimeSpan? keepAlive, Func<LoadedModel> load)
     {
@@ -34,12 +45,12 @@ public sealed partial class ModelResidency(IOptions<ResidencyOptions> options, T
 
     internal async Task MakeRoomAsync(ResidentModel loading, CancellationToken cancellationToken)
     {
-        if (options.Value.MemoryBudgetBytes is not { } budget)
+        if (_options.Value.MemoryBudgetBytes is not { } budget)
         {
             return;
         }
 
-        var started = time.GetTimestamp();
+        var started = _time.GetTimestamp();
         while (true)
         {
             var used = _models.Values.Where(m => m.IsLoaded && m != loading).Sum(m => m.SizeBytes);
@@ -53,34 +64,40 @@ public sealed partial class ModelResidency(IOptions<ResidencyOptions> options, T
             {
                 if (idle.TryUnload())
                 {
-                    Log.Evicted(logger, idle.Id, loading.Id, budget);
+                    Log.Evicted(_logger, idle.Id, loading.Id, budget);
                 }
 
                 continue;
             }
 
-            if (!_models.Values.Any(m => m.IsLoaded && m != loading) || time.GetElapsedTime(started) >= options.Value.MaxWaitForRoom)
+            if (!_models.Values.Any(m => m.IsLoaded && m != loading) || _time.GetElapsedTime(started) >= _options.Value.MaxWaitForRoom)
             {
                 // Nothing can go (the model alone exceeds the budget), or what could is busy for too long.
                 if (!_models.Values.Any(m => m.IsLoaded && m != loading))
                 {
-                    Log.OverBudget(logger, loading.Id, loading.SizeBytes, budget);
+                    Log.OverBudget(_logger, loading.Id, loading.SizeBytes, budget);
                     return;
                 }
 
                 throw new ModelBusyException(loading.Id, 0);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
         }
     }
 
-    internal void Unloaded(ResidentModel model) => Log.Unloaded(logger, model.Id);
+    public override void Dispose()
+    {
+        Routing.RoutingTelemetry.Forget(this);
+        base.Dispose();
+    }
+
+    internal void Unloaded(ResidentModel model) => Log.Unloaded(_logger, model.Id);
 
     /// <summary>Unloads every idle model whose keep_alive has passed.</summary>
     public void Sweep()
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         foreach (var model in _models.Values)
         {
             if (model.IsLoaded && model.ExpiresAt is { } expires && expires <= now)
@@ -92,7 +109,7 @@ public sealed partial class ModelResidency(IOptions<ResidencyOptions> options, T
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), _time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             Sweep();

@@ -11,13 +11,20 @@ namespace Inference.Serving.Routing;
 /// chosen by a hash of the caller (so a caller stays on one side). A name the registry does not route is looked up
 /// in the catalog as it is. The table is the registry's, republished on every change (<see cref="Publish"/>).
 /// </summary>
-public sealed class ModelRouter(ModelCatalog catalog)
+public sealed class ModelRouter
 {
+    private readonly ModelCatalog _catalog;
     private volatile RoutingTable _table = RoutingTable.Empty;
+
+    public ModelRouter(ModelCatalog catalog)
+    {
+        _catalog = catalog;
+        RoutingTelemetry.Observe(this);
+    }
 
     public RoutingTable Table => _table;
 
-    public ModelCatalog Catalog => catalog;
+    public ModelCatalog Catalog => _catalog;
 
     public void Publish(RoutingTable table)
     {
@@ -36,20 +43,20 @@ public sealed class ModelRouter(ModelCatalog catalog)
         }
 
         var reference = ModelReference.Parse(requested);
-        if (reference.Version == ModelReference.Latest && (table.Find(reference.Name) is not null || catalog.Find(reference.Name) is not null))
+        if (reference.Version == ModelReference.Latest && (table.Find(reference.Name) is not null || _catalog.Find(reference.Name) is not null))
         {
             // Ollama's default tag: the name's active version.
             return Resolve(reference.Name, caller) is { } latest ? latest with { Requested = requested } : null;
         }
 
         if (reference.Version is { } version && table.Find(reference.Name) is { } named
-            && named.Versions.TryGetValue(version, out var target) && catalog.Find(target) is { } pinned)
+            && named.Versions.TryGetValue(version, out var target) && _catalog.Find(target) is { } pinned)
         {
             return Decide(requested, pinned, named.Name, version, null, null, Fallbacks(table, named, pinned));
         }
 
         // Not routed (or a remote id with a colon of its own, such as Ollama's llama3.2:latest): the catalog's entry.
-        return catalog.Find(requested) is { } model
+        return _catalog.Find(requested) is { } model
             ? Decide(requested, model, table.VersionOf(model.Id)?.Name ?? model.Id, table.VersionOf(model.Id)?.Version, null, null, Fallbacks(table, null, model))
             : null;
     }
@@ -58,19 +65,19 @@ public sealed class ModelRouter(ModelCatalog catalog)
     {
         foreach (var share in Pick(route.Shares, caller))
         {
-            if (catalog.Find(share.Target) is { } chosen)
+            if (_catalog.Find(share.Target) is { } chosen)
             {
                 var version = table.VersionOf(chosen.Id);
                 return Decide(requested, chosen, version?.Name ?? chosen.Id, version?.Version, share.Experiment, share.Arm, Fallbacks(table, route, chosen));
             }
         }
 
-        if (route.ActiveVersion is { } active && route.Versions.TryGetValue(active, out var target) && catalog.Find(target) is { } model)
+        if (route.ActiveVersion is { } active && route.Versions.TryGetValue(active, out var target) && _catalog.Find(target) is { } model)
         {
             return Decide(requested, model, route.Name, active, null, null, Fallbacks(table, route, model));
         }
 
-        return catalog.Find(route.Name) is { } configured
+        return _catalog.Find(route.Name) is { } configured
             ? Decide(requested, configured, route.Name, table.VersionOf(configured.Id)?.Version, null, null, Fallbacks(table, route, configured))
             : null;
     }
@@ -132,7 +139,7 @@ public sealed class ModelRouter(ModelCatalog catalog)
         var chain = new List<ServedModel>(names.Count);
         foreach (var name in names)
         {
-            var next = table.Find(name) is { } fallback ? Choose(table, fallback with { Shares = [] }, name, null)?.Model : catalog.Find(name);
+            var next = table.Find(name) is { } fallback ? Choose(table, fallback with { Shares = [] }, name, null)?.Model : _catalog.Find(name);
             if (next is not null && next.Id != chosen.Id && next.Kind == chosen.Kind && !chain.Contains(next))
             {
                 chain.Add(next);

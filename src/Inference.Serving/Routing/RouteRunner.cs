@@ -82,6 +82,11 @@ public sealed partial class RouteRunner
                         },
                         scope.Token);
                     AnsweredBy = model;
+                    if (!ReferenceEquals(model, _decision.Model))
+                    {
+                        RoutingTelemetry.Fallbacks.Add(1, new KeyValuePair<string, object?>("model", _decision.Model.Id), new KeyValuePair<string, object?>("fallback", model.Id));
+                    }
+
                     return result;
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ProviderFailure.Classify(ex) != FailureKind.Request)
