@@ -100,9 +100,9 @@ public static partial class GrammarApi
             await db.SaveChangesAsync(cancellationToken);
             return TypedResults.Ok(GrammarResponse.From(grammar));
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            return Unavailable();
+            return MetadataProblems.Unavailable();
         }
     }
 
@@ -164,16 +164,11 @@ public static partial class GrammarApi
             await using var db = await contexts.CreateDbContextAsync();
             return await work(db);
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            return Unavailable();
+            return MetadataProblems.Unavailable();
         }
     }
-
-    private static bool IsUnavailable(Exception ex) => ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or DbUpdateException;
-
-    private static ProblemHttpResult Unavailable() => TypedResults.Problem(
-        "The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
 
     [GeneratedRegex("^[a-zA-Z0-9_.-]{1,100}$")]
     private static partial Regex GrammarName();

@@ -193,9 +193,9 @@ public static class LifecycleApi
         {
             return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException || ex is InvalidOperationException && ex.InnerException is System.Data.Common.DbException)
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            return TypedResults.Problem("The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
+            return MetadataProblems.Unavailable();
         }
     }
 }

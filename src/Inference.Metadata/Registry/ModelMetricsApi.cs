@@ -66,9 +66,9 @@ public static class ModelMetricsApi
                 .ToList();
             return TypedResults.Ok(new ModelMetricsResponse(id, period, from, to, periods, rows.Count == MaxRows));
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            return TypedResults.Problem("The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
+            return MetadataProblems.Unavailable();
         }
     }
 

@@ -60,10 +60,9 @@ public static class ModelRegistryApi
             await using var db = await contexts.CreateDbContextAsync();
             return await read(db);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            return TypedResults.Problem(
-                "The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
+            return MetadataProblems.Unavailable();
         }
     }
 }

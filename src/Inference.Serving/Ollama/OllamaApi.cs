@@ -35,6 +35,8 @@ public static class OllamaApi
         return api;
     }
 
+    private const string BadKeepAlive = "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1";
+
     private static IResult Error(int status, string message) =>
         TypedResults.Json(new OllamaError(message), OllamaJsonContext.Default.OllamaError, statusCode: status);
 
@@ -125,7 +127,7 @@ public static class OllamaApi
 
         if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
         {
-            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+            return Error(400, BadKeepAlive);
         }
 
         if (request.Messages is { Count: 0 } or null)
@@ -170,7 +172,7 @@ public static class OllamaApi
 
         if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
         {
-            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+            return Error(400, BadKeepAlive);
         }
 
         if (string.IsNullOrEmpty(request.Prompt))
@@ -230,7 +232,7 @@ public static class OllamaApi
 
         if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
         {
-            return Error(400, "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1");
+            return Error(400, BadKeepAlive);
         }
 
         try
