@@ -43,11 +43,10 @@ internal sealed partial class ModelDownloads(
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")]
     private static partial Regex NamePattern();
 
-    /// <summary>The folder downloads go to.</summary>
+    /// <summary>The folder downloads go to: the configured one, else the models directory when it is writable, else local app data.</summary>
     public string Root => Path.GetFullPath(options.Value.DownloadDirectory is { Length: > 0 } configured
         ? configured
-        : localOptions.Value.ModelsDirectory is { Length: > 0 } models ? models
-        : ModelsDirectory.Locate() is { } located && IsWritable(located) ? located
+        : (localOptions.Value.ModelsDirectory is { Length: > 0 } models ? models : ModelsDirectory.Locate()) is { } directory && IsWritable(directory) ? directory
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "InferenceAspire", "models"));
 
     public DownloadJob? Find(string id) => _jobs.GetValueOrDefault(id);
