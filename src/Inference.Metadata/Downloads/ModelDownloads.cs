@@ -46,7 +46,7 @@ internal sealed partial class ModelDownloads(
     /// <summary>The folder downloads go to: the configured one, else the models directory when it is writable, else local app data.</summary>
     public string Root => Path.GetFullPath(options.Value.DownloadDirectory is { Length: > 0 } configured
         ? configured
-        : (localOptions.Value.ModelsDirectory is { Length: > 0 } models ? models : ModelsDirectory.Locate()) is { } directory && IsWritable(directory) ? directory
+        : localOptions.Value.ResolvedModelsDirectory is { } directory && IsWritable(directory) ? directory
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "InferenceAspire", "models"));
 
     public DownloadJob? Find(string id) => _jobs.GetValueOrDefault(id);

@@ -345,7 +345,7 @@ internal sealed partial class ModelLifecycle(
             return Path.GetFullPath(path);
         }
 
-        var root = localOptions.Value.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
+        var root = localOptions.Value.ResolvedModelsDirectory;
         return root is null ? Path.GetFullPath(path) : Path.GetFullPath(Path.Combine(root, path));
     }
 

@@ -76,7 +76,7 @@ internal sealed class LocalModelLoader(
 
     private static string? ResolveDirectory(LocalModelsOptions settings)
     {
-        var root = settings.ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : ModelsDirectory.Locate();
+        var root = settings.ResolvedModelsDirectory;
         if (root is null)
         {
             // Nothing local to serve: fine for a gateway of remote models, checked once loading is done.

@@ -11,6 +11,10 @@ public sealed class LocalModelsOptions
     /// <summary>Where model folders live; defaults to INFERENCE_MODELS_DIR, then ../shared/models of a checkout.</summary>
     public string? ModelsDirectory { get; set; }
 
+    /// <summary>The models directory as a full path: the configured one, else the one <see cref="Inference.Engines.ModelsDirectory.Locate"/> finds; null when there is none.</summary>
+    public string? ResolvedModelsDirectory =>
+        ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : Inference.Engines.ModelsDirectory.Locate();
+
     public Dictionary<string, LocalModelDefinition> Models { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>False for a pure gateway (as the AppHost runs the Api): no model is loaded in this process.</summary>
