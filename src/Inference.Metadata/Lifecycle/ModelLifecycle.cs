@@ -245,9 +245,7 @@ internal sealed partial class ModelLifecycle(
     }
 
     /// <summary>True when this service has the version in its catalog.</summary>
-    public bool IsServable(string name, ModelVersion version) => version.Origin == VersionOrigins.Registered
-        ? catalog.Find(RoutingTableBuilder.TargetId(name, version)) is not null
-        : registry.ConfiguredVersion(name) == version.Version && catalog.Find(name) is not null;
+    public bool IsServable(string name, ModelVersion version) => RoutingTableBuilder.IsServable(name, version, catalog, registry);
 
     public void Dispose()
     {

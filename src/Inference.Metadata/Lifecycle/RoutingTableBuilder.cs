@@ -21,6 +21,15 @@ internal static class RoutingTableBuilder
     public static string TargetId(string model, ModelVersion version) =>
         version.Origin == VersionOrigins.Registered ? $"{model}:{version.Version}" : model;
 
+    /// <summary>
+    /// True when this service has the version in its catalog: a registered one as <c>name:version</c>, the configured
+    /// one (only the configuration's current version) under the bare name.
+    /// </summary>
+    public static bool IsServable(string model, ModelVersion version, ModelCatalog catalog, ModelRegistry registry) =>
+        version.Origin == VersionOrigins.Registered
+            ? catalog.Find(TargetId(model, version)) is not null
+            : registry.ConfiguredVersion(model) == version.Version && catalog.Find(model) is not null;
+
     public static RoutingTable Build(
         IReadOnlyList<RegisteredModel> models, IReadOnlyList<Deployment> canaries, IReadOnlyList<AbTest> tests, ModelCatalog catalog, ModelRegistry registry)
     {
@@ -30,10 +39,7 @@ internal static class RoutingTableBuilder
             var versions = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var version in model.Versions)
             {
-                var servable = version.Origin == VersionOrigins.Registered
-                    ? catalog.Find(TargetId(model.Id, version)) is not null
-                    : registry.ConfiguredVersion(model.Id) == version.Version && catalog.Find(model.Id) is not null;
-                if (servable)
+                if (IsServable(model.Id, version, catalog, registry))
                 {
                     versions[version.Version] = TargetId(model.Id, version);
                 }
