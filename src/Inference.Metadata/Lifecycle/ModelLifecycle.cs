@@ -134,18 +134,15 @@ internal sealed partial class ModelLifecycle(
 
         // Served before it is recorded: a model that does not load is refused with the engine's reason.
         var served = await Task.Run(() => Create(name, definition, kind, request.ChatTemplate), cancellationToken);
-        if (row is not null && row.Kind != (served.Kind == ModelKind.Chat ? "chat" : "embedding"))
+        definition.Kind = VersionConfiguration.KindOf(served.Kind);
+        if (row is not null && row.Kind != definition.Kind)
         {
             Unserve(target);
-            throw LifecycleException.BadRequest($"Model '{name}' is a {row.Kind} model; version '{version}' is a {(served.Kind == ModelKind.Chat ? "chat" : "embedding")} model.");
+            throw LifecycleException.BadRequest($"Model '{name}' is a {row.Kind} model; version '{version}' is a {definition.Kind} model.");
         }
 
-        definition.Kind = served.Kind == ModelKind.Chat ? "chat" : "embedding";
         definition.Framework ??= served.Format ?? definition.Provider;
-        definition.Configuration = JsonSerializer.Serialize(
-            new VersionConfiguration(definition.Provider!, definition.Kind, served.Source, served.ContextLength, served.ParameterCount, served.Quantization, served.ChatTemplate, served.Dimensions, request.Fallbacks ?? []),
-            MetadataJsonContext.Default.VersionConfiguration);
-        definition.ConfigurationHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(definition.Configuration)));
+        (definition.Configuration, definition.ConfigurationHash) = VersionConfiguration.Of(served, definition.Provider!, request.Fallbacks ?? []).Serialize();
         var now = time.GetUtcNow();
         if (row is null)
         {

@@ -53,7 +53,7 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
                 db.Models.Add(row);
             }
 
-            var configuration = Configuration(model);
+            var configuration = VersionConfiguration.Of(model, model.Provider, model.Fallbacks);
             row.Kind = configuration.Kind;
             row.Provider = model.Provider;
             row.ContextLength = model.ContextLength;
@@ -64,8 +64,7 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
             row.Fallbacks = JsonSerializer.Serialize([.. model.Fallbacks], MetadataJsonContext.Default.ListString);
             row.Updated = now;
 
-            var json = JsonSerializer.Serialize(configuration, MetadataJsonContext.Default.VersionConfiguration);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+            var (json, hash) = configuration.Serialize();
             var active = row.Versions.FirstOrDefault(v => v.IsDefault);
             var current = row.Versions.Where(v => v.Origin == VersionOrigins.Configuration && v.ConfigurationHash == hash).MaxBy(v => v.Id);
             if (current is null || (active?.Origin != VersionOrigins.Registered && active != current))
@@ -107,15 +106,4 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
 
         await db.SaveChangesAsync(cancellationToken);
     }
-
-    private static VersionConfiguration Configuration(ServedModel model) => new(
-        model.Provider,
-        model.Kind == ModelKind.Chat ? "chat" : "embedding",
-        model.Source,
-        model.ContextLength,
-        model.ParameterCount,
-        model.Quantization,
-        model.ChatTemplate,
-        model.Dimensions,
-        model.Fallbacks);
 }

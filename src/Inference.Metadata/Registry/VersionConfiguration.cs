@@ -1,3 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Inference.Engines;
+using Inference.Serving.Catalog;
+
 namespace Inference.Metadata.Registry;
 
 /// <summary>What serves a model, as recorded with each version: any change here is a new version.</summary>
@@ -10,4 +16,27 @@ internal sealed record VersionConfiguration(
     string? Quantization,
     string? ChatTemplate,
     int? EmbeddingLength,
-    IReadOnlyList<string> Fallbacks);
+    IReadOnlyList<string> Fallbacks)
+{
+    /// <summary>How the registry names a kind: chat or embedding.</summary>
+    public static string KindOf(ModelKind kind) => kind == ModelKind.Chat ? "chat" : "embedding";
+
+    /// <summary>The configuration of a served model, under <paramref name="provider"/> with <paramref name="fallbacks"/>.</summary>
+    public static VersionConfiguration Of(ServedModel model, string provider, IReadOnlyList<string> fallbacks) => new(
+        provider,
+        KindOf(model.Kind),
+        model.Source,
+        model.ContextLength,
+        model.ParameterCount,
+        model.Quantization,
+        model.ChatTemplate,
+        model.Dimensions,
+        fallbacks);
+
+    /// <summary>The configuration as it is stored, and its SHA-256, which tells whether it changed.</summary>
+    public (string Json, string Hash) Serialize()
+    {
+        var json = JsonSerializer.Serialize(this, MetadataJsonContext.Default.VersionConfiguration);
+        return (json, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))));
+    }
+}
