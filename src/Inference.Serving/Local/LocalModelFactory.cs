@@ -46,20 +46,10 @@ public sealed class LocalModelFactory(
             QueueDepth = () => resident.Loaded?.QueueDepth?.Invoke() ?? 0,
             RequestCount = () => resident.Loaded?.RequestCount?.Invoke() ?? 0,
         };
-        var served = entry;
-        resident.OnLoaded = (_, loaded) =>
-        {
-            // What the files say, on the same clients: the catalog shows it from now on.
-            served = Describe(entry, loaded, resident);
-            catalog.Replace(served);
-        };
-        if (preloaded is not null)
-        {
-            served = Describe(entry, preloaded, resident);
-        }
-
+        // What the files say, on the same clients: the catalog shows it from each load on.
+        resident.OnLoaded = loaded => catalog.Replace(Describe(entry, loaded, resident));
         owner = new ResidentOwner(resident, residency);
-        return served;
+        return preloaded is null ? entry : Describe(entry, preloaded, resident);
     }
 
     private LoadedModel Load(IModelFormat format, string id, string path, ModelKind kind, string? chatTemplate)

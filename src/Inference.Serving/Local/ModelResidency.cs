@@ -70,15 +70,16 @@ public sealed partial class ModelResidency : BackgroundService
                 continue;
             }
 
-            if (!_models.Values.Any(m => m.IsLoaded && m != loading) || _time.GetElapsedTime(started) >= _options.Value.MaxWaitForRoom)
+            if (!_models.Values.Any(m => m.IsLoaded && m != loading))
             {
-                // Nothing can go (the model alone exceeds the budget), or what could is busy for too long.
-                if (!_models.Values.Any(m => m.IsLoaded && m != loading))
-                {
-                    Log.OverBudget(_logger, loading.Id, loading.SizeBytes, budget);
-                    return;
-                }
+                // Nothing else is loaded: the model alone exceeds the budget.
+                Log.OverBudget(_logger, loading.Id, loading.SizeBytes, budget);
+                return;
+            }
 
+            if (_time.GetElapsedTime(started) >= _options.Value.MaxWaitForRoom)
+            {
+                // What could go is busy for too long.
                 throw new ModelBusyException(loading.Id, 0);
             }
 

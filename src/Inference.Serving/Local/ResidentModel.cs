@@ -52,7 +52,7 @@ public sealed class ResidentModel : IDisposable
     public DateTimeOffset? ExpiresAt { get; private set; }
 
     /// <summary>Called with the engine's model each time it is loaded (the catalog then shows what its files say).</summary>
-    internal Action<ResidentModel, LoadedModel>? OnLoaded { get; set; }
+    internal Action<LoadedModel>? OnLoaded { get; set; }
 
     /// <summary>Takes the model as loaded before the service takes traffic.</summary>
     internal void Preloaded(LoadedModel loaded)
@@ -90,7 +90,7 @@ public sealed class ResidentModel : IDisposable
                     _loaded = loaded;
                 }
 
-                OnLoaded?.Invoke(this, loaded);
+                OnLoaded?.Invoke(loaded);
             }
 
             lock (_lock)

@@ -52,13 +52,17 @@ public sealed class ModelRouter
         if (reference.Version is { } version && table.Find(reference.Name) is { } named
             && named.Versions.TryGetValue(version, out var target) && _catalog.Find(target) is { } pinned)
         {
-            return Decide(requested, pinned, named.Name, version, null, null, Fallbacks(table, named, pinned));
+            return new(requested, pinned, named.Name, version, null, null, Fallbacks(table, named, pinned));
         }
 
         // Not routed (or a remote id with a colon of its own, such as Ollama's llama3.2:latest): the catalog's entry.
-        return _catalog.Find(requested) is { } model
-            ? Decide(requested, model, table.VersionOf(model.Id)?.Name ?? model.Id, table.VersionOf(model.Id)?.Version, null, null, Fallbacks(table, null, model))
-            : null;
+        if (_catalog.Find(requested) is not { } model)
+        {
+            return null;
+        }
+
+        var known = table.VersionOf(model.Id);
+        return new(requested, model, known?.Name ?? model.Id, known?.Version, null, null, Fallbacks(table, null, model));
     }
 
     private RouteDecision? Choose(RoutingTable table, ModelRoute route, string requested, string? caller)
@@ -68,17 +72,17 @@ public sealed class ModelRouter
             if (_catalog.Find(share.Target) is { } chosen)
             {
                 var version = table.VersionOf(chosen.Id);
-                return Decide(requested, chosen, version?.Name ?? chosen.Id, version?.Version, share.Experiment, share.Arm, Fallbacks(table, route, chosen));
+                return new(requested, chosen, version?.Name ?? chosen.Id, version?.Version, share.Experiment, share.Arm, Fallbacks(table, route, chosen));
             }
         }
 
         if (route.ActiveVersion is { } active && route.Versions.TryGetValue(active, out var target) && _catalog.Find(target) is { } model)
         {
-            return Decide(requested, model, route.Name, active, null, null, Fallbacks(table, route, model));
+            return new(requested, model, route.Name, active, null, null, Fallbacks(table, route, model));
         }
 
         return _catalog.Find(route.Name) is { } configured
-            ? Decide(requested, configured, route.Name, table.VersionOf(configured.Id)?.Version, null, null, Fallbacks(table, route, configured))
+            ? new RouteDecision(requested, configured, route.Name, table.VersionOf(configured.Id)?.Version, null, null, Fallbacks(table, route, configured))
             : null;
     }
 
@@ -148,8 +152,4 @@ public sealed class ModelRouter
 
         return chain;
     }
-
-    private static RouteDecision Decide(
-        string requested, ServedModel model, string name, string? version, string? experiment, string? arm, IReadOnlyList<ServedModel> fallbacks) =>
-        new(requested, model, name, version, experiment, arm, fallbacks);
 }
