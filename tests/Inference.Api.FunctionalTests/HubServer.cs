@@ -72,6 +72,9 @@ public sealed class HubServer : IAsyncDisposable
                 http.Response.ContentLength = bytes.Length;
                 await http.Response.Body.WriteAsync(bytes.AsMemory(0, (int)after));
                 await http.Response.Body.FlushAsync();
+
+                // A reset discards what the client has not read yet; give it a moment to read what was sent.
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
                 http.Abort();
                 return Results.Empty;
             }
