@@ -81,9 +81,15 @@ public static class MetadataExtensions
         });
         builder.Services.AddSingleton<ModelLifecycle>();
         builder.Services.AddSingleton<DeploymentManager>();
+        builder.Services.AddSingleton<RollingQueue>();
+        builder.Services.AddOptions<DeploymentOptions>()
+            .BindConfiguration(DeploymentOptions.SectionName)
+            .Validate(o => o.ReplicaTimeout > TimeSpan.Zero && o.ResumeInterval > TimeSpan.Zero, "Inference:Deployments:ReplicaTimeout and ResumeInterval must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<AbTestManager>();
         builder.Services.AddHostedService<MetadataInitializer>();
         builder.Services.AddHostedService<LifecycleRefresher>();
+        builder.Services.AddHostedService<RollingDeployments>();
         builder.Services.AddOptions<HubOptions>()
             .BindConfiguration(HubOptions.SectionName)
             .PostConfigure(o =>

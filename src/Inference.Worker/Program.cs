@@ -1,4 +1,5 @@
 using Inference.Engines;
+using Inference.Serving.Local;
 
 // Hosts the local chat models behind the OpenAI-compatible API.
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.AddInferenceMonitoring();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
+app.MapModelLoadingApi();
 app.MapInferenceMonitoring();
 
 return await app.RunWithStartupErrorsAsync();

@@ -51,6 +51,9 @@ public sealed class Deployment
     /// <summary>Why it ended as it did (the rollback's reason).</summary>
     public string? Reason { get; set; }
 
+    /// <summary>A rolling deployment's Worker replicas that serve the new version, in order, as a JSON array of their addresses.</summary>
+    public string ReadyReplicas { get; set; } = "[]";
+
     /// <summary>What happened, as a JSON array of { at, event, percent, detail }.</summary>
     public string History { get; set; } = "[]";
 }

@@ -41,7 +41,7 @@ public sealed record DeploymentEvent(
     [property: JsonPropertyName("percent")] double Percent,
     [property: JsonPropertyName("detail")] string? Detail);
 
-/// <summary>A deployment's state and history, and each side's numbers while a canary runs.</summary>
+/// <summary>A deployment's state and history, each side's numbers while a canary runs, the replicas a rolling one has reached.</summary>
 public sealed record DeploymentResponse(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("model")] string Model,
@@ -60,12 +60,14 @@ public sealed record DeploymentResponse(
     [property: JsonPropertyName("created_by")] string? CreatedBy,
     [property: JsonPropertyName("reason")] string? Reason,
     [property: JsonPropertyName("history")] IReadOnlyList<DeploymentEvent> History,
-    [property: JsonPropertyName("arms")] IReadOnlyList<ArmHealth>? Arms)
+    [property: JsonPropertyName("arms")] IReadOnlyList<ArmHealth>? Arms,
+    [property: JsonPropertyName("ready_replicas")] IReadOnlyList<string>? ReadyReplicas)
 {
     internal static DeploymentResponse From(Deployment d, IReadOnlyList<ArmHealth>? arms = null) => new(
         d.Id, d.ModelId, d.Version, d.PreviousVersion, d.Strategy, d.Status, d.Percent, d.StepPercent, d.StepIntervalSeconds,
         d.MaxErrorRateIncrease, d.MaxLatencyRatio, d.MinimumRequests, d.Created, d.Updated, d.CreatedBy, d.Reason,
-        JsonSerializer.Deserialize(d.History, MetadataJsonContext.Default.ListDeploymentEvent) ?? [], arms);
+        JsonSerializer.Deserialize(d.History, MetadataJsonContext.Default.ListDeploymentEvent) ?? [], arms,
+        d.Strategy == DeploymentStrategies.Rolling ? JsonSerializer.Deserialize(d.ReadyReplicas is { Length: > 0 } ready ? ready : "[]", MetadataJsonContext.Default.ListString) : null);
 }
 
 /// <summary>One side of a split: its calls, error rate and p95 latency since the split began.</summary>

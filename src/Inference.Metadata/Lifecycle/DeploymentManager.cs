@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Inference.Metadata.Data;
 using Inference.Metadata.Experiments;
+using Inference.Serving.Remote;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -11,15 +12,22 @@ namespace Inference.Metadata.Lifecycle;
 /// loaded, so a rollback is instant; blue-green also requires the new version to be served on this replica before it
 /// switches); <c>canary</c> sends a share of the traffic (sticky per caller) to the new version, steps it up by API
 /// call or on a schedule, completes at 100% and rolls itself back when the canary's error rate or p95 latency is worse
-/// than the stable version's beyond the thresholds. State lives in the database; every change is a conditional update,
+/// than the stable version's beyond the thresholds; <c>rolling</c> loads a Worker-loaded version on the model's Worker
+/// replicas one at a time (<see cref="RollingDeployments"/>), each shifting its share of the traffic once it is ready and
+/// answers, and rolls back (unloading it everywhere) when one does not. State lives in the database; every change is a conditional update,
 /// so replicas evaluating the same canary act once.
 /// </summary>
 internal sealed partial class DeploymentManager(
     IDbContextFactory<MetadataDbContext> contexts,
     ModelLifecycle lifecycle,
+    WorkerReplicaSets replicaSets,
+    WorkerReplicaClient replicaClient,
+    RollingQueue rollingQueue,
     TimeProvider time,
     ILogger<DeploymentManager> logger)
 {
+    private static readonly TimeSpan UnloadTimeout = TimeSpan.FromSeconds(10);
+
     public async Task<Deployment> DeployAsync(string name, DeployRequest request, string? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -27,11 +35,6 @@ internal sealed partial class DeploymentManager(
         if (!DeploymentStrategies.All.Contains(strategy))
         {
             throw LifecycleException.BadRequest($"strategy must be one of {string.Join(", ", DeploymentStrategies.All)}, not '{request.Strategy}'.");
-        }
-
-        if (strategy == DeploymentStrategies.Rolling)
-        {
-            throw LifecycleException.BadRequest("rolling deployments (Worker replicas one at a time) are not available yet: Workers load their models at start; use blue-green or canary.");
         }
 
         var version = request.Version ?? throw LifecycleException.BadRequest("version is required (in the body, or the route as name:version).");
@@ -63,7 +66,23 @@ internal sealed partial class DeploymentManager(
             throw LifecycleException.Conflict($"Version '{version}' of '{name}' is deprecated.");
         }
 
-        if (!lifecycle.IsServable(name, target))
+        var rolling = strategy == DeploymentStrategies.Rolling;
+        if (rolling && replicaSets.Find(name) is null)
+        {
+            throw LifecycleException.BadRequest($"A rolling deployment goes across the Worker replicas of a model, and '{name}' has none here (Inference:Remote:{name}:Replicas).");
+        }
+
+        if (rolling && !ReplicaMembership.IsOnWorkers(target))
+        {
+            throw LifecycleException.BadRequest($"Version '{version}' of '{name}' is not loaded by Workers; register it with model_path and provider worker to roll it out, or deploy it blue-green or canary.");
+        }
+
+        if (!rolling && ReplicaMembership.IsOnWorkers(target) && !lifecycle.IsServable(name, target))
+        {
+            throw LifecycleException.Conflict($"Version '{version}' of '{name}' is loaded by the Workers as a deployment reaches them; deploy it with strategy rolling.");
+        }
+
+        if (!rolling && !lifecycle.IsServable(name, target))
         {
             throw LifecycleException.Conflict($"Version '{version}' of '{name}' is not served here: {lifecycle.LoadError(RoutingTableBuilder.TargetId(name, target)) ?? "it has not been loaded"}.");
         }
@@ -86,8 +105,8 @@ internal sealed partial class DeploymentManager(
             Version = version,
             PreviousVersion = active?.Version,
             Strategy = strategy,
-            Status = strategy == DeploymentStrategies.Canary ? DeploymentStatus.InProgress : DeploymentStatus.Completed,
-            Percent = strategy == DeploymentStrategies.Canary ? percent : 100,
+            Status = strategy is DeploymentStrategies.Canary or DeploymentStrategies.Rolling ? DeploymentStatus.InProgress : DeploymentStatus.Completed,
+            Percent = strategy == DeploymentStrategies.Canary ? percent : rolling ? 0 : 100,
             StepPercent = step,
             StepIntervalSeconds = request.StepIntervalSeconds,
             MaxErrorRateIncrease = request.MaxErrorRateIncrease ?? 0.05,
@@ -101,7 +120,11 @@ internal sealed partial class DeploymentManager(
         deployment.History = History(deployment, "started", $"{strategy} from {active?.Version ?? "none"} to {version}");
         db.Deployments.Add(deployment);
         await db.SaveChangesAsync(cancellationToken);
-        if (strategy != DeploymentStrategies.Canary)
+        if (rolling)
+        {
+            rollingQueue.Start(deployment.Id);
+        }
+        else if (strategy != DeploymentStrategies.Canary)
         {
             await lifecycle.ActivateAsync(name, version, caller, cancellationToken, "deploy");
         }
@@ -123,9 +146,16 @@ internal sealed partial class DeploymentManager(
         }
 
         var deployment = await FindAsync(id, cancellationToken);
+        if (deployment.Strategy == DeploymentStrategies.Rolling && deployment.Status == DeploymentStatus.InProgress)
+        {
+            // A rolling deployment moves on to its next replica now instead of after its pause.
+            return await UpdateAsync(deployment, d => d.LastStep = null, "promoted", $"next replica now, by {caller ?? "api"}", cancellationToken)
+                ?? throw LifecycleException.Conflict($"Deployment '{id}' changed meanwhile; read it again.");
+        }
+
         if (deployment.Strategy != DeploymentStrategies.Canary || deployment.Status != DeploymentStatus.InProgress)
         {
-            throw LifecycleException.Conflict($"Deployment '{id}' is not a canary in progress (it is a {deployment.Strategy} deployment, {deployment.Status}).");
+            throw LifecycleException.Conflict($"Deployment '{id}' is not a canary or rolling deployment in progress (it is a {deployment.Strategy} deployment, {deployment.Status}).");
         }
 
         return await StepAsync(deployment, percent ?? Math.Min(100, deployment.Percent + deployment.StepPercent), caller ?? "api", cancellationToken)
@@ -170,6 +200,68 @@ internal sealed partial class DeploymentManager(
         }
 
         Log.RolledBack(logger, id, deployment.ModelId, reason);
+        await lifecycle.RefreshAsync(cancellationToken);
+        if (deployment.Strategy == DeploymentStrategies.Rolling)
+        {
+            await UnloadEverywhereAsync(deployment, cancellationToken);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Unloads a rolled-back version from every replica (best effort: a replica that is down has lost it anyway).</summary>
+    public async Task UnloadEverywhereAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        if (replicaSets.Find(deployment.ModelId) is not { } set)
+        {
+            return;
+        }
+
+        var target = $"{deployment.ModelId}:{deployment.Version}";
+        await Task.WhenAll(set.Replicas.Select(async replica =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(UnloadTimeout);
+            try
+            {
+                await replicaClient.UnloadAsync(replica, target, timeout.Token);
+            }
+            catch (Exception ex) when (ex is WorkerReplicaException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.UnloadFailed(logger, target, replica.Authority, ex.Message);
+            }
+        }));
+    }
+
+    /// <summary>Records that a rolling deployment's next replica serves the new version: its share of the traffic moves.</summary>
+    public async Task<Deployment?> ReplicaReadyAsync(Deployment deployment, Uri replica, int replicas, CancellationToken cancellationToken)
+    {
+        var ready = JsonSerializer.Deserialize(deployment.ReadyReplicas is { Length: > 0 } json ? json : "[]", MetadataJsonContext.Default.ListString) ?? [];
+        ready.Add(replica.AbsoluteUri);
+        var changed = await UpdateAsync(deployment, d =>
+        {
+            d.ReadyReplicas = JsonSerializer.Serialize(ready, MetadataJsonContext.Default.ListString);
+            d.Percent = Math.Round(100.0 * ready.Count / replicas, 2);
+            d.LastStep = time.GetUtcNow();
+        }, "replica_ready", replica.AbsoluteUri, cancellationToken);
+        if (changed is not null)
+        {
+            Log.ReplicaReady(logger, deployment.Id, deployment.ModelId, replica.Authority, ready.Count, replicas);
+            await lifecycle.RefreshAsync(cancellationToken);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Completes a rolling deployment that reached every replica: the new version becomes the active one.</summary>
+    public async Task<Deployment?> CompleteRollingAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        await lifecycle.ActivateAsync(deployment.ModelId, deployment.Version, "rolling", cancellationToken, "deploy");
+        var changed = await UpdateAsync(deployment, d =>
+        {
+            d.Percent = 100;
+            d.Status = DeploymentStatus.Completed;
+        }, "completed", "every replica serves it", cancellationToken);
         await lifecycle.RefreshAsync(cancellationToken);
         return changed;
     }
@@ -306,6 +398,7 @@ internal sealed partial class DeploymentManager(
                 .SetProperty(d => d.LastStep, current.LastStep)
                 .SetProperty(d => d.Reason, current.Reason)
                 .SetProperty(d => d.History, current.History)
+                .SetProperty(d => d.ReadyReplicas, current.ReadyReplicas)
                 .SetProperty(d => d.Updated, current.Updated), cancellationToken);
         return written == 1 ? current : null;
     }
@@ -319,6 +412,12 @@ internal sealed partial class DeploymentManager(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Id} of {Model}: replica {Replica} serves the new version ({Ready} of {Replicas}).")]
+        public static partial void ReplicaReady(ILogger logger, string id, string model, string replica, int ready, int replicas);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not unload {Model} from replica {Replica}: {Reason}")]
+        public static partial void UnloadFailed(ILogger logger, string model, string replica, string reason);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Id}: {Strategy} of {Model} version {Version} started.")]
         public static partial void Started(ILogger logger, string id, string model, string version, string strategy);
 

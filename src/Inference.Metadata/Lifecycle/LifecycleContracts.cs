@@ -13,7 +13,10 @@ public sealed record RegisterModelRequest
 
     [JsonPropertyName("version")] public string? Version { get; init; }
 
-    /// <summary>A model folder or file (relative paths from the models directory), loaded here before the version is recorded.</summary>
+    /// <summary>
+    /// A model folder or file (relative paths from the models directory), loaded here before the version is recorded;
+    /// with provider <c>worker</c>, loaded by the name's Worker replicas instead, when a rolling deployment reaches them.
+    /// </summary>
     [JsonPropertyName("model_path")] public string? ModelPath { get; init; }
 
     [JsonPropertyName("description")] public string? Description { get; init; }

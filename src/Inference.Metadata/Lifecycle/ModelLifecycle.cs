@@ -27,6 +27,7 @@ internal sealed partial class ModelLifecycle(
     ModelRegistry registry,
     LocalModelFactory locals,
     RemoteModelFactory remotes,
+    WorkerReplicaSets replicaSets,
     IOptions<LocalModelsOptions> localOptions,
     TimeProvider time,
     ILogger<ModelLifecycle> logger) : IDisposable
@@ -62,8 +63,16 @@ internal sealed partial class ModelLifecycle(
                 }
             }
 
+            // Which replicas serve each version of a replicated model, before the table that routes to them.
+            var rolling = await db.Deployments.AsNoTracking().Where(d => d.Strategy == DeploymentStrategies.Rolling).ToListAsync(cancellationToken);
+            foreach (var set in replicaSets.All)
+            {
+                set.Publish(ReplicaMembership.Of(set, models.FirstOrDefault(m => m.Id == set.Name), rolling));
+            }
+
+            // A rolling deployment splits the traffic as a canary does: each replica it reaches adds its share.
             var canaries = await db.Deployments.AsNoTracking()
-                .Where(d => d.Status == DeploymentStatus.InProgress && d.Strategy == DeploymentStrategies.Canary)
+                .Where(d => d.Status == DeploymentStatus.InProgress && (d.Strategy == DeploymentStrategies.Canary || d.Strategy == DeploymentStrategies.Rolling))
                 .ToListAsync(cancellationToken);
             var tests = await db.AbTests.AsNoTracking().Where(t => t.Status == AbTestStatus.Running).ToListAsync(cancellationToken);
             router.Publish(RoutingTableBuilder.Build(models, canaries, tests, catalog, registry));
@@ -91,9 +100,18 @@ internal sealed partial class ModelLifecycle(
 
         var local = !string.IsNullOrWhiteSpace(request.ModelPath);
         var remote = !string.IsNullOrWhiteSpace(request.Provider);
-        if (local == remote)
+        var onWorkers = local && remote && string.Equals(request.Provider!.Trim(), "worker", StringComparison.OrdinalIgnoreCase)
+            && request.ConnectionString is null && request.ConnectionName is null;
+        if (local == remote && !onWorkers)
         {
-            throw LifecycleException.BadRequest("Give either model_path (a model folder or file this service loads) or provider with connection_string or connection_name.");
+            throw LifecycleException.BadRequest(
+                "Give either model_path (a model folder or file this service loads), provider with connection_string or connection_name, or model_path with provider worker (loaded by the name's Worker replicas).");
+        }
+
+        if (onWorkers && replicaSets.Find(name) is null)
+        {
+            throw LifecycleException.BadRequest(
+                $"model_path with provider worker is loaded by the Worker replicas of '{name}', and '{name}' has none: configure Inference:Remote:{name}:Replicas, or give a connection.");
         }
 
         var kind = request.Kind switch
@@ -125,7 +143,8 @@ internal sealed partial class ModelLifecycle(
             Framework = request.Framework,
             Tags = JsonSerializer.Serialize(request.Tags ?? [], MetadataJsonContext.Default.ListString),
             PerformanceMetrics = request.PerformanceMetrics?.GetRawText() ?? "{}",
-            Path = local ? ResolvePath(request.ModelPath!) : null,
+            // Each Worker reads a path of its own models directory; this service reads its own.
+            Path = onWorkers ? request.ModelPath!.Trim() : local ? ResolvePath(request.ModelPath!) : null,
             Provider = remote ? request.Provider!.Trim().ToLowerInvariant() : "local",
             ConnectionName = request.ConnectionName,
             ConnectionString = request.ConnectionString,
@@ -281,7 +300,17 @@ internal sealed partial class ModelLifecycle(
     {
         var id = $"{name}:{version.Version}";
         ServedModel served;
-        if (version.Path is { } path)
+        if (version.Path is not null && version.Provider == "worker")
+        {
+            // Loaded by the Worker replicas as a rolling deployment reaches them; served by those it has reached.
+            if (kind == ModelKind.Embedding || replicaSets.Find(name) is not { } set)
+            {
+                throw LifecycleException.BadRequest($"'{id}' is loaded by Worker replicas, and '{name}' has no chat model replicas here (Inference:Remote:{name}:Replicas).");
+            }
+
+            served = remotes.CreateReplicated(id, set, id, []) with { ChatTemplate = chatTemplate, Format = FormatOf(version.Path) };
+        }
+        else if (version.Path is { } path)
         {
             try
             {
@@ -332,6 +361,9 @@ internal sealed partial class ModelLifecycle(
             owner.Dispose();
         }
     }
+
+    /// <summary>What a Worker-loaded version's files are, by their name (the Workers load them).</summary>
+    private static string? FormatOf(string path) => path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? "gguf" : null;
 
     private string ResolvePath(string path)
     {

@@ -22,12 +22,12 @@ internal static class RoutingTableBuilder
         version.Origin == VersionOrigins.Registered ? $"{model}:{version.Version}" : model;
 
     /// <summary>
-    /// True when this service has the version in its catalog: a registered one as <c>name:version</c>, the configured
-    /// one (only the configuration's current version) under the bare name.
+    /// True when this service has the version in its catalog: a registered one as <c>name:version</c> (a Worker-loaded
+    /// one only where some replica runs it), the configured one (only the configuration's current version) under the bare name.
     /// </summary>
     public static bool IsServable(string model, ModelVersion version, ModelCatalog catalog, ModelRegistry registry) =>
         version.Origin == VersionOrigins.Registered
-            ? catalog.Find(TargetId(model, version)) is not null
+            ? catalog.Find(TargetId(model, version)) is { } served && (served.Replicas is not { } set || set.MembersOf(served.Id).Count > 0)
             : registry.ConfiguredVersion(model) == version.Version && catalog.Find(model) is not null;
 
     public static RoutingTable Build(

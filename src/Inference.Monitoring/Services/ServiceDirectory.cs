@@ -44,12 +44,12 @@ internal sealed partial class ServiceDirectory(
     {
         var now = time.GetUtcNow();
         var models = catalog.Models;
-        var local = models.Where(m => m.Endpoint is null).ToList();
+        var local = models.Where(m => m.Endpoint is null && m.Replicas is null).ToList();
         var self = new ServiceStatus
         {
             Name = SelfName,
-            Kind = local.Count > 0 && local.All(m => m.Kind == ModelKind.Chat) && models.All(m => m.Endpoint is null) ? "worker"
-                : local.Count > 0 && local.All(m => m.Kind == ModelKind.Embedding) && models.All(m => m.Endpoint is null) ? "embeddings"
+            Kind = local.Count > 0 && local.All(m => m.Kind == ModelKind.Chat) && models.Count == local.Count ? "worker"
+                : local.Count > 0 && local.All(m => m.Kind == ModelKind.Embedding) && models.Count == local.Count ? "embeddings"
                 : "gateway",
             Status = !catalog.IsReady ? ServiceStatus.Degraded : health.Status switch
             {
@@ -65,9 +65,11 @@ internal sealed partial class ServiceDirectory(
             Models = [.. local.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter))],
         };
 
-        var remotes = models.Where(m => m.Endpoint is not null)
-            .GroupBy(m => (m.Provider, Root: Root(m.Endpoint!)))
-            .Select(g => RemoteAsync(g.Key.Provider, g.Key.Root, [.. g], calls, now, cancellationToken));
+        // A replicated model's Workers each show as a service of their own.
+        var remotes = models
+            .SelectMany(m => m.Endpoint is { } endpoint ? [(Model: m, Root: Root(endpoint))] : (m.Replicas?.Replicas ?? []).Select(r => (Model: m, Root: r)))
+            .GroupBy(x => (x.Model.Provider, x.Root))
+            .Select(g => RemoteAsync(g.Key.Provider, g.Key.Root, [.. g.Select(x => x.Model)], calls, now, cancellationToken));
         return new ServicesSnapshot(now, [self, .. await Task.WhenAll(remotes)]);
     }
 

@@ -27,7 +27,19 @@ public sealed class LocalModelFactory(
         var resident = residency.Add(id, path, detected, keepAlive, () => Load(format, id, path, detected, chatTemplate));
 
         // Loaded before the pipeline is built, so that its middleware (OpenTelemetry) reads the engine's metadata.
-        var preloaded = loadNow ? Load(format, id, path, detected, chatTemplate) : null;
+        LoadedModel? preloaded;
+        try
+        {
+            preloaded = loadNow ? Load(format, id, path, detected, chatTemplate) : null;
+        }
+        catch
+        {
+            // Not served: nothing of it stays resident.
+            residency.Remove(resident);
+            resident.Dispose();
+            throw;
+        }
+
         if (preloaded is not null)
         {
             resident.Preloaded(preloaded);

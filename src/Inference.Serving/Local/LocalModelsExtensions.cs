@@ -23,6 +23,7 @@ public static class LocalModelsExtensions
 
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton<LocalModelFactory>();
+        builder.Services.TryAddSingleton<LoadedModels>();
         builder.Services.AddOptions<ResidencyOptions>()
             .BindConfiguration(ResidencyOptions.SectionName)
             .Validate(o => o.KeepAlive is null || KeepAlive.TryParse(o.KeepAlive, out _), "Inference:Residency:KeepAlive must be a duration such as 5m, 30s or -1.")

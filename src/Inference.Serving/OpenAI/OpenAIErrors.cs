@@ -32,6 +32,7 @@ public static class OpenAIErrors
             ContextWindowExceededException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam, "context_length_exceeded")),
             InvalidPromptException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam)),
             ModelBusyException e => (429, new OpenAIError(e.Message, "requests", null, "rate_limit_exceeded")),
+            Remote.NoReplicaException e => (503, new OpenAIError(e.Message, "server_error", null, "model_not_ready")),
             NotSupportedException e => (400, new OpenAIError(e.Message, "invalid_request_error")),
             ArgumentException e => (400, new OpenAIError(e.Message, "invalid_request_error", e.ParamName)),
             // A remote provider refused the request: its 4xx is the caller's to fix, anything else is the provider's fault.

@@ -17,6 +17,13 @@ public sealed class RemoteModelDefinition
     /// <summary>Chat or Embedding; embeddings providers default to Embedding, the others to Chat.</summary>
     public ModelKind? Kind { get; set; }
 
+    /// <summary>
+    /// The root addresses of the Worker replicas that serve this model, each addressed on its own (provider worker):
+    /// calls take turns across them, each replica has its own circuit breaker, and rolling deployments load a new
+    /// version on them one at a time. The connection then only names the model on the Workers (<c>Model=...</c>, the id by default).
+    /// </summary>
+    public List<string> Replicas { get; set; } = [];
+
     /// <summary>Models to try instead when this one fails, in order (recorded in the registry).</summary>
     public List<string> Fallbacks { get; set; } = [];
 }

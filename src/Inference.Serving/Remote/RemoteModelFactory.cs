@@ -3,7 +3,9 @@ using System.ClientModel.Primitives;
 using Inference.Client;
 using Inference.Serving.Catalog;
 using Microsoft.Extensions.AI;
+using Inference.Serving.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OllamaSharp;
 using OpenAI;
 
@@ -24,6 +26,11 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
     public ServedModel Create(string id, RemoteModelDefinition definition, string setting)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Replicas.Count > 0)
+        {
+            return Replicated(id, definition, setting);
+        }
+
         var text = definition.ConnectionString ?? (definition.ConnectionName is { } name ? configuration.GetConnectionString(name) : null);
         InferenceConnectionString connection;
         try
@@ -68,6 +75,72 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
             : OpenAI(connection, http).GetEmbeddingClient(model).AsIEmbeddingGenerator();
         return served with { EmbeddingGenerator = ModelPipeline.Embeddings(generator, id, provider, services) };
     }
+
+    /// <summary>
+    /// A catalog entry of the replicated model <paramref name="set"/> serving <paramref name="target"/>: its calls go to
+    /// the replicas the set says serve it, where the model's id is <paramref name="workerModel"/>.
+    /// </summary>
+    public ServedModel CreateReplicated(string target, WorkerReplicaSet set, string workerModel, IReadOnlyList<string> fallbacks)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var client = new ReplicatedChatClient(
+            set,
+            target,
+            replica => new InferenceParametersChatClient(
+                OpenAI(new InferenceConnectionString(WorkerReplicaSet.ApiOf(replica), null, workerModel), httpClients.CreateClient(HttpClientName))
+                    .GetChatClient(workerModel).AsIChatClient()),
+            services.GetRequiredService<ProviderCircuitBreakers>());
+        return new ServedModel
+        {
+            Id = target,
+            Kind = ModelKind.Chat,
+            Provider = "worker",
+            Source = $"{workerModel} on {string.Join(", ", set.Replicas.Select(r => r.Authority))}",
+            Replicas = set,
+            Fallbacks = fallbacks,
+            ChatClient = ModelPipeline.Chat(client, target, "worker", services),
+            Constraints = OutputConstraints.All,
+        };
+    }
+
+    private ServedModel Replicated(string id, RemoteModelDefinition definition, string setting)
+    {
+        if (!string.Equals(definition.Provider, "worker", StringComparison.OrdinalIgnoreCase) || definition.Kind is ModelKind.Embedding)
+        {
+            throw new InferenceConfigurationException($"{setting}:Replicas: replicas are Workers serving a chat model; set Provider to worker.");
+        }
+
+        var replicas = new List<Uri>(definition.Replicas.Count);
+        foreach (var text in definition.Replicas)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new InferenceConfigurationException($"{setting}:Replicas: '{text}' is not an http(s) address of a Worker.");
+            }
+
+            var root = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+            if (replicas.Contains(root))
+            {
+                throw new InferenceConfigurationException($"{setting}:Replicas: '{text}' is listed twice.");
+            }
+
+            replicas.Add(root);
+        }
+
+        var connection = definition.ConnectionString ?? (definition.ConnectionName is { } name ? configuration.GetConnectionString(name) : null);
+        var model = connection is null ? id : ModelOf(connection) ?? id;
+        var set = new WorkerReplicaSet(id, replicas);
+        services.GetRequiredService<WorkerReplicaSets>().Add(set);
+        return CreateReplicated(id, set, model, definition.Fallbacks);
+    }
+
+    /// <summary>The <c>Model=</c> of a connection string that may have no endpoint (replicas bring their own).</summary>
+    private static string? ModelOf(string connection) =>
+        connection.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Equals("Model", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => pair[1])
+            .LastOrDefault();
 
     private static OpenAIClient OpenAI(InferenceConnectionString connection, HttpClient http) => new(
         new ApiKeyCredential(connection.Key ?? "none"),

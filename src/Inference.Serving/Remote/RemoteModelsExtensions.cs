@@ -23,6 +23,8 @@ public static class RemoteModelsExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.TryAddSingleton<RemoteModelFactory>();
+        builder.Services.TryAddSingleton<WorkerReplicaSets>();
+        builder.Services.TryAddSingleton<WorkerReplicaClient>();
         builder.Services.AddHostedService<RemoteModelRegistrar>();
         return builder;
     }

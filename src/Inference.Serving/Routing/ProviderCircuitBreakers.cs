@@ -21,12 +21,19 @@ public sealed partial class ProviderCircuitBreakers(IOptions<RoutingOptions> opt
     private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.Ordinal);
     private readonly ILogger _logger = logger;
 
-    /// <summary>The endpoint a model's calls go to: its provider's URL, or the model itself when it runs in this process.</summary>
+    /// <summary>
+    /// The endpoint a model's calls go to: its provider's URL, the Worker replicas that serve this one version of a
+    /// replicated model (each replica has a breaker of its own as well), or the model itself when it runs in this process.
+    /// </summary>
     public static string EndpointOf(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Endpoint is { } endpoint ? endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') : "in-process:" + model.Id;
+        return model.Endpoint is { } endpoint ? Key(endpoint)
+            : model.Replicas is not null ? "replicas:" + model.Id
+            : "in-process:" + model.Id;
     }
+
+    private static string Key(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
     public IReadOnlyCollection<Breaker> All => [.. _breakers.Values.OrderBy(b => b.Endpoint, StringComparer.Ordinal)];
 
@@ -34,6 +41,15 @@ public sealed partial class ProviderCircuitBreakers(IOptions<RoutingOptions> opt
     {
         var breaker = _breakers.GetOrAdd(EndpointOf(model), endpoint => new Breaker(endpoint, options.Value.CircuitBreaker, time, this));
         breaker.Serves(model.Id);
+        return breaker;
+    }
+
+    /// <summary>The breaker of one endpoint a model's calls go to (a Worker replica of a replicated model).</summary>
+    public Breaker For(Uri endpoint, string model)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var breaker = _breakers.GetOrAdd(Key(endpoint), key => new Breaker(key, options.Value.CircuitBreaker, time, this));
+        breaker.Serves(model);
         return breaker;
     }
 

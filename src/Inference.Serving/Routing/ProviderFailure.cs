@@ -11,7 +11,7 @@ public enum FailureKind
     /// <summary>The request is wrong: a fallback would refuse it too.</summary>
     Request,
 
-    /// <summary>The provider is busy (429, a full queue): try a fallback, not a fault of the provider.</summary>
+    /// <summary>The provider is busy (429, a full queue) or has no replica for the model yet: try a fallback, not a fault of the provider.</summary>
     Throttled,
 
     /// <summary>The provider failed, timed out or cannot be reached: try a fallback, and count it against the provider's breaker.</summary>
@@ -27,7 +27,7 @@ public static class ProviderFailure
     public static FailureKind Classify(Exception exception) => exception switch
     {
         BrokenCircuitException => FailureKind.CircuitOpen,
-        ModelBusyException => FailureKind.Throttled,
+        ModelBusyException or Remote.NoReplicaException => FailureKind.Throttled,
         ClientResultException { Status: 429 } => FailureKind.Throttled,
         ClientResultException { Status: 408 or >= 500 or 0 } => FailureKind.Unavailable,
         ClientResultException => FailureKind.Request,

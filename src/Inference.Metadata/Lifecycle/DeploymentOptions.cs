@@ -1,0 +1,13 @@
+namespace Inference.Metadata.Lifecycle;
+
+/// <summary>Rolling deployments (<c>Inference:Deployments</c>).</summary>
+public sealed class DeploymentOptions
+{
+    public const string SectionName = "Inference:Deployments";
+
+    /// <summary>How long one Worker replica has to load the new version, be ready and answer a probe before the deployment rolls back.</summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often in-progress rolling deployments left by a stopped gateway replica are looked for, to be resumed.</summary>
+    public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
