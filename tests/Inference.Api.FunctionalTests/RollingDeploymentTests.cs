@@ -98,6 +98,18 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         Assert.Contains(Replica(_first) + "v1", endpoints);
         Assert.Contains(Replica(_second) + "v1", endpoints);
 
+        // A replica that restarts has only its configured model: the other answers meanwhile, and the registry
+        // loads the rolled-out version on it again.
+        var port = _first.BaseAddress.Port;
+        await _first.DisposeAsync();
+        Assert.Equal($"{Model}:2", await LifecycleHost.AnsweredByAsync(http, Model, "caller-1"));
+        _first = await StartWorkerAsync(port);
+        await Eventually.HoldsAsync(() => WorkerModelsAsync(_first), models => models.Contains($"{Model}:2"));
+        for (var caller = 0; caller < 4; caller++)
+        {
+            Assert.Equal($"{Model}:2", await LifecycleHost.AnsweredByAsync(http, Model, $"caller-{caller}"));
+        }
+
         // Rolled back: the old version answers again, and no Worker keeps the new one loaded.
         var rolledBack = await LifecycleHost.PostAsync(http, $"/deployments/{id}/rollback", "{}");
         Assert.Equal("rolled_back", rolledBack.GetProperty("status").GetString());
@@ -145,6 +157,63 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_worker_loads_and_unloads_models_at_run_time_and_refuses_bad_loads()
+    {
+        using var http = new HttpClient { BaseAddress = _first.BaseAddress };
+        using (var missing = await http.PutAsync("/admin/models/extra", OpenAIClientTests.Json("{}")))
+        {
+            Assert.Equal(400, (int)missing.StatusCode);
+            Assert.Contains("model_path is required", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var kind = await http.PutAsync("/admin/models/extra", OpenAIClientTests.Json($$"""{"model_path":"{{Gguf}}","kind":"vision"}""")))
+        {
+            Assert.Equal(400, (int)kind.StatusCode);
+        }
+
+        using (var taken = await http.PutAsync($"/admin/models/{Model}", OpenAIClientTests.Json($$"""{"model_path":"{{Gguf}}"}""")))
+        {
+            Assert.Equal(409, (int)taken.StatusCode);
+            Assert.Contains("configuration", await taken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var created = await http.PutAsync("/admin/models/extra", OpenAIClientTests.Json($$"""{"model_path":"{{Gguf}}"}""")))
+        {
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(201, (int)created.StatusCode);
+            Assert.Equal(("extra", "chat", "gguf"), (body.GetProperty("id").GetString(), body.GetProperty("kind").GetString(), body.GetProperty("format").GetString()));
+        }
+
+        // Loading it again from the same file is a no-op; from another file, a conflict.
+        using (var again = await http.PutAsync("/admin/models/extra", OpenAIClientTests.Json($$"""{"model_path":"{{Gguf}}"}""")))
+        {
+            Assert.Equal(200, (int)again.StatusCode);
+        }
+
+        using (var other = await http.PutAsync("/admin/models/extra", OpenAIClientTests.Json("""{"model_path":"wordnet-chat-1m-gguf/wordnet-chat-1m.Q8_0.gguf"}""")))
+        {
+            Assert.Equal(409, (int)other.StatusCode);
+        }
+
+        Assert.Contains("extra", await WorkerModelsAsync(_first));
+        using (var answer = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json("""{"model":"extra","max_tokens":2,"messages":[{"role":"user","content":"dog"}]}""")))
+        {
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        using (var unloaded = await http.DeleteAsync("/admin/models/extra"))
+        {
+            Assert.Equal(204, (int)unloaded.StatusCode);
+        }
+
+        Assert.DoesNotContain("extra", await WorkerModelsAsync(_first));
+        using var gone = await http.DeleteAsync("/admin/models/extra");
+        Assert.Equal(404, (int)gone.StatusCode);
+        using var configured = await http.DeleteAsync($"/admin/models/{Model}");
+        Assert.Equal(404, (int)configured.StatusCode);
+    }
+
+    [Fact]
     public async Task Rolling_needs_a_model_with_worker_replicas_and_a_version_the_workers_load()
     {
         // "dictionary" served in this process: no replicas to roll across.
@@ -160,11 +229,11 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         await RegistryLifecycleTests.AssertProblemAsync(other, $"/models/{Model}/deploy", """{"version":"9","strategy":"rolling"}""", 400, "not loaded by Workers");
     }
 
-    private static async Task<ServiceProcess> StartWorkerAsync() => await ServiceProcess.StartAsync("Inference.Worker", new Dictionary<string, string>
+    private static async Task<ServiceProcess> StartWorkerAsync(int? port = null) => await ServiceProcess.StartAsync("Inference.Worker", new Dictionary<string, string>
     {
         ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
         [$"Inference__Models__{Model}__Path"] = "wordnet-chat-1m",
-    });
+    }, port);
 
     private static string Replica(ServiceProcess worker) => worker.BaseAddress.GetLeftPart(UriPartial.Authority) + "/";
 
@@ -192,5 +261,6 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         b.UseSetting($"Inference:Remote:{Model}:Replicas:0", Replica(_first));
         b.UseSetting($"Inference:Remote:{Model}:Replicas:1", Replica(_second));
         b.UseSetting("Inference:Deployments:ReplicaTimeout", "00:01:00");
+        b.UseSetting("Inference:Deployments:ResumeInterval", "00:00:01");
     }, serveModel: false);
 }

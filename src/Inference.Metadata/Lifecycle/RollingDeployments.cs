@@ -16,7 +16,9 @@ namespace Inference.Metadata.Lifecycle;
 /// deployment's percent is the share of replicas reached) and the next replica begins, after the deployment's pause
 /// (<c>step_interval_seconds</c>, cut short by promote). The last replica completes it and activates the version. A
 /// replica that fails rolls the deployment back: traffic returns to the previous version and the new one is unloaded
-/// everywhere. Progress is in the database, so a deployment a stopped gateway replica left is resumed by another.
+/// everywhere. Progress is in the database, so a deployment a stopped gateway replica left is resumed by another; and
+/// every <see cref="DeploymentOptions.ResumeInterval"/> each replica is given back the versions it should serve and
+/// lost in a restart.
 /// </summary>
 internal sealed partial class RollingDeployments(
     MetadataState state,
@@ -38,6 +40,7 @@ internal sealed partial class RollingDeployments(
         while (!stoppingToken.IsCancellationRequested)
         {
             await ResumeAsync(stoppingToken);
+            await ReconcileAsync(stoppingToken);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             wait.CancelAfter(options.Value.ResumeInterval);
             try
@@ -81,6 +84,71 @@ internal sealed partial class RollingDeployments(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             Log.Failed(logger, "(resume)", ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Loads the versions the registry says a replica serves on the replicas that do not have them (a Worker that
+    /// restarted has only its configured models), so a restart loses no rolled-out version.
+    /// </summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        if (replicaSets.All.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var names = replicaSets.All.Select(s => s.Name).ToList();
+            var versions = await db.ModelVersions.AsNoTracking()
+                .Where(v => names.Contains(v.ModelId) && v.Provider == "worker" && v.Path != null)
+                .ToListAsync(cancellationToken);
+            foreach (var set in replicaSets.All)
+            {
+                var wanted = versions.Where(v => v.ModelId == set.Name && ReplicaMembership.IsOnWorkers(v))
+                    .Select(v => (Version: v, Target: RoutingTableBuilder.TargetId(v.ModelId, v)))
+                    .Where(v => set.MembersOf(v.Target).Count > 0)
+                    .ToList();
+                if (wanted.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var replica in set.Replicas)
+                {
+                    await ReconcileAsync(replica, set, wanted, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.Failed(logger, "(reconcile)", ex.Message);
+        }
+    }
+
+    private async Task ReconcileAsync(Uri replica, WorkerReplicaSet set, IReadOnlyList<(ModelVersion Version, string Target)> wanted, CancellationToken cancellationToken)
+    {
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        step.CancelAfter(options.Value.ReplicaTimeout);
+        try
+        {
+            var serving = await replicas.ModelsAsync(replica, step.Token);
+            foreach (var (version, target) in wanted)
+            {
+                if (set.MembersOf(target).Contains(replica) && !serving.Contains(target))
+                {
+                    var configuration = JsonSerializer.Deserialize(version.Configuration, MetadataJsonContext.Default.VersionConfiguration);
+                    await replicas.LoadAsync(replica, target, version.Path!, configuration?.ChatTemplate, step.Token);
+                    Log.Reloaded(logger, target, replica.Authority);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WorkerReplicaException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Down (its breaker keeps traffic away) or refusing: tried again next time.
+            Log.ReloadFailed(logger, replica.Authority, ex.Message);
         }
     }
 
@@ -221,6 +289,12 @@ internal sealed partial class RollingDeployments(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Resuming rolling deployment {Id} of {Model}, which no replica has moved lately.")]
         public static partial void Resuming(ILogger logger, string id, string model);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} again on replica {Replica}, which had lost it (restarted).")]
+        public static partial void Reloaded(ILogger logger, string model, string replica);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Could not check replica {Replica}'s models: {Reason}")]
+        public static partial void ReloadFailed(ILogger logger, string replica, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling deployment {Id} stopped, to be resumed: {Reason}")]
         public static partial void Failed(ILogger logger, string id, string reason);

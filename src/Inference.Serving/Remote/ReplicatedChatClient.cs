@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Inference.Serving.Routing;
@@ -8,8 +9,8 @@ namespace Inference.Serving.Remote;
 /// <summary>
 /// One catalog entry of a replicated model (the configured version or a <c>name:version</c>) over the Worker replicas
 /// that serve it now: calls take turns across them, each through its replica's circuit breaker; a replica that fails
-/// (down, timing out, throttling, breaker open) hands the call to the next, so one dead replica costs no request. A
-/// stream moves on only before its first update.
+/// (down, timing out, throttling, breaker open, or restarted without the version) hands the call to the next, so one
+/// dead replica costs no request. A stream moves on only before its first update.
 /// </summary>
 internal sealed class ReplicatedChatClient(
     WorkerReplicaSet set,
@@ -33,7 +34,7 @@ internal sealed class ReplicatedChatClient(
                 return await Breaker(replica).Pipeline.ExecuteAsync(
                     async ct => await Client(replica).GetResponseAsync(messages, options, ct), cancellationToken);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ProviderFailure.Classify(ex) != FailureKind.Request)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && MovesOn(ex))
             {
                 last = ex;
             }
@@ -59,7 +60,7 @@ internal sealed class ReplicatedChatClient(
                 any = await Breaker(replica).Pipeline.ExecuteAsync(async _ => await candidate.MoveNextAsync(), cancellationToken);
                 stream = candidate;
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ProviderFailure.Classify(ex) != FailureKind.Request)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && MovesOn(ex))
             {
                 last = ex;
                 await candidate.DisposeAsync();
@@ -91,6 +92,13 @@ internal sealed class ReplicatedChatClient(
             client.Dispose();
         }
     }
+
+    /// <summary>
+    /// A replica's failure, not the request's: down, timing out, throttling, its breaker open, or not having the model
+    /// (a replica restarted since it was loaded there, until the registry loads it again).
+    /// </summary>
+    private static bool MovesOn(Exception exception) =>
+        exception is ClientResultException { Status: 404 } || ProviderFailure.Classify(exception) != FailureKind.Request;
 
     private IReadOnlyList<Uri> Members()
     {

@@ -35,6 +35,15 @@ public sealed class WorkerReplicaClient(IHttpClientFactory httpClients)
         return true;
     }
 
+    /// <summary>The ids of the models the replica serves now.</summary>
+    public async Task<IReadOnlyList<string>> ModelsAsync(Uri replica, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, new Uri(replica, "v1/models"), null, cancellationToken);
+        await EnsureAsync(response, "listing models", cancellationToken);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return [.. json.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString() ?? "")];
+    }
+
     /// <summary>Waits until the replica's readiness check passes (its models loaded, its dependencies up).</summary>
     public async Task WaitReadyAsync(Uri replica, CancellationToken cancellationToken)
     {
