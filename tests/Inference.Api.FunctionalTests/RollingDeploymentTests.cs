@@ -59,6 +59,7 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         Assert.Equal(Replica(_first), half.GetProperty("ready_replicas")[0].GetString());
         Assert.Contains($"{Model}:2", await WorkerModelsAsync(_first));
         Assert.DoesNotContain($"{Model}:2", await WorkerModelsAsync(_second));
+        Assert.Equal(0.5, await LifecycleHost.MetricAsync(http, "ml_inference_traffic_share", $"experiment=\"{id}\"", "arm=\"canary\""), 1e-9);
 
         // Callers split by their hash (200 callers: within 4 standard deviations of half); the moved replica takes
         // none of the old version's calls, the other takes all of them.
@@ -154,6 +155,20 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         {
             Assert.Equal(Model, await LifecycleHost.AnsweredByAsync(http, Model, $"caller-{caller}"));
         }
+
+        // Streams too: a stream whose turn falls on the dead replica moves on before its first part.
+        for (var caller = 0; caller < 4; caller++)
+        {
+            using var stream = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json($$"""{"model":"{{Model}}","stream":true,"max_tokens":3,"messages":[{"role":"user","content":"dog"}]}"""));
+            var text = await stream.Content.ReadAsStringAsync();
+            Assert.True(stream.IsSuccessStatusCode, text);
+            Assert.Contains($"\"model\":\"{Model}\"", text, StringComparison.Ordinal);
+            Assert.EndsWith("data: [DONE]", text.Trim(), StringComparison.Ordinal);
+        }
+
+        // Monitoring sees each replica as a service of its own.
+        var services = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/services"), s => StatusOf(s, _second) == "offline");
+        Assert.Equal("online", StatusOf(services, _first));
     }
 
     [Fact]
@@ -236,6 +251,11 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
     }, port);
 
     private static string Replica(ServiceProcess worker) => worker.BaseAddress.GetLeftPart(UriPartial.Authority) + "/";
+
+    private static string? StatusOf(JsonElement services, ServiceProcess worker) => services.GetProperty("services").EnumerateArray()
+        .Where(s => s.GetProperty("name").GetString() == $"worker ({worker.BaseAddress.Authority})")
+        .Select(s => s.GetProperty("status").GetString())
+        .FirstOrDefault();
 
     private static async Task<JsonElement> DeploymentAsync(HttpClient http, string? id) => await http.GetFromJsonAsync<JsonElement>($"/deployments/{id}");
 

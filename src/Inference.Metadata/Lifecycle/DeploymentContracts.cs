@@ -67,7 +67,7 @@ public sealed record DeploymentResponse(
         d.Id, d.ModelId, d.Version, d.PreviousVersion, d.Strategy, d.Status, d.Percent, d.StepPercent, d.StepIntervalSeconds,
         d.MaxErrorRateIncrease, d.MaxLatencyRatio, d.MinimumRequests, d.Created, d.Updated, d.CreatedBy, d.Reason,
         JsonSerializer.Deserialize(d.History, MetadataJsonContext.Default.ListDeploymentEvent) ?? [], arms,
-        d.Strategy == DeploymentStrategies.Rolling ? JsonSerializer.Deserialize(d.ReadyReplicas is { Length: > 0 } ready ? ready : "[]", MetadataJsonContext.Default.ListString) : null);
+        d.Strategy == DeploymentStrategies.Rolling ? ReplicaMembership.ReadyAddresses(d) : null);
 }
 
 /// <summary>One side of a split: its calls, error rate and p95 latency since the split began.</summary>

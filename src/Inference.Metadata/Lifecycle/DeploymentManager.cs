@@ -236,7 +236,7 @@ internal sealed partial class DeploymentManager(
     /// <summary>Records that a rolling deployment's next replica serves the new version: its share of the traffic moves.</summary>
     public async Task<Deployment?> ReplicaReadyAsync(Deployment deployment, Uri replica, int replicas, CancellationToken cancellationToken)
     {
-        var ready = JsonSerializer.Deserialize(deployment.ReadyReplicas is { Length: > 0 } json ? json : "[]", MetadataJsonContext.Default.ListString) ?? [];
+        var ready = ReplicaMembership.ReadyAddresses(deployment);
         ready.Add(replica.AbsoluteUri);
         var changed = await UpdateAsync(deployment, d =>
         {

@@ -50,9 +50,14 @@ internal static class ReplicaMembership
         version.Origin == VersionOrigins.Registered && version.Provider == "worker" && version.Path is not null;
 
     /// <summary>The replicas a rolling deployment has reached, in order (addresses no longer configured are left out).</summary>
-    public static IReadOnlyList<Uri> Ready(Deployment deployment, WorkerReplicaSet set)
-    {
-        var listed = JsonSerializer.Deserialize(deployment.ReadyReplicas is { Length: > 0 } json ? json : "[]", MetadataJsonContext.Default.ListString) ?? [];
-        return [.. listed.Select(r => new Uri(r)).Where(set.Replicas.Contains)];
-    }
+    public static IReadOnlyList<Uri> Ready(Deployment deployment, WorkerReplicaSet set) =>
+        [.. ReadyAddresses(deployment).Select(r => new Uri(r)).Where(set.Replicas.Contains)];
+
+    /// <summary>The addresses of the replicas a rolling deployment has reached, as recorded.</summary>
+    public static List<string> ReadyAddresses(Deployment deployment) =>
+        JsonSerializer.Deserialize(deployment.ReadyReplicas is { Length: > 0 } json ? json : "[]", MetadataJsonContext.Default.ListString) ?? [];
+
+    /// <summary>The chat template a Worker-loaded version was registered with, which the Workers load it with.</summary>
+    public static string? ChatTemplateOf(ModelVersion version) =>
+        JsonSerializer.Deserialize(version.Configuration, MetadataJsonContext.Default.VersionConfiguration)?.ChatTemplate;
 }

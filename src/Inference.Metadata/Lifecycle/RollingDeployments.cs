@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Inference.Metadata.Data;
 using Inference.Serving.Remote;
 using Microsoft.EntityFrameworkCore;
@@ -139,8 +138,7 @@ internal sealed partial class RollingDeployments(
             {
                 if (set.MembersOf(target).Contains(replica) && !serving.Contains(target))
                 {
-                    var configuration = JsonSerializer.Deserialize(version.Configuration, MetadataJsonContext.Default.VersionConfiguration);
-                    await replicas.LoadAsync(replica, target, version.Path!, configuration?.ChatTemplate, step.Token);
+                    await replicas.LoadAsync(replica, target, version.Path!, ReplicaMembership.ChatTemplateOf(version), step.Token);
                     Log.Reloaded(logger, target, replica.Authority);
                 }
             }
@@ -275,8 +273,7 @@ internal sealed partial class RollingDeployments(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var version = await db.ModelVersions.AsNoTracking()
             .SingleAsync(v => v.ModelId == deployment.ModelId && v.Version == deployment.Version, cancellationToken);
-        var configuration = JsonSerializer.Deserialize(version.Configuration, MetadataJsonContext.Default.VersionConfiguration);
-        return (version.Path!, configuration?.ChatTemplate);
+        return (version.Path!, ReplicaMembership.ChatTemplateOf(version));
     }
 
     private static partial class Log
