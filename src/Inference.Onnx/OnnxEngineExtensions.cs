@@ -19,6 +19,7 @@ public static class OnnxEngineExtensions
             .Validate(o => o.MaxConcurrentRequests >= 1, "Inference:Engine:MaxConcurrentRequests must be at least 1.")
             .Validate(o => o.MaxQueuedRequests >= 0, "Inference:Engine:MaxQueuedRequests must not be negative.")
             .Validate(o => o.EmbeddingBatchSize >= 1, "Inference:Engine:EmbeddingBatchSize must be at least 1.")
+            .Validate(o => o.EmbeddingBatchTimeout >= TimeSpan.Zero && o.EmbeddingBatchTimeout <= TimeSpan.FromSeconds(10), "Inference:Engine:EmbeddingBatchTimeout must be within 0 and 10 s.")
             .Validate(o => o.IntraOpThreads >= 0, "Inference:Engine:IntraOpThreads must not be negative.")
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelFormat, OnnxModelFormat>());

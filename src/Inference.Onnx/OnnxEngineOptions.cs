@@ -17,6 +17,12 @@ public sealed class OnnxEngineOptions
     /// <summary>Requests that may wait for one model before new ones are refused as busy.</summary>
     public int MaxQueuedRequests { get; set; } = 64;
 
-    /// <summary>Inputs embedded in one ONNX run.</summary>
+    /// <summary>Inputs embedded in one ONNX run, from one request or several waiting at once (seed 002's MAX_BATCH_SIZE).</summary>
     public int EmbeddingBatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// How long a batch of embeddings waits for more requests when it is not full (seed 002's BATCH_TIMEOUT_MS). Zero
+    /// runs at once whatever is waiting, so requests that arrive while a batch runs form the next.
+    /// </summary>
+    public TimeSpan EmbeddingBatchTimeout { get; set; } = TimeSpan.FromMilliseconds(2);
 }

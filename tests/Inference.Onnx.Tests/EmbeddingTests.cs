@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
+using Inference.Engines;
 using Inference.Onnx.Embeddings;
 using Microsoft.Extensions.AI;
 
@@ -90,6 +91,32 @@ public sealed class EmbeddingTests : IDisposable
         Assert.Equal(70, all.Count);
         var last = await generator.GenerateAsync([texts[69]]);
         Assert.Equal(last[0].Vector.ToArray(), all[69].Vector.ToArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_onnx_runs_and_get_exactly_the_vectors_they_get_alone()
+    {
+        using var model = LocalEmbeddingModel.Load(TestModels.M2vEmbedding, TestModels.Folder(TestModels.M2vEmbedding),
+            new OnnxEngineOptions { IntraOpThreads = 1, EmbeddingBatchTimeout = TimeSpan.FromMilliseconds(50) });
+        using var generator = new OnnxEmbeddingGenerator(model);
+        var texts = Enumerable.Range(0, 32).Select(i => string.Join(' ', Enumerable.Repeat($"word{i} music", 1 + (i % 7)))).ToList();
+        var alone = new List<float[]>();
+        foreach (var text in texts)
+        {
+            alone.Add((await generator.GenerateAsync([text]))[0].Vector.ToArray());
+        }
+
+        Assert.Equal(32, model.Batches);
+        var together = await Task.WhenAll(texts.Select(text => generator.GenerateAsync([text])));
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(alone[i], together[i][0].Vector.ToArray());
+            Assert.Equal(together[i][0].AdditionalProperties![EngineEmbeddingProperties.InputTokens], (await generator.GenerateAsync([texts[i]]))[0].AdditionalProperties![EngineEmbeddingProperties.InputTokens]);
+        }
+
+        // 32 requests at once: a few runs (the batch holds 32 inputs; one window collects what arrives), not 32.
+        Assert.InRange(model.Batches - 32 - 32, 1, 8);
+        Assert.Equal(0, model.Queue.Depth);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Inference.Onnx.Models;
 using Inference.Onnx.Scheduling;
 using Inference.Onnx.Tokenization;
@@ -10,6 +11,9 @@ namespace Inference.Onnx.Embeddings;
 /// <summary>A loaded BERT-family (or static) embedding model: graph, WordPiece tokenizer, pooling and queue.</summary>
 public sealed class LocalEmbeddingModel : IDisposable
 {
+    private long _batches;
+    private long _batchedInputs;
+
     private LocalEmbeddingModel(string id, string folder, InferenceSession session, BertTokenizer tokenizer, OnnxEngineOptions options)
     {
         Id = id;
@@ -19,6 +23,7 @@ public sealed class LocalEmbeddingModel : IDisposable
         BatchSize = options.EmbeddingBatchSize;
         Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
         EngineTelemetry.Track(Queue);
+        Batcher = new EmbeddingBatcher(Run, Queue, BatchSize, options.EmbeddingBatchTimeout);
     }
 
     public string Id { get; }
@@ -45,6 +50,14 @@ public sealed class LocalEmbeddingModel : IDisposable
     public int BatchSize { get; }
 
     public ModelRequestQueue Queue { get; }
+
+    internal EmbeddingBatcher Batcher { get; }
+
+    /// <summary>ONNX runs since the model was loaded.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Inputs embedded in those runs (divided by <see cref="Batches"/>: the mean batch).</summary>
+    public long BatchedInputs => Interlocked.Read(ref _batchedInputs);
 
     internal InferenceSession Session { get; }
 
@@ -133,8 +146,89 @@ public sealed class LocalEmbeddingModel : IDisposable
 
     public void Dispose()
     {
+        Batcher.Dispose();
         Queue.Dispose();
         RunOptions.Dispose();
         Session.Dispose();
     }
+
+    /// <summary>Embeds one padded batch in one ONNX run: a vector per row, pooled and normalised.</summary>
+    internal List<float[]> Run(List<long[]> batch)
+    {
+        var rows = batch.Count;
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _batchedInputs, rows);
+        var width = batch.Max(t => t.Length);
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        Array.Fill(ids, Tokenizer.PaddingTokenId);
+        for (var r = 0; r < rows; r++)
+        {
+            batch[r].CopyTo(ids, r * width);
+            mask.AsSpan(r * width, batch[r].Length).Fill(1);
+        }
+
+        long[] shape = [rows, width];
+        var names = new List<string> { "input_ids", "attention_mask" };
+        var values = new List<OrtValue> { Ids(ids, shape), Ids(mask, shape) };
+        if (HasTokenTypes)
+        {
+            names.Add("token_type_ids");
+            values.Add(Ids(new long[rows * width], shape));
+        }
+
+        try
+        {
+            using var outputs = Session.Run(RunOptions, names, values, [OutputName]);
+            var data = outputs[0].GetTensorDataAsSpan<float>();
+            var dims = Dimensions;
+            var vectors = new List<float[]>(rows);
+            for (var r = 0; r < rows; r++)
+            {
+                var vector = new float[dims];
+                switch (Pooling)
+                {
+                    case PoolingMode.Graph:
+                        data.Slice(r * dims, dims).CopyTo(vector);
+                        break;
+                    case PoolingMode.Cls:
+                        data.Slice(r * width * dims, dims).CopyTo(vector);
+                        break;
+                    default:
+                        var length = batch[r].Length;
+                        for (var t = 0; t < length; t++)
+                        {
+                            TensorPrimitives.Add(vector, data.Slice(((r * width) + t) * dims, dims), vector);
+                        }
+
+                        TensorPrimitives.Divide(vector, length, vector);
+                        break;
+                }
+
+                if (Normalize)
+                {
+                    var norm = TensorPrimitives.Norm<float>(vector);
+                    if (norm > 0)
+                    {
+                        TensorPrimitives.Divide(vector, norm, vector);
+                    }
+                }
+
+                vectors.Add(vector);
+            }
+
+            return vectors;
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    private OrtValue Ids(long[] data, long[] shape) => IdsType == TensorElementType.Int32
+        ? OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(data, v => (int)v), shape)
+        : OrtValue.CreateTensorValueFromMemory(data, shape);
 }

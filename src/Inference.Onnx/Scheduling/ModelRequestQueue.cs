@@ -69,10 +69,43 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
         return new Lease(this);
     }
 
+    /// <summary>
+    /// Counts a request that waits outside the slots (in a batcher, until its batch runs): refused at once with
+    /// <see cref="ModelBusyException"/> when <c>queueLimit</c> already wait. Pair with <see cref="StopWaiting"/>.
+    /// </summary>
+    public void Wait()
+    {
+        if (Interlocked.Increment(ref _waiting) > queueLimit)
+        {
+            Interlocked.Decrement(ref _waiting);
+            EngineTelemetry.Rejected.Add(1, EngineTelemetry.Tag(model));
+            throw new ModelBusyException(model, queueLimit);
+        }
+    }
+
+    /// <summary>A request counted by <see cref="Wait"/> has started (or gave up).</summary>
+    public void StopWaiting()
+    {
+        Interlocked.Decrement(ref _waiting);
+        Interlocked.Increment(ref _admitted);
+    }
+
+    /// <summary>Counts work running outside the slots (a batch of requests counted by <see cref="Wait"/>) while the scope lives.</summary>
+    public RunScope Run(int requests)
+    {
+        Interlocked.Add(ref _running, requests);
+        return new RunScope(this, requests);
+    }
+
     public void Dispose()
     {
         EngineTelemetry.Untrack(this);
         _slots.Dispose();
+    }
+
+    public readonly struct RunScope(ModelRequestQueue queue, int requests) : IDisposable
+    {
+        public void Dispose() => Interlocked.Add(ref queue._running, -requests);
     }
 
     public readonly struct Lease(ModelRequestQueue queue) : IDisposable
