@@ -79,6 +79,7 @@ public sealed class FallbackTests : IDisposable
             using (var alone = await ChatAsync(http, """{"model":"dictionary","use_fallbacks":false,"messages":[{"role":"user","content":"dog"}]}"""))
             {
                 await BadInputTests.AssertError(alone, 503, null, "circuit_open");
+                Assert.InRange(alone.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
             }
 
             // The Worker returns on its port; after the break one request probes (half-open), succeeds, and closes the breaker.

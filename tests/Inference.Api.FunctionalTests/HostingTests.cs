@@ -70,6 +70,7 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
             Assert.Equal(HttpStatusCode.OK, running.StatusCode);
             using var refused = await http.PostAsync("/v1/completions", OpenAIClientTests.Json("""{"model":"tiny-random-gpt2","prompt":" the","max_tokens":2}"""));
             await BadInputTests.AssertError(refused, 429, null, "rate_limit_exceeded");
+            Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
             await running.Content.ReadAsStringAsync();
         }
 

@@ -45,6 +45,7 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
         using (var pinned = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json($$"""{"model":"{{Model}}:2","use_fallbacks":false,"messages":[{"role":"user","content":"dog"}]}""")))
         {
             await BadInputTests.AssertError(pinned, 503, null, "model_not_ready");
+            Assert.Equal(TimeSpan.FromSeconds(1), pinned.Headers.RetryAfter?.Delta);
         }
 
         await RegistryLifecycleTests.AssertProblemAsync(http, $"/models/{Model}/deploy", """{"version":"2","strategy":"blue-green"}""", 409, "strategy rolling");

@@ -175,7 +175,7 @@ public static class GenerateApi
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "prompt", out var status) is { } mapped)
         {
-            return (null, Problem(status, mapped.Error.Message));
+            return (null, RetryAfter.With(Problem(status, mapped.Error.Message), ex));
         }
     }
 

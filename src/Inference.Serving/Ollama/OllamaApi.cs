@@ -77,7 +77,7 @@ public static class OllamaApi
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "model", out var status) is { } mapped)
         {
-            return ("load", Error(status, mapped.Error.Message));
+            return ("load", RetryAfter.With(Error(status, mapped.Error.Message), ex));
         }
     }
 
@@ -245,7 +245,7 @@ public static class OllamaApi
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "input", out var status) is { } mapped)
         {
-            return Error(status, mapped.Error.Message);
+            return RetryAfter.With(Error(status, mapped.Error.Message), ex);
         }
     }
 
@@ -306,7 +306,7 @@ public static class OllamaApi
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "messages", out var status) is { } mapped)
         {
             await updates.DisposeAsync();
-            return Error(status, mapped.Error.Message);
+            return RetryAfter.With(Error(status, mapped.Error.Message), ex);
         }
 
         // Ollama says "stop" when it answers with tool calls.
@@ -332,7 +332,7 @@ public static class OllamaApi
             }
             catch (Exception ex) when (OpenAIErrors.FromException(ex, "messages", out var status) is { } mapped)
             {
-                return Error(status, mapped.Error.Message);
+                return RetryAfter.With(Error(status, mapped.Error.Message), ex);
             }
             finally
             {

@@ -64,6 +64,6 @@ public static class OpenAIErrors
 
     public static IResult? TryMap(Exception exception, string promptParam) =>
         FromException(exception, promptParam, out var status) is { } error
-            ? TypedResults.Json(error, OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: status)
+            ? RetryAfter.With(TypedResults.Json(error, OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: status), exception)
             : null;
 }

@@ -24,6 +24,11 @@ internal sealed class OpenAIExceptionHandler : IExceptionHandler
                 ? (status, mapped.Error)
                 : (StatusCodes.Status500InternalServerError, new OpenAIError("The server had an error while processing your request.", "server_error"));
         httpContext.Response.StatusCode = error.Item1;
+        if (RetryAfter.Of(exception) is { } after)
+        {
+            RetryAfter.Set(httpContext.Response, after);
+        }
+
         httpContext.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(httpContext.Response.Body, new OpenAIErrorResponse(error.Item2), OpenAIJsonContext.Default.OpenAIErrorResponse, cancellationToken);
         return true;
