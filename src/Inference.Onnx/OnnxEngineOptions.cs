@@ -21,8 +21,10 @@ public sealed class OnnxEngineOptions
     public int EmbeddingBatchSize { get; set; } = 32;
 
     /// <summary>
-    /// How long a batch of embeddings waits for more requests when it is not full (seed 002's BATCH_TIMEOUT_MS). Zero
-    /// runs at once whatever is waiting, so requests that arrive while a batch runs form the next.
+    /// How long a batch of embeddings waits for more requests when it is not full, while the model is under concurrent
+    /// load (seed 002's BATCH_TIMEOUT_MS). Zero, the default, runs at once whatever is waiting: requests that arrive while
+    /// a batch runs form the next, which fills batches under load, and a window is a full wait whenever every client is
+    /// already in the batch (measured: 8 clients of the static model fell from ~23,000 to ~2,000 sentences/s at 2 ms).
     /// </summary>
-    public TimeSpan EmbeddingBatchTimeout { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan EmbeddingBatchTimeout { get; set; } = TimeSpan.Zero;
 }
