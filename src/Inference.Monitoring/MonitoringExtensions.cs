@@ -23,8 +23,6 @@ public static class MonitoringExtensions
             .Validate(o => o.SampleInterval > TimeSpan.Zero, "Inference:Monitoring:SampleInterval must be positive.")
             .Validate(o => o.Window > TimeSpan.Zero, "Inference:Monitoring:Window must be positive.")
             .Validate(o => o.MaxCalls > 0, "Inference:Monitoring:MaxCalls must be positive.")
-            .Validate(o => o.BackpressureWarning is > 0 and <= 1 && o.BackpressureCritical >= o.BackpressureWarning && o.BackpressureCritical <= 1,
-                "Inference:Monitoring:BackpressureWarning and BackpressureCritical must be between 0 and 1, warning first.")
             .Validate(o => o.ServiceTimeout > TimeSpan.Zero, "Inference:Monitoring:ServiceTimeout must be positive.")
             .ValidateOnStart();
         builder.Services.AddOptions<AlertOptions>()

@@ -1,6 +1,6 @@
 namespace Inference.Monitoring;
 
-/// <summary>How a service watches itself (<c>Inference:Monitoring</c>).</summary>
+/// <summary>How a service watches itself (<c>Inference:Monitoring</c>; the backpressure thresholds there are <see cref="Inference.Serving.Catalog.BackpressureOptions"/>).</summary>
 public sealed class MonitoringOptions
 {
     public const string SectionName = "Inference:Monitoring";
@@ -13,12 +13,6 @@ public sealed class MonitoringOptions
 
     /// <summary>At most this many finished calls are kept (the oldest go first).</summary>
     public int MaxCalls { get; set; } = 100_000;
-
-    /// <summary>Queue utilisation (waiting ÷ capacity) from which a model's backpressure is <c>warning</c>.</summary>
-    public double BackpressureWarning { get; set; } = 0.5;
-
-    /// <summary>Queue utilisation from which a model's backpressure is <c>critical</c>.</summary>
-    public double BackpressureCritical { get; set; } = 0.8;
 
     /// <summary>How long a status request to a service this one routes to may take.</summary>
     public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(3);

@@ -10,7 +10,7 @@ namespace Inference.Monitoring;
 public sealed class MonitoringState(CircuitBreakers breakers)
 {
     private readonly ConcurrentDictionary<string, (string Provider, bool Up)> _models = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, double> _backpressure = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Backpressure> _backpressure = new(StringComparer.Ordinal);
     private volatile ServicesSnapshot? _snapshot;
     private volatile ActiveAlerts _alerts = new(null, []);
 
@@ -35,7 +35,7 @@ public sealed class MonitoringState(CircuitBreakers breakers)
             _models[model.Name] = (model.Provider, model.Status != ModelStatus.Offline);
             if (model.Backpressure is { } pressure)
             {
-                _backpressure[model.Name] = pressure.Utilization;
+                _backpressure[model.Name] = pressure;
             }
         }
 
@@ -50,5 +50,11 @@ public sealed class MonitoringState(CircuitBreakers breakers)
         m.Value.Up ? 1 : 0, new KeyValuePair<string, object?>("model", m.Key), new KeyValuePair<string, object?>("provider", m.Value.Provider)));
 
     internal IEnumerable<Measurement<double>> BackpressureMeasurements() =>
-        _backpressure.Select(m => new Measurement<double>(m.Value, new KeyValuePair<string, object?>("model", m.Key)));
+        _backpressure.Select(m => new Measurement<double>(m.Value.Utilization, new KeyValuePair<string, object?>("model", m.Key)));
+
+    /// <summary>Each model's backpressure level: 0 healthy, 1 warning, 2 critical.</summary>
+    internal IEnumerable<Measurement<int>> BackpressureLevelMeasurements() =>
+        _backpressure.Select(m => new Measurement<int>(
+            m.Value.Level switch { Backpressure.Critical => 2, Backpressure.Warning => 1, _ => 0 },
+            new KeyValuePair<string, object?>("model", m.Key)));
 }

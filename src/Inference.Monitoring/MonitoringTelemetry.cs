@@ -7,7 +7,8 @@ namespace Inference.Monitoring;
 /// counters gain <c>_total</c> and the durations <c>_seconds</c>: <c>ml_inference_requests_total</c>,
 /// <c>ml_inference_request_duration_seconds</c>, <c>ml_inference_errors_total</c>, and the gauges
 /// <c>ml_inference_circuit_breaker_state</c>, <c>ml_inference_memory_usage_percent</c>,
-/// <c>ml_inference_health_score</c>, <c>ml_inference_model_up</c>, <c>ml_inference_backpressure_utilization</c>.
+/// <c>ml_inference_health_score</c>, <c>ml_inference_model_up</c>, <c>ml_inference_backpressure_utilization</c>,
+/// <c>ml_inference_backpressure_level</c>.
 /// The GenAI semantic conventions' own (<c>gen_ai_client_operation_duration_seconds</c>,
 /// <c>gen_ai_client_token_usage</c>) come from Microsoft.Extensions.AI's OpenTelemetry middleware beside them.
 /// </summary>
@@ -38,6 +39,8 @@ public sealed class MonitoringTelemetry : IDisposable
             description: "1 while a model answers, 0 while it is down, by model and provider.");
         _meter.CreateObservableGauge("ml_inference_backpressure_utilization", state.BackpressureMeasurements,
             description: "Waiting requests ÷ the queue's capacity, by model (local models).");
+        _meter.CreateObservableGauge("ml_inference_backpressure_level", state.BackpressureLevelMeasurements,
+            description: "A model's backpressure: 0 healthy, 1 warning, 2 critical (Inference:Monitoring:BackpressureWarning / BackpressureCritical).");
     }
 
     public Counter<long> Requests { get; }

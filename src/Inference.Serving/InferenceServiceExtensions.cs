@@ -16,6 +16,11 @@ public static class InferenceServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds);
+        builder.Services.AddOptions<BackpressureOptions>()
+            .BindConfiguration(BackpressureOptions.SectionName)
+            .Validate(o => o.BackpressureWarning is > 0 and <= 1 && o.BackpressureCritical >= o.BackpressureWarning && o.BackpressureCritical <= 1,
+                "Inference:Monitoring:BackpressureWarning and BackpressureCritical must be between 0 and 1, warning first.")
+            .ValidateOnStart();
         builder.Services.AddOptions<TelemetryContentOptions>()
             .BindConfiguration(TelemetryContentOptions.SectionName)
             .PostConfigure(o => o.IncludeContent |= string.Equals(

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,6 +22,34 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
         using var response = await http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", status);
+    }
+
+    [Fact]
+    public async Task Models_and_ready_report_each_local_model_s_queue_and_backpressure()
+    {
+        using var http = fixture.CreateClient();
+        var model = await http.GetFromJsonAsync<JsonElement>("/v1/models/tiny-random-gpt2");
+        var queue = model.GetProperty("queue_metrics");
+        Assert.Equal(16, queue.GetProperty("queue_capacity").GetInt32());
+        Assert.Equal(0, queue.GetProperty("pending_messages").GetInt32());
+        Assert.Equal("healthy", model.GetProperty("backpressure_status").GetProperty("level").GetString());
+        Assert.Equal(0, model.GetProperty("backpressure_status").GetProperty("utilization").GetDouble());
+
+        // /ready stays "Healthy" as text for probes; asked for JSON, it shows every check's data.
+        var ready = await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/ready");
+                request.Headers.Accept.ParseAdd("application/json");
+                using var response = await http.SendAsync(request);
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            },
+            r => r.GetProperty("status").GetString() == "Healthy");
+        var data = ready.GetProperty("checks").GetProperty("models").GetProperty("data").GetProperty("tiny-random-gpt2");
+        Assert.Equal(16, data.GetProperty("queue_metrics").GetProperty("queue_capacity").GetInt32());
+        Assert.Equal("healthy", data.GetProperty("backpressure_status").GetProperty("level").GetString());
+        Assert.Equal("Healthy", await http.GetStringAsync("/ready"));
     }
 
     [Fact]

@@ -165,6 +165,8 @@ public sealed partial class MonitoringTests(MonitoringFixture api) : IClassFixtu
         Assert.Equal("healthy", gguf.GetProperty("backpressure_status").GetProperty("level").GetString());
         var chat = self.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model_name").GetString() == MonitoringFixture.Chat);
         Assert.Equal(MonitoringFixture.QueueLimit, chat.GetProperty("queue_metrics").GetProperty("queue_capacity").GetInt32());
+        var levels = await Eventually.HoldsAsync(async () => await ScrapeAsync(http), m => m.Contains("ml_inference_backpressure_level{", StringComparison.Ordinal));
+        Assert.Equal(0, Value(levels, "ml_inference_backpressure_level", ("model", MonitoringFixture.Chat)));
         var embedding = self.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model_name").GetString() == MonitoringFixture.Embedding);
         Assert.Equal(["embeddings"], embedding.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(64, embedding.GetProperty("model_info").GetProperty("embedding_size").GetInt32());

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Inference.Serving.Catalog;
 
 namespace Inference.Monitoring.Services;
 
@@ -68,25 +69,6 @@ public sealed record ModelInfo
 
     [JsonPropertyName("chat_template")]
     public string? ChatTemplate { get; init; }
-}
-
-public sealed record QueueMetrics(
-    [property: JsonPropertyName("pending_messages")] int Pending,
-    [property: JsonPropertyName("active_processing")] int Active,
-    [property: JsonPropertyName("queue_capacity")] int Capacity,
-    [property: JsonPropertyName("max_sequences")] int MaxSequences,
-    [property: JsonPropertyName("kv_cells_used")] int? KvCellsUsed,
-    [property: JsonPropertyName("kv_cells_capacity")] int? KvCellsCapacity,
-    [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond);
-
-/// <summary>healthy, warning or critical by the queue's utilisation (waiting ÷ capacity).</summary>
-public sealed record Backpressure(
-    [property: JsonPropertyName("level")] string Level,
-    [property: JsonPropertyName("utilization")] double Utilization)
-{
-    public const string Healthy = "healthy";
-    public const string Warning = "warning";
-    public const string Critical = "critical";
 }
 
 /// <summary>The model's calls over the monitoring window (or the last minute, for the rates).</summary>

@@ -7,15 +7,13 @@ namespace Inference.Monitoring.Services;
 /// <summary>A served model's <see cref="ModelStatus"/>: its files' facts, its queue now, and its recent calls.</summary>
 internal static class ModelStatusBuilder
 {
-    public static ModelStatus Build(ServedModel model, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, MonitoringOptions options, int downAfter)
+    public static ModelStatus Build(ServedModel model, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, MonitoringOptions options, BackpressureOptions backpressure, int downAfter)
     {
         var mine = calls.Where(c => c.Model == model.Id).ToList();
         var lastMinute = mine.Where(c => c.Timestamp + c.Latency >= now - TimeSpan.FromMinutes(1)).ToList();
         var statistics = CallStatistics.Of(mine, options.Window);
         var minute = CallStatistics.Of(lastMinute, TimeSpan.FromMinutes(1));
-        QueueMetrics? queue = model.Status is { } s
-            ? new QueueMetrics(s.QueueDepth, s.ActiveSequences, s.QueueCapacity, s.MaxSequences, s.KvCellsUsed, s.KvCellsCapacity, Math.Round(s.TokensPerSecond, 2))
-            : null;
+        var queue = model.Status is { } s ? QueueMetrics.Of(s) : null;
         return new ModelStatus
         {
             Name = model.Id,
@@ -35,7 +33,7 @@ internal static class ModelStatusBuilder
                 ChatTemplate = model.ChatTemplate,
             },
             Queue = queue,
-            Backpressure = queue is null ? null : BackpressureOf(queue, options),
+            Backpressure = queue is null ? null : Backpressure.Of(queue, backpressure),
             RequestsTotal = model.RequestCount?.Invoke(),
             Activity = new ModelActivity
             {
@@ -55,15 +53,6 @@ internal static class ModelStatusBuilder
     {
         var finished = calls.Where(c => c.Status != InferenceCall.Cancelled).TakeLast(downAfter).ToList();
         return downAfter > 0 && finished.Count == downAfter && finished.All(c => c.Status == InferenceCall.Failed);
-    }
-
-    public static Backpressure BackpressureOf(QueueMetrics queue, MonitoringOptions options)
-    {
-        var utilization = queue.Capacity <= 0 ? (queue.Pending > 0 ? 1 : 0) : Math.Min(1, (double)queue.Pending / queue.Capacity);
-        var level = utilization >= options.BackpressureCritical ? Backpressure.Critical
-            : utilization >= options.BackpressureWarning ? Backpressure.Warning
-            : Backpressure.Healthy;
-        return new Backpressure(level, Math.Round(utilization, 4));
     }
 
     /// <summary>135M, 4.0B, as seed 004 writes parameter counts.</summary>

@@ -21,6 +21,7 @@ internal sealed partial class ServiceDirectory(
     ModelCatalog catalog,
     IHttpClientFactory httpClients,
     IOptions<MonitoringOptions> options,
+    IOptions<BackpressureOptions> backpressure,
     IOptions<AlertOptions> alertOptions,
     TimeProvider time,
     IConfiguration configuration,
@@ -62,7 +63,7 @@ internal sealed partial class ServiceDirectory(
             LastSeen = now,
             UptimeSeconds = Math.Round((now - _started).TotalSeconds, 1),
             MemoryUsagePercent = memoryPercent,
-            Models = [.. local.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter))],
+            Models = [.. local.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, backpressure.Value, alertOptions.Value.ModelDownAfter))],
         };
 
         // A replicated model's Workers each show as a service of their own.
@@ -80,7 +81,7 @@ internal sealed partial class ServiceDirectory(
         // As service discovery names it (http://worker), else by the provider and its address.
         var named = provider is "worker" or "embeddings" && !System.Net.IPAddress.TryParse(root.Host, out _) && !root.IsLoopback;
         var name = named ? root.Host : $"{provider} ({root.Authority})";
-        var fromCalls = models.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, alertOptions.Value.ModelDownAfter)).ToList();
+        var fromCalls = models.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, backpressure.Value, alertOptions.Value.ModelDownAfter)).ToList();
         if (provider is not ("worker" or "embeddings"))
         {
             // Not ours: what the calls to it say.

@@ -1,10 +1,11 @@
 using Inference.Serving.Catalog;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Serving.Local;
 
-/// <summary>Ready once the models are loaded; reports each model's queue depth.</summary>
-internal sealed class ModelsReadyHealthCheck(ModelCatalog catalog) : IHealthCheck
+/// <summary>Ready once the models are loaded; reports each model's queue and backpressure (seed 004's names).</summary>
+internal sealed class ModelsReadyHealthCheck(ModelCatalog catalog, IOptions<BackpressureOptions> backpressure) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -13,7 +14,7 @@ internal sealed class ModelsReadyHealthCheck(ModelCatalog catalog) : IHealthChec
             return Task.FromResult(HealthCheckResult.Unhealthy("Models are loading."));
         }
 
-        var data = catalog.Models.ToDictionary(m => m.Id, m => (object)(m.QueueDepth?.Invoke() ?? 0));
+        var data = catalog.Models.ToDictionary(m => m.Id, m => (object)ModelReadiness.Of(m, backpressure.Value));
         return Task.FromResult(HealthCheckResult.Healthy($"{data.Count} models loaded.", data));
     }
 }

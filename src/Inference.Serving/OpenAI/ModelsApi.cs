@@ -8,13 +8,18 @@ namespace Inference.Serving.OpenAI;
 internal static class ModelsApi
 {
     public static IResult List([AsParameters] OpenAIServices services) =>
-        TypedResults.Json(new ModelList([.. services.Catalog.Models.Select(ToInfo)]), OpenAIJsonContext.Default.ModelList);
+        TypedResults.Json(new ModelList([.. services.Catalog.Models.Select(m => ToInfo(m, services.Backpressure))]), OpenAIJsonContext.Default.ModelList);
 
     public static IResult Get(string id, [AsParameters] OpenAIServices services) =>
         services.Catalog.Find(id) is { } model
-            ? TypedResults.Json(ToInfo(model), OpenAIJsonContext.Default.ModelInfo)
+            ? TypedResults.Json(ToInfo(model, services.Backpressure), OpenAIJsonContext.Default.ModelInfo)
             : OpenAIErrors.ModelNotFound(id);
 
-    private static ModelInfo ToInfo(ServedModel model) =>
-        new(model.Id, model.Created.ToUnixTimeSeconds(), model.OwnedBy, ModelCapabilities.Of(model), model.QueueDepth?.Invoke(), model.RequestCount?.Invoke());
+    private static ModelInfo ToInfo(ServedModel model, BackpressureOptions backpressure)
+    {
+        var load = Local.ModelReadiness.Of(model, backpressure);
+        return new(
+            model.Id, model.Created.ToUnixTimeSeconds(), model.OwnedBy, ModelCapabilities.Of(model), model.QueueDepth?.Invoke(), model.RequestCount?.Invoke(),
+            load.QueueMetrics, load.BackpressureStatus);
+    }
 }

@@ -14,6 +14,9 @@ internal sealed record OpenAIServices(ModelCatalog Catalog, IOptions<OpenAIApiOp
     /// <summary>Stored grammars, where the host keeps them (the Api's metadata database); null elsewhere.</summary>
     public IGrammarLibrary? Grammars => Services.GetService<IGrammarLibrary>();
 
+    /// <summary>The queue utilisation at which a model's backpressure is warning or critical.</summary>
+    public BackpressureOptions Backpressure => Services.GetRequiredService<IOptions<BackpressureOptions>>().Value;
+
     /// <summary>Routes each request's model (versions, traffic splits, fallbacks).</summary>
     public RequestRouting Routing => Services.GetRequiredService<RequestRouting>();
 }

@@ -8,7 +8,8 @@ namespace Inference.Serving.Remote;
 
 /// <summary>
 /// One catalog entry of a replicated model (the configured version or a <c>name:version</c>) over the Worker replicas
-/// that serve it now: calls take turns across them, each through its replica's circuit breaker; a replica that fails
+/// that serve it now: each call goes to the least loaded of them (fewest calls under way from this gateway; in turn
+/// among equals), through that replica's circuit breaker; a replica that fails
 /// (down, timing out, throttling, breaker open, or restarted without the version) hands the call to the next, so one
 /// dead replica costs no request. A stream moves on only before its first update.
 /// </summary>
@@ -23,14 +24,13 @@ internal sealed class ReplicatedChatClient(
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var members = Members();
-        var first = Turn(members.Count);
+        var order = Order(Members());
         Exception? last = null;
-        for (var i = 0; i < members.Count; i++)
+        foreach (var replica in order)
         {
-            var replica = members[(first + i) % members.Count];
             try
             {
+                using var call = set.Call(replica);
                 return await Breaker(replica).Pipeline.ExecuteAsync(
                     async ct => await Client(replica).GetResponseAsync(messages, options, ct), cancellationToken);
             }
@@ -46,23 +46,25 @@ internal sealed class ReplicatedChatClient(
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var members = Members();
-        var first = Turn(members.Count);
+        var order = Order(Members());
         Exception? last = null;
         IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        WorkerReplicaSet.CallScope call = default;
         var any = false;
-        for (var i = 0; i < members.Count && stream is null; i++)
+        foreach (var replica in order)
         {
-            var replica = members[(first + i) % members.Count];
             var candidate = Client(replica).GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            call = set.Call(replica);
             try
             {
                 any = await Breaker(replica).Pipeline.ExecuteAsync(async _ => await candidate.MoveNextAsync(), cancellationToken);
                 stream = candidate;
+                break;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && MovesOn(ex))
             {
                 last = ex;
+                call.Dispose();
                 await candidate.DisposeAsync();
             }
         }
@@ -72,6 +74,7 @@ internal sealed class ReplicatedChatClient(
             throw last!;
         }
 
+        using (call)
         await using (stream)
         {
             while (any)
@@ -108,7 +111,33 @@ internal sealed class ReplicatedChatClient(
             : throw new NoReplicaException($"No Worker replica of '{set.Name}' serves '{target}' now.");
     }
 
-    private int Turn(int count) => (int)((uint)Interlocked.Increment(ref _turn) % (uint)count);
+    /// <summary>
+    /// The replicas to try, least loaded first: fewest calls this gateway has under way on them, ties taken in turn
+    /// (so an idle set still spreads its calls), the others after as reserves.
+    /// </summary>
+    private Uri[] Order(IReadOnlyList<Uri> members)
+    {
+        var first = (int)((uint)Interlocked.Increment(ref _turn) % (uint)members.Count);
+        var order = new Uri[members.Count];
+        var load = new int[members.Count];
+        for (var i = 0; i < members.Count; i++)
+        {
+            order[i] = members[(first + i) % members.Count];
+            load[i] = set.InFlight(order[i]);
+        }
+
+        // Stable for equal loads, so the turn decides between them.
+        for (var i = 1; i < order.Length; i++)
+        {
+            for (var j = i; j > 0 && load[j] < load[j - 1]; j--)
+            {
+                (load[j], load[j - 1]) = (load[j - 1], load[j]);
+                (order[j], order[j - 1]) = (order[j - 1], order[j]);
+            }
+        }
+
+        return order;
+    }
 
     private IChatClient Client(Uri replica) => _clients.GetOrAdd(replica, connect);
 

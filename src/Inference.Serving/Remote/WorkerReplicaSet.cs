@@ -10,12 +10,17 @@ public sealed class WorkerReplicaSet
 {
     private volatile IReadOnlyDictionary<string, IReadOnlyList<Uri>> _members = new Dictionary<string, IReadOnlyList<Uri>>(StringComparer.Ordinal);
 
+    private readonly Dictionary<Uri, int> _indexes;
+    private readonly int[] _inFlight;
+
     public WorkerReplicaSet(string name, IReadOnlyList<Uri> replicas)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(replicas);
         Name = name;
         Replicas = replicas;
+        _indexes = replicas.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i);
+        _inFlight = new int[replicas.Count];
     }
 
     /// <summary>The model name (the configured version's catalog id).</summary>
@@ -35,6 +40,32 @@ public sealed class WorkerReplicaSet
         _members = members;
     }
 
+    /// <summary>Calls this gateway has under way on <paramref name="replica"/>, for every version it serves.</summary>
+    public int InFlight(Uri replica) => _indexes.TryGetValue(replica, out var i) ? Volatile.Read(ref _inFlight[i]) : 0;
+
+    /// <summary>Counts a call on <paramref name="replica"/> until the scope is disposed.</summary>
+    public CallScope Call(Uri replica)
+    {
+        var index = _indexes.GetValueOrDefault(replica, -1);
+        if (index >= 0)
+        {
+            Interlocked.Increment(ref _inFlight[index]);
+        }
+
+        return new CallScope(this, index);
+    }
+
     /// <summary>The address of a replica's OpenAI-compatible API, which is also the key of its circuit breaker.</summary>
     public static Uri ApiOf(Uri replica) => new(replica, "v1");
+
+    public readonly struct CallScope(WorkerReplicaSet set, int index) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (index >= 0)
+            {
+                Interlocked.Decrement(ref set._inFlight[index]);
+            }
+        }
+    }
 }

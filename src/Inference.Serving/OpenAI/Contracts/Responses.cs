@@ -77,8 +77,11 @@ public sealed record ModelList(IReadOnlyList<ModelInfo> Data)
 /// <param name="Capabilities">Our extension: what the model can do and how big it is (OpenAI clients ignore it).</param>
 /// <param name="QueueDepth">Our extension: requests waiting for the model, when its provider queues them.</param>
 /// <param name="RequestsTotal">Our extension: requests the model has run since it was loaded, when its provider counts them.</param>
+/// <param name="QueueMetrics">Our extension, seed 004's: a local model's queue now (waiting, running, capacity).</param>
+/// <param name="BackpressureStatus">Our extension, seed 004's: healthy, warning or critical, and the queue's utilisation.</param>
 public sealed record ModelInfo(
-    string Id, long Created, string OwnedBy, ModelCapabilities? Capabilities = null, int? QueueDepth = null, long? RequestsTotal = null)
+    string Id, long Created, string OwnedBy, ModelCapabilities? Capabilities = null, int? QueueDepth = null, long? RequestsTotal = null,
+    Catalog.QueueMetrics? QueueMetrics = null, Catalog.Backpressure? BackpressureStatus = null)
 {
     public string Object => "model";
 }
