@@ -1,5 +1,6 @@
 using Inference.Serving;
 using Inference.Serving.Generate;
+using Inference.Serving.Infer;
 using Inference.Serving.Ollama;
 using Inference.Serving.Routing;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,7 @@ public static class InferenceEndpointsExtensions
         app.MapOpenAIApi();
         app.MapOllamaApi();
         app.MapGenerateApi();
+        app.MapInferApi();
         app.MapCircuitBreakerApi();
         return app;
     }
