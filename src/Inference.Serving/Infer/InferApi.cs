@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
-using Inference.Serving.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Serving.Infer;
 
@@ -22,9 +19,6 @@ public static class InferApi
     /// <summary>Items one batch may hold.</summary>
     public const int MaxBatchItems = 256;
 
-    private const int DefaultMaxLength = 128;
-
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
     public static RouteGroupBuilder MapInferApi(this IEndpointRouteBuilder endpoints)
     {
@@ -43,7 +37,7 @@ public static class InferApi
             return error;
         }
 
-        var response = await RunAsync(request!, http, RequestIdOf(http), services, http.RequestAborted);
+        var response = await Runner(services).RunAsync(request!, http, RequestIdOf(http), http.RequestAborted);
         return response.Success
             ? TypedResults.Json(response.Response, OpenAIJsonContext.Default.InferResponse)
             : response.Failure ?? Problem(response.Status ?? 500, response.Error ?? "The request failed.");
@@ -71,89 +65,17 @@ public static class InferApi
         var batchId = RequestIdOf(http);
 
         // Each item routed on its own (no response headers: they would name only one of them).
-        var results = await Task.WhenAll(items.Select((item, i) => RunAsync(item ?? new InferRequest(), null, $"{batchId}-{i}", services, http.RequestAborted)));
+        var runner = Runner(services);
+        var results = await Task.WhenAll(items.Select((item, i) => runner.RunAsync(item ?? new InferRequest(), null, $"{batchId}-{i}", http.RequestAborted)));
         var responses = results.Select(r => r.Response).ToList();
         return TypedResults.Json(
             new InferBatchResponse(responses, responses.Count(r => r.Success), responses.Count(r => !r.Success), Stopwatch.GetElapsedTime(started).TotalMilliseconds, batchId),
             OpenAIJsonContext.Default.InferBatchResponse);
     }
 
-    private static async Task<Outcome> RunAsync(InferRequest request, HttpContext? http, string requestId, OpenAIServices services, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        Outcome Fail(int status, string message, IResult? result = null) =>
-            new(new InferResponse(false, null, null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, services.Time.GetUtcNow(), Empty, message, status), result);
-
-        if (string.IsNullOrEmpty(request.Text))
-        {
-            return Fail(400, "text is required.");
-        }
-
-        if (!services.Catalog.IsReady)
-        {
-            return Fail(503, "Models are still loading; retry shortly.");
-        }
-
-        var name = request.Model ?? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Chat)?.Id;
-        if (name is null)
-        {
-            return Fail(404, "No chat model is served here; name a model.");
-        }
-
-        var requested = request.Version is { Length: > 0 } version ? $"{name}:{version}" : name;
-        var routing = services.Routing;
-        if (routing.Route(requested, http, request.Parameters?.User) is not { } model)
-        {
-            return Fail(404, $"The model '{requested}' does not exist.");
-        }
-
-        try
-        {
-            JsonElement result;
-            if (model.Kind == ModelKind.Embedding)
-            {
-                var embeddings = await model.EmbeddingGenerator!.GenerateAsync([request.Text], cancellationToken: cancellationToken);
-                result = JsonSerializer.SerializeToElement(embeddings[0].Vector.ToArray(), OpenAIJsonContext.Default.SingleArray);
-            }
-            else
-            {
-                var parameters = (request.Parameters ?? new InferParameters()) with { MaxLength = request.Parameters?.RequestedMaxTokens ?? DefaultMaxLength };
-                if (SamplingRequestMapper.Validate(parameters, model, out var options) is { } invalid)
-                {
-                    return Fail(400, invalid.Message);
-                }
-
-                var answer = await model.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, request.Text)], options, cancellationToken);
-                result = JsonSerializer.SerializeToElement(answer.Text, OpenAIJsonContext.Default.String);
-            }
-
-            var answered = RequestRouting.AnsweringId(model);
-            var used = routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["model_type"] = model.Kind == ModelKind.Chat ? "chat" : "embedding" };
-            if (answered != model.Id)
-            {
-                metadata["fallback_from"] = model.Id;
-            }
-
-            return new(new InferResponse(true, result, used, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, services.Time.GetUtcNow(), metadata), null);
-        }
-        catch (Exception ex) when (OpenAIErrors.FromException(ex, "text", out var status) is { } mapped)
-        {
-            return Fail(status, mapped.Error.Message, RetryAfter.With(Problem(status, mapped.Error.Message), ex));
-        }
-    }
-
     private static string RequestIdOf(HttpContext http) => http.Response.Headers[RequestIdMiddleware.HeaderName].FirstOrDefault() ?? http.TraceIdentifier;
 
     private static IResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 
-    /// <summary>An item's response, and for a single request that failed, the problem to answer with.</summary>
-    private sealed record Outcome(InferResponse Response, IResult? Failure)
-    {
-        public bool Success => Response.Success;
-
-        public int? Status => Response.Status;
-
-        public string? Error => Response.Error;
-    }
+    private static InferRunner Runner(OpenAIServices services) => services.Services.GetRequiredService<InferRunner>();
 }

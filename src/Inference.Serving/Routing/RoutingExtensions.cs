@@ -23,6 +23,7 @@ public static class RoutingExtensions
         builder.Services.TryAddSingleton<ModelRouter>();
         builder.Services.TryAddSingleton<ProviderCircuitBreakers>();
         builder.Services.TryAddSingleton<RequestRouting>();
+        builder.Services.TryAddSingleton<Inference.Serving.Infer.InferRunner>();
         return builder;
     }
 }

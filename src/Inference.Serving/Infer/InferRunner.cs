@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Inference.Serving.Catalog;
+using Inference.Serving.OpenAI;
+using Inference.Serving.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Serving.Infer;
+
+/// <summary>
+/// Runs one seed 002 inference request (a text for a model and version) through routing like every other route: a
+/// chat model's answer or an embedding model's vector, who answered (as name:version) and how long it took. Used by
+/// <c>/infer</c>, <c>/infer/batch</c> and the asynchronous jobs.
+/// </summary>
+public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, TimeProvider time)
+{
+    private const int DefaultMaxLength = 128;
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    /// <summary>The request's response; <paramref name="http"/> (for a request of its own) names the caller and gets the routing headers.</summary>
+    public async Task<InferOutcome> RunAsync(InferRequest request, HttpContext? http, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        InferOutcome Fail(int status, string message, IResult? result = null) =>
+            new(new InferResponse(false, null, null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, time.GetUtcNow(), Empty, message, status), result);
+
+        if (string.IsNullOrEmpty(request.Text))
+        {
+            return Fail(400, "text is required.");
+        }
+
+        if (!catalog.IsReady)
+        {
+            return Fail(503, "Models are still loading; retry shortly.");
+        }
+
+        var name = request.Model ?? catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Chat)?.Id;
+        if (name is null)
+        {
+            return Fail(404, "No chat model is served here; name a model.");
+        }
+
+        var requested = request.Version is { Length: > 0 } version ? $"{name}:{version}" : name;
+                if (routing.Route(requested, http, request.Parameters?.User) is not { } model)
+        {
+            return Fail(404, $"The model '{requested}' does not exist.");
+        }
+
+        try
+        {
+            JsonElement result;
+            if (model.Kind == ModelKind.Embedding)
+            {
+                var embeddings = await model.EmbeddingGenerator!.GenerateAsync([request.Text], cancellationToken: cancellationToken);
+                result = JsonSerializer.SerializeToElement(embeddings[0].Vector.ToArray(), OpenAIJsonContext.Default.SingleArray);
+            }
+            else
+            {
+                var parameters = (request.Parameters ?? new InferParameters()) with { MaxLength = request.Parameters?.RequestedMaxTokens ?? DefaultMaxLength };
+                if (SamplingRequestMapper.Validate(parameters, model, out var options) is { } invalid)
+                {
+                    return Fail(400, invalid.Message);
+                }
+
+                var answer = await model.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, request.Text)], options, cancellationToken);
+                result = JsonSerializer.SerializeToElement(answer.Text, OpenAIJsonContext.Default.String);
+            }
+
+            var answered = RequestRouting.AnsweringId(model);
+            var used = routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["model_type"] = model.Kind == ModelKind.Chat ? "chat" : "embedding" };
+            if (answered != model.Id)
+            {
+                metadata["fallback_from"] = model.Id;
+            }
+
+            return new(new InferResponse(true, result, used, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, time.GetUtcNow(), metadata), null);
+        }
+        catch (Exception ex) when (OpenAIErrors.FromException(ex, "text", out var status) is { } mapped)
+        {
+            return Fail(status, mapped.Error.Message, RetryAfter.With(Problem(status, mapped.Error.Message), ex));
+        }
+    }
+
+    private static IResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
+}
