@@ -4,6 +4,7 @@ using Inference.Metadata.Data;
 using Inference.Metadata.Downloads;
 using Inference.Metadata.Experiments;
 using Inference.Metadata.Grammars;
+using Inference.Metadata.Jobs;
 using Inference.Metadata.Lifecycle;
 using Inference.Metadata.Registry;
 using Inference.Serving.Auditing;
@@ -90,6 +91,13 @@ public static class MetadataExtensions
         builder.Services.AddHostedService<MetadataInitializer>();
         builder.Services.AddHostedService<LifecycleRefresher>();
         builder.Services.AddHostedService<RollingDeployments>();
+        builder.Services.AddOptions<JobOptions>()
+            .BindConfiguration(JobOptions.SectionName)
+            .Validate(o => o.Concurrency >= 1 && o.MaxItems >= 1 && o.MaxAttempts >= 1, "Inference:Jobs:Concurrency, MaxItems and MaxAttempts must be at least 1.")
+            .Validate(o => o.ClaimTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Inference:Jobs:ClaimTimeout and PollInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InferenceJobs>();
+        builder.Services.AddHostedService<JobProcessor>();
         builder.Services.AddOptions<HubOptions>()
             .BindConfiguration(HubOptions.SectionName)
             .PostConfigure(o =>
@@ -124,6 +132,7 @@ public static class MetadataExtensions
         app.MapModelRegistryApi();
         app.MapGrammarApi();
         app.MapLifecycleApi();
+        app.MapJobsApi();
         app.MapModelMetricsApi();
         app.MapDownloadsApi();
         return app;

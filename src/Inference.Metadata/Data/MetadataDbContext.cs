@@ -26,6 +26,10 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<DownloadRecord> Downloads => Set<DownloadRecord>();
 
+    public DbSet<InferenceJob> Jobs => Set<InferenceJob>();
+
+    public DbSet<InferenceJobItem> JobItems => Set<InferenceJobItem>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -130,6 +134,27 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             lineage.Property(l => l.By).HasMaxLength(200);
             lineage.Property(l => l.Reason).HasMaxLength(20);
             lineage.HasIndex(l => new { l.ModelId, l.At });
+        });
+
+        modelBuilder.Entity<InferenceJob>(job =>
+        {
+            job.ToTable("inference_jobs");
+            job.HasKey(j => j.Id);
+            job.Property(j => j.Id).HasMaxLength(64);
+            job.Property(j => j.Status).HasMaxLength(20);
+            job.Property(j => j.CreatedBy).HasMaxLength(200);
+            job.HasMany(j => j.Items).WithOne().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
+            job.HasIndex(j => j.Status);
+        });
+
+        modelBuilder.Entity<InferenceJobItem>(item =>
+        {
+            item.ToTable("inference_job_items");
+            item.HasKey(i => new { i.JobId, i.Index });
+            item.Property(i => i.JobId).HasMaxLength(64);
+            item.Property(i => i.Status).HasMaxLength(20);
+            item.Property(i => i.ClaimedBy).HasMaxLength(100);
+            item.HasIndex(i => new { i.Status, i.ClaimedUntil });
         });
 
         modelBuilder.Entity<DownloadRecord>(download =>

@@ -12,6 +12,7 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly long _timestamp = time.GetTimestamp();
     private readonly RouteAttempt? _route = RouteAttempt.Current;
+    private readonly string? _requestId = AuditRequestId.Current;
     private TimeSpan? _firstToken;
     private bool _recorded;
     private bool _cacheHit;
@@ -43,7 +44,7 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
         log.Record(new InferenceCall(
             // Time-ordered (version 7): rows land at the end of the primary key's B-tree instead of at random pages.
             Guid.CreateVersion7(_started),
-            http?.TraceIdentifier ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"),
+            _requestId ?? http?.TraceIdentifier ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"),
             model,
             provider,
             operation,

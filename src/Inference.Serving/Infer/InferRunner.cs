@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Inference.Serving.Auditing;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Inference.Serving.Routing;
@@ -23,6 +24,9 @@ public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, Ti
     public async Task<InferOutcome> RunAsync(InferRequest request, HttpContext? http, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // An item of a batch or a job is audited under its own id; a request of its own under the HTTP request's.
+        using var audited = http is null ? AuditRequestId.Begin(requestId) : default;
         var started = Stopwatch.GetTimestamp();
         InferOutcome Fail(int status, string message, IResult? result = null) =>
             new(new InferResponse(false, null, null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, time.GetUtcNow(), Empty, message, status), result);

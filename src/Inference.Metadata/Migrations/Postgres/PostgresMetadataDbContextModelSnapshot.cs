@@ -325,6 +325,87 @@ namespace Inference.Metadata.Migrations.Postgres
                     b.ToTable("feedback", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJob", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("Completed")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("Updated")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("inference_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJobItem", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("Completed")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("JobId", "Index");
+
+                    b.HasIndex("Status", "ClaimedUntil");
+
+                    b.ToTable("inference_job_items", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.LineageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -550,6 +631,15 @@ namespace Inference.Metadata.Migrations.Postgres
                     b.ToTable("grammars", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJobItem", b =>
+                {
+                    b.HasOne("Inference.Metadata.Data.InferenceJob", null)
+                        .WithMany("Items")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.ModelVersion", b =>
                 {
                     b.HasOne("Inference.Metadata.Data.RegisteredModel", null)
@@ -557,6 +647,11 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJob", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Inference.Metadata.Data.RegisteredModel", b =>

@@ -318,6 +318,87 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.ToTable("feedback", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJob", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Created")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("inference_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJobItem", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId", "Index");
+
+                    b.HasIndex("Status", "ClaimedUntil");
+
+                    b.ToTable("inference_job_items", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.LineageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -539,6 +620,15 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.ToTable("grammars", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJobItem", b =>
+                {
+                    b.HasOne("Inference.Metadata.Data.InferenceJob", null)
+                        .WithMany("Items")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Inference.Metadata.Data.ModelVersion", b =>
                 {
                     b.HasOne("Inference.Metadata.Data.RegisteredModel", null)
@@ -546,6 +636,11 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Inference.Metadata.Data.InferenceJob", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Inference.Metadata.Data.RegisteredModel", b =>

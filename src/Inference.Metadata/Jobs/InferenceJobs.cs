@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Inference.Metadata.Data;
+using Inference.Metadata.Lifecycle;
+using Inference.Serving.Infer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Jobs;
+
+/// <summary>
+/// Asynchronous inference jobs kept in the metadata database, which is also their queue: a job's items wait as rows;
+/// a replica claims some for <see cref="JobOptions.ClaimTimeout"/> (a conditional update, so one replica has each),
+/// runs them and records each response once, over a pending row only. A replica that stops (or a restart) leaves its
+/// claims to expire and the items to another. Nothing accepted is lost: a job is written before it is acknowledged.
+/// </summary>
+internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> contexts, IOptions<JobOptions> options, TimeProvider time)
+{
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Who this replica is, in its claims.</summary>
+    public string Replica { get; } = $"{Guid.NewGuid():N}-{Environment.ProcessId}-{Environment.MachineName}" is var id && id.Length > 100 ? id[..100] : id;
+
+    /// <summary>Signalled when new work arrives.</summary>
+    public ChannelReader<bool> Arrived => _signal.Reader;
+
+    public async Task<InferenceJob> CreateAsync(IReadOnlyList<JsonElement> requests, string? caller, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
+        }
+
+        if (requests.Count > options.Value.MaxItems)
+        {
+            throw LifecycleException.BadRequest($"A job holds at most {options.Value.MaxItems} requests; this one has {requests.Count}.");
+        }
+
+        var now = time.GetUtcNow();
+        var job = new InferenceJob { Id = "job-" + Guid.CreateVersion7(now).ToString("N"), Status = JobStatus.Queued, Total = requests.Count, CreatedBy = caller, Created = now, Updated = now };
+        for (var i = 0; i < requests.Count; i++)
+        {
+            InferRequest parsed;
+            try
+            {
+                parsed = requests[i].ValueKind == JsonValueKind.Object ? InferJson.ParseRequest(requests[i].GetRawText()) : throw new JsonException("not an object");
+            }
+            catch (JsonException ex)
+            {
+                throw LifecycleException.BadRequest($"requests[{i}] is not an inference request: {ex.Message}");
+            }
+
+            job.Items.Add(new InferenceJobItem { JobId = job.Id, Index = i, Request = InferJson.Serialize(parsed), Status = JobStatus.Pending });
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        _signal.Writer.TryWrite(true);
+        return job;
+    }
+
+    public async Task<JobResponse> GetAsync(string id, bool results, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
+            ?? throw LifecycleException.NotFound($"No job '{id}'.");
+        List<InferenceJobItem>? items = results
+            ? await db.JobItems.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Index).ToListAsync(cancellationToken)
+            : null;
+        return Describe(job, items);
+    }
+
+    /// <summary>Stops a job: its waiting items are cancelled (those running finish, their responses are dropped).</summary>
+    public async Task<JobResponse> CancelAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var changed = await db.Jobs.Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.Updated, now).SetProperty(j => j.Completed, now), cancellationToken);
+        if (changed == 0)
+        {
+            var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
+                ?? throw LifecycleException.NotFound($"No job '{id}'.");
+            throw LifecycleException.Conflict($"Job '{id}' is {job.Status}; only a queued or running job can be cancelled.");
+        }
+
+        await db.JobItems.Where(i => i.JobId == id && i.Status == JobStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobStatus.Cancelled).SetProperty(i => i.Completed, now), cancellationToken);
+        await CountAsync(db, id, cancellationToken);
+        return await GetAsync(id, results: false, cancellationToken);
+    }
+
+    /// <summary>Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) for this replica.</summary>
+    public async Task<List<InferenceJobItem>> ClaimAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var candidates = await db.JobItems.AsNoTracking()
+            .Where(i => i.Status == JobStatus.Pending && (i.ClaimedUntil == null || i.ClaimedUntil < now))
+            .OrderBy(i => i.JobId).ThenBy(i => i.Index)
+            .Take(count * 2)
+            .ToListAsync(cancellationToken);
+        var claimed = new List<InferenceJobItem>(count);
+        var until = now + options.Value.ClaimTimeout;
+        foreach (var item in candidates)
+        {
+            if (claimed.Count == count)
+            {
+                break;
+            }
+
+            var seen = item.ClaimedUntil;
+            var taken = await db.JobItems
+                .Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedUntil == seen)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, Replica).SetProperty(i => i.ClaimedUntil, until).SetProperty(i => i.Attempts, i => i.Attempts + 1), cancellationToken);
+            if (taken == 1)
+            {
+                item.Attempts++;
+                claimed.Add(item);
+            }
+        }
+
+        foreach (var job in claimed.Select(i => i.JobId).Distinct())
+        {
+            await db.Jobs.Where(j => j.Id == job && j.Status == JobStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.Updated, now), cancellationToken);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Records an item's response, once: only over a pending item this replica holds; then the job's counts.</summary>
+    public async Task<bool> RecordAsync(InferenceJobItem item, InferResponse response, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var json = InferJson.Serialize(response);
+        var status = response.Success ? JobStatus.Succeeded : JobStatus.Failed;
+        var written = await db.JobItems
+            .Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedBy == Replica)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Response, json).SetProperty(i => i.Completed, now), cancellationToken);
+        await CountAsync(db, item.JobId, cancellationToken);
+        return written == 1;
+    }
+
+    /// <summary>Gives an item back to wait a while (its model was busy or unavailable), so it is tried again later.</summary>
+    public async Task ReleaseAsync(InferenceJobItem item, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var until = time.GetUtcNow() + delay;
+        await db.JobItems.Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedBy == Replica)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, (string?)null).SetProperty(i => i.ClaimedUntil, until), cancellationToken);
+    }
+
+    private async Task CountAsync(MetadataDbContext db, string id, CancellationToken cancellationToken)
+    {
+        var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        int Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
+        var now = time.GetUtcNow();
+        var (succeeded, failed, pending) = (Of(JobStatus.Succeeded), Of(JobStatus.Failed), Of(JobStatus.Pending));
+        await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Succeeded, succeeded)
+            .SetProperty(j => j.Failed, failed)
+            .SetProperty(j => j.Updated, now), cancellationToken);
+        if (pending == 0)
+        {
+            await db.Jobs.Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Completed).SetProperty(j => j.Completed, now), cancellationToken);
+        }
+    }
+
+    private static JobResponse Describe(InferenceJob job, List<InferenceJobItem>? items)
+    {
+        var done = job.Succeeded + job.Failed;
+        return new JobResponse(
+            job.Id, job.Status, job.Total, done, job.Succeeded, job.Failed, job.Total == 0 ? 1 : Math.Round((double)done / job.Total, 4), job.Created, job.Completed,
+            items?.Select(i => new JobItemResponse(i.Index, i.Status, i.Attempts, i.Response is null ? null : JsonDocument.Parse(i.Response).RootElement.Clone())).ToList());
+    }
+}

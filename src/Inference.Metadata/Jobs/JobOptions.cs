@@ -1,0 +1,25 @@
+namespace Inference.Metadata.Jobs;
+
+/// <summary>Asynchronous inference jobs (<c>Inference:Jobs</c>).</summary>
+public sealed class JobOptions
+{
+    public const string SectionName = "Inference:Jobs";
+
+    /// <summary>False leaves this service's replica out of the work (jobs are still accepted and kept).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Items this replica runs at once.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>How long a replica holds an item it took; one that dies leaves it to another after this.</summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often waiting items are looked for when none was signalled.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Items one job may hold.</summary>
+    public int MaxItems { get; set; } = 10_000;
+
+    /// <summary>Tries of an item whose model is busy or unavailable (429, 503) before it is recorded as failed.</summary>
+    public int MaxAttempts { get; set; } = 5;
+}

@@ -1,0 +1,107 @@
+using Inference.Serving.Infer;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Jobs;
+
+/// <summary>
+/// This replica's share of the jobs: claims waiting items (up to <see cref="JobOptions.Concurrency"/> at once), runs
+/// each as <c>/infer</c> runs a request (routed to whichever Worker serves its model, with its fallbacks), and records
+/// its response. An item whose model is busy or unavailable (429, 503) waits and is tried again, up to
+/// <see cref="JobOptions.MaxAttempts"/>; any other answer, success or error, is the item's result.
+/// </summary>
+internal sealed partial class JobProcessor(
+    MetadataState state,
+    InferenceJobs jobs,
+    InferRunner runner,
+    IOptions<JobOptions> options,
+    ILogger<JobProcessor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        await state.WhenRegistered(stoppingToken);
+        var running = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            var free = options.Value.Concurrency - running.Count;
+            List<Data.InferenceJobItem> claimed = [];
+            if (free > 0)
+            {
+                try
+                {
+                    claimed = await jobs.ClaimAsync(free, stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The database is away: the items wait there.
+                    Log.Failed(logger, "(claim)", ex.Message);
+                }
+            }
+
+            running.AddRange(claimed.Select(item => RunAsync(item, stoppingToken)));
+            if (claimed.Count == free && free > 0)
+            {
+                continue; // more may be waiting
+            }
+
+            // Wait for an item to finish, new work, or the poll interval.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(options.Value.PollInterval);
+            var arrived = jobs.Arrived.WaitToReadAsync(wait.Token).AsTask();
+            await Task.WhenAny([arrived, .. running]);
+            jobs.Arrived.TryRead(out _);
+            await wait.CancelAsync();
+            try
+            {
+                await arrived;
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task RunAsync(Data.InferenceJobItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await runner.RunAsync(InferJson.ParseRequest(item.Request), null, $"{item.JobId}-{item.Index}", cancellationToken);
+            if (outcome.Status is 429 or 503 && item.Attempts < options.Value.MaxAttempts)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << item.Attempts));
+                Log.Retrying(logger, item.JobId, item.Index, outcome.Status.Value, delay.TotalSeconds);
+                await jobs.ReleaseAsync(item, delay, cancellationToken);
+                return;
+            }
+
+            await jobs.RecordAsync(item, outcome.Response, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Left claimed: another try once the claim expires.
+            Log.Failed(logger, $"{item.JobId}-{item.Index}", ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the claim expires and another replica (or this one after a restart) runs it.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job} item {Index}: the model answered {Status}; tried again in {Seconds} s.")]
+        public static partial void Retrying(ILogger logger, string job, int index, int status, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Job work {Item} failed and will be tried again: {Reason}")]
+        public static partial void Failed(ILogger logger, string item, string reason);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Inference.Metadata.Lifecycle;
+using Inference.Serving.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Inference.Metadata.Jobs;
+
+/// <summary>
+/// Seed 003's asynchronous batch inference: <c>POST /api/inference/batch</c> (<c>{"requests": [...]}</c>, each as
+/// <c>/infer</c> takes it) answers 202 with the job at once; <c>GET /api/inference/jobs/{id}</c> gives its status,
+/// progress and the responses so far, in order; <c>DELETE</c> cancels it. Jobs live in the metadata database and
+/// survive a restart; 503 while it cannot be reached.
+/// </summary>
+public static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var api = endpoints.MapGroup("/api/inference").WithTags("Jobs");
+        api.MapPost("/batch", CreateAsync).WithSummary("Accepts a batch of inference requests as a job.");
+        api.MapGet("/jobs/{id}", GetAsync).WithSummary("A job's status, progress and responses.");
+        api.MapDelete("/jobs/{id}", CancelAsync).WithSummary("Cancels a job's waiting items.");
+        return endpoints;
+    }
+
+    private static Task<IResult> CreateAsync(HttpContext http, InferenceJobs jobs) => RunAsync(async () =>
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            throw LifecycleException.BadRequest($"The body is not JSON: {ex.Message}");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
+        {
+            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
+        }
+
+        var job = await jobs.CreateAsync([.. requests.EnumerateArray()], CallerIdentity.Of(http), http.RequestAborted);
+        return TypedResults.Accepted($"/api/inference/jobs/{job.Id}", await jobs.GetAsync(job.Id, results: false, http.RequestAborted));
+    });
+
+    private static Task<IResult> GetAsync(string id, bool? results, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        RunAsync(async () => TypedResults.Ok(await jobs.GetAsync(id, results ?? true, cancellationToken)));
+
+    private static Task<IResult> CancelAsync(string id, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        RunAsync(async () => TypedResults.Ok(await jobs.CancelAsync(id, cancellationToken)));
+
+    private static async Task<IResult> RunAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (LifecycleException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
+        }
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
+        {
+            return MetadataProblems.Unavailable();
+        }
+    }
+}
