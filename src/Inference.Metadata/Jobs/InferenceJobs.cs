@@ -68,6 +68,17 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         List<InferenceJobItem>? items = results
             ? await db.JobItems.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Index).ToListAsync(cancellationToken)
             : null;
+
+        // Counted from the items as they are now (replicas record items concurrently; the job row's counts may lag).
+        var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Last = g.Max(i => i.Completed) }).ToListAsync(cancellationToken);
+        int Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
+        var pending = Of(JobStatus.Pending);
+        var finished = job.Status is JobStatus.Queued or JobStatus.Running && pending == 0;
+        job.Succeeded = Of(JobStatus.Succeeded);
+        job.Failed = Of(JobStatus.Failed);
+        job.Status = finished ? JobStatus.Completed : job.Status;
+        job.Completed ??= finished ? counts.Max(c => c.Last) : null;
         return Describe(job, items);
     }
 
@@ -153,22 +164,18 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, (string?)null).SetProperty(i => i.ClaimedUntil, until), cancellationToken);
     }
 
+    /// <summary>Brings the job row's counts and state up to its items, in one statement (so concurrent records cannot undo each other).</summary>
     private async Task CountAsync(MetadataDbContext db, string id, CancellationToken cancellationToken)
     {
-        var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        int Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
         var now = time.GetUtcNow();
-        var (succeeded, failed, pending) = (Of(JobStatus.Succeeded), Of(JobStatus.Failed), Of(JobStatus.Pending));
         await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Succeeded, succeeded)
-            .SetProperty(j => j.Failed, failed)
+            .SetProperty(j => j.Succeeded, j => db.JobItems.Count(i => i.JobId == j.Id && i.Status == JobStatus.Succeeded))
+            .SetProperty(j => j.Failed, j => db.JobItems.Count(i => i.JobId == j.Id && i.Status == JobStatus.Failed))
             .SetProperty(j => j.Updated, now), cancellationToken);
-        if (pending == 0)
-        {
-            await db.Jobs.Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Completed).SetProperty(j => j.Completed, now), cancellationToken);
-        }
+        await db.Jobs
+            .Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
+                && !db.JobItems.Any(i => i.JobId == j.Id && i.Status == JobStatus.Pending))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Completed).SetProperty(j => j.Completed, now), cancellationToken);
     }
 
     private static JobResponse Describe(InferenceJob job, List<InferenceJobItem>? items)
