@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Inference.Metadata;
 
-/// <summary>The metadata routes' answer when the database cannot be reached: a 503 the caller can retry, never a 500.</summary>
+/// <summary>The metadata routes' answers when an operation is refused or the database cannot be reached: problem details, a 503 the caller can retry, never a 500.</summary>
 internal static class MetadataProblems
 {
     /// <summary>True for the ways a database that is down or unreachable shows: its provider's errors, timeouts, EF's wrappers of them.</summary>
@@ -15,4 +15,22 @@ internal static class MetadataProblems
 
     public static ProblemHttpResult Unavailable() => TypedResults.Problem(
         "The metadata database is unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Metadata unavailable");
+
+    /// <summary>Runs a route's operation: its refusals (<see cref="Lifecycle.LifecycleException"/>) become problem details, a database that cannot be reached a 503.</summary>
+    public static async Task<Results<T, ProblemHttpResult>> RunAsync<T>(Func<Task<T>> operation)
+        where T : IResult
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Lifecycle.LifecycleException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
+        }
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
+        {
+            return MetadataProblems.Unavailable();
+        }
+    }
 }

@@ -10,6 +10,9 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 {
     public const string HeaderName = "x-request-id";
 
+    /// <summary>The id a request's response carries (and its audit rows).</summary>
+    public static string IdOf(HttpContext http) => http.Response.Headers[HeaderName].FirstOrDefault() ?? http.TraceIdentifier;
+
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.Headers[HeaderName] is [{ Length: > 0 and <= 128 } requested] && requested.All(c => c is > ' ' and < (char)127))

@@ -1,6 +1,9 @@
 namespace Inference.Metadata.Data;
 
-/// <summary>An asynchronous batch of inference requests (<c>POST /api/inference/batch</c>): its state and counts.</summary>
+/// <summary>
+/// An asynchronous batch of inference requests (<c>POST /api/inference/batch</c>): its state. What its items have come
+/// to is counted from them when read (replicas record items concurrently).
+/// </summary>
 public sealed class InferenceJob
 {
     public required string Id { get; set; }
@@ -9,10 +12,6 @@ public sealed class InferenceJob
     public required string Status { get; set; }
 
     public int Total { get; set; }
-
-    public int Succeeded { get; set; }
-
-    public int Failed { get; set; }
 
     public string? CreatedBy { get; set; }
 

@@ -73,13 +73,10 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
             .Select(g => new { Status = g.Key, Count = g.Count(), Last = g.Max(i => i.Completed) }).ToListAsync(cancellationToken);
         int Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
-        var pending = Of(JobStatus.Pending);
-        var finished = job.Status is JobStatus.Queued or JobStatus.Running && pending == 0;
-        job.Succeeded = Of(JobStatus.Succeeded);
-        job.Failed = Of(JobStatus.Failed);
+        var finished = job.Status is JobStatus.Queued or JobStatus.Running && Of(JobStatus.Pending) == 0;
         job.Status = finished ? JobStatus.Completed : job.Status;
         job.Completed ??= finished ? counts.Max(c => c.Last) : null;
-        return Describe(job, items);
+        return Describe(job, Of(JobStatus.Succeeded), Of(JobStatus.Failed), items);
     }
 
     /// <summary>Stops a job: its waiting items are cancelled (those running finish, their responses are dropped).</summary>
@@ -98,7 +95,6 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
 
         await db.JobItems.Where(i => i.JobId == id && i.Status == JobStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobStatus.Cancelled).SetProperty(i => i.Completed, now), cancellationToken);
-        await CountAsync(db, id, cancellationToken);
         return await GetAsync(id, results: false, cancellationToken);
     }
 
@@ -151,7 +147,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         var written = await db.JobItems
             .Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedBy == Replica)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Response, json).SetProperty(i => i.Completed, now), cancellationToken);
-        await CountAsync(db, item.JobId, cancellationToken);
+        await CompleteIfDoneAsync(db, item.JobId, cancellationToken);
         return written == 1;
     }
 
@@ -164,25 +160,21 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, (string?)null).SetProperty(i => i.ClaimedUntil, until), cancellationToken);
     }
 
-    /// <summary>Brings the job row's counts and state up to its items, in one statement (so concurrent records cannot undo each other).</summary>
-    private async Task CountAsync(MetadataDbContext db, string id, CancellationToken cancellationToken)
+    /// <summary>Marks the job completed once none of its items waits, in one statement (so concurrent records cannot undo each other).</summary>
+    private async Task CompleteIfDoneAsync(MetadataDbContext db, string id, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Succeeded, j => db.JobItems.Count(i => i.JobId == j.Id && i.Status == JobStatus.Succeeded))
-            .SetProperty(j => j.Failed, j => db.JobItems.Count(i => i.JobId == j.Id && i.Status == JobStatus.Failed))
-            .SetProperty(j => j.Updated, now), cancellationToken);
         await db.Jobs
             .Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
                 && !db.JobItems.Any(i => i.JobId == j.Id && i.Status == JobStatus.Pending))
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Completed).SetProperty(j => j.Completed, now), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Completed).SetProperty(j => j.Completed, now).SetProperty(j => j.Updated, now), cancellationToken);
     }
 
-    private static JobResponse Describe(InferenceJob job, List<InferenceJobItem>? items)
+    private static JobResponse Describe(InferenceJob job, int succeeded, int failed, List<InferenceJobItem>? items)
     {
-        var done = job.Succeeded + job.Failed;
+        var done = succeeded + failed;
         return new JobResponse(
-            job.Id, job.Status, job.Total, done, job.Succeeded, job.Failed, job.Total == 0 ? 1 : Math.Round((double)done / job.Total, 4), job.Created, job.Completed,
+            job.Id, job.Status, job.Total, done, succeeded, failed, job.Total == 0 ? 1 : Math.Round((double)done / job.Total, 4), job.Created, job.Completed,
             items?.Select(i => new JobItemResponse(i.Index, i.Status, i.Attempts, i.Response is null ? null : JsonDocument.Parse(i.Response).RootElement.Clone())).ToList());
     }
 }

@@ -3,6 +3,7 @@ using Inference.Metadata.Lifecycle;
 using Inference.Serving.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Inference.Metadata.Jobs;
@@ -25,7 +26,7 @@ public static class JobsApi
         return endpoints;
     }
 
-    private static Task<IResult> CreateAsync(HttpContext http, InferenceJobs jobs) => RunAsync(async () =>
+    private static Task<Results<Accepted<JobResponse>, ProblemHttpResult>> CreateAsync(HttpContext http, InferenceJobs jobs) => MetadataProblems.RunAsync(async () =>
     {
         JsonElement body;
         try
@@ -47,25 +48,9 @@ public static class JobsApi
         return TypedResults.Accepted($"/api/inference/jobs/{job.Id}", await jobs.GetAsync(job.Id, results: false, http.RequestAborted));
     });
 
-    private static Task<IResult> GetAsync(string id, bool? results, InferenceJobs jobs, CancellationToken cancellationToken) =>
-        RunAsync(async () => TypedResults.Ok(await jobs.GetAsync(id, results ?? true, cancellationToken)));
+    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(string id, bool? results, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.GetAsync(id, results ?? true, cancellationToken)));
 
-    private static Task<IResult> CancelAsync(string id, InferenceJobs jobs, CancellationToken cancellationToken) =>
-        RunAsync(async () => TypedResults.Ok(await jobs.CancelAsync(id, cancellationToken)));
-
-    private static async Task<IResult> RunAsync(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (LifecycleException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
-        }
-        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
-        {
-            return MetadataProblems.Unavailable();
-        }
-    }
+    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(string id, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.CancelAsync(id, cancellationToken)));
 }

@@ -45,7 +45,7 @@ public static class LifecycleApi
 
     private static Task<Results<Created<VersionInfo>, ProblemHttpResult>> RegisterAsync(
         RegisterModelRequest? request, HttpContext http, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
-        RunAsync<Created<VersionInfo>>(async () =>
+        MetadataProblems.RunAsync<Created<VersionInfo>>(async () =>
         {
             var version = await lifecycle.RegisterAsync(request ?? throw LifecycleException.BadRequest("A JSON body is required."), CallerIdentity.Of(http), cancellationToken);
             return TypedResults.Created($"/models/{version.ModelId}", VersionInfo.From(version, served: true, null));
@@ -53,7 +53,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<ModelVersionsResponse>, ProblemHttpResult>> VersionsAsync(
         string name, IDbContextFactory<MetadataDbContext> contexts, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
-        RunAsync<Ok<ModelVersionsResponse>>(async () =>
+        MetadataProblems.RunAsync<Ok<ModelVersionsResponse>>(async () =>
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var model = await db.Models.AsNoTracking().Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == name, cancellationToken)
@@ -70,7 +70,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<VersionInfo>, ProblemHttpResult>> ActivateAsync(
         string id, VersionRequest? request, HttpContext http, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
-        RunAsync<Ok<VersionInfo>>(async () =>
+        MetadataProblems.RunAsync<Ok<VersionInfo>>(async () =>
         {
             var (name, version) = Target(id, request?.Version);
             var activated = await lifecycle.ActivateAsync(name, version, CallerIdentity.Of(http), cancellationToken);
@@ -79,7 +79,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<VersionInfo>, ProblemHttpResult>> DeprecateAsync(
         string id, VersionRequest? request, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
-        RunAsync<Ok<VersionInfo>>(async () =>
+        MetadataProblems.RunAsync<Ok<VersionInfo>>(async () =>
         {
             var (name, version) = Target(id, request?.Version);
             var changed = await lifecycle.DeprecateAsync(name, version, request?.Deprecated ?? true, cancellationToken);
@@ -88,7 +88,7 @@ public static class LifecycleApi
 
     private static Task<Results<Created<DeploymentResponse>, ProblemHttpResult>> DeployAsync(
         string id, DeployRequest? request, HttpContext http, DeploymentManager deployments, CancellationToken cancellationToken) =>
-        RunAsync<Created<DeploymentResponse>>(async () =>
+        MetadataProblems.RunAsync<Created<DeploymentResponse>>(async () =>
         {
             request ??= new DeployRequest();
             var (name, version) = Target(id, request.Version);
@@ -98,7 +98,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<List<DeploymentResponse>>, ProblemHttpResult>> DeploymentsAsync(
         string id, IDbContextFactory<MetadataDbContext> contexts, CancellationToken cancellationToken) =>
-        RunAsync<Ok<List<DeploymentResponse>>>(async () =>
+        MetadataProblems.RunAsync<Ok<List<DeploymentResponse>>>(async () =>
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var rows = await db.Deployments.AsNoTracking().Where(d => d.ModelId == id).ToListAsync(cancellationToken);
@@ -107,7 +107,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DeploymentAsync(
         string id, DeploymentManager deployments, CancellationToken cancellationToken) =>
-        RunAsync<Ok<DeploymentResponse>>(async () =>
+        MetadataProblems.RunAsync<Ok<DeploymentResponse>>(async () =>
         {
             var deployment = await deployments.FindAsync(id, cancellationToken);
             var arms = deployment.Strategy == DeploymentStrategies.Canary ? await deployments.HealthAsync(deployment, cancellationToken) : null;
@@ -116,17 +116,17 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> PromoteAsync(
         string id, PromoteRequest? request, HttpContext http, DeploymentManager deployments, CancellationToken cancellationToken) =>
-        RunAsync<Ok<DeploymentResponse>>(async () =>
+        MetadataProblems.RunAsync<Ok<DeploymentResponse>>(async () =>
             TypedResults.Ok(DeploymentResponse.From(await deployments.PromoteAsync(id, request?.Percent, CallerIdentity.Of(http), cancellationToken))));
 
     private static Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> RollbackAsync(
         string id, HttpContext http, DeploymentManager deployments, CancellationToken cancellationToken) =>
-        RunAsync<Ok<DeploymentResponse>>(async () =>
+        MetadataProblems.RunAsync<Ok<DeploymentResponse>>(async () =>
             TypedResults.Ok(DeploymentResponse.From(await deployments.RollbackAsync(id, "rolled back by request", CallerIdentity.Of(http), cancellationToken))));
 
     private static Task<Results<Created<AbTestResponse>, ProblemHttpResult>> StartTestAsync(
         StartAbTestRequest? request, HttpContext http, AbTestManager tests, CancellationToken cancellationToken) =>
-        RunAsync<Created<AbTestResponse>>(async () =>
+        MetadataProblems.RunAsync<Created<AbTestResponse>>(async () =>
         {
             var test = await tests.StartAsync(request ?? throw LifecycleException.BadRequest("A JSON body is required."), CallerIdentity.Of(http), cancellationToken);
             return TypedResults.Created($"/ab-tests/{test.Id}", await tests.ResultAsync(test.Id, cancellationToken));
@@ -134,7 +134,7 @@ public static class LifecycleApi
 
     private static Task<Results<Ok<List<AbTestResponse>>, ProblemHttpResult>> ListTestsAsync(
         bool? all, IDbContextFactory<MetadataDbContext> contexts, AbTestManager tests, CancellationToken cancellationToken) =>
-        RunAsync<Ok<List<AbTestResponse>>>(async () =>
+        MetadataProblems.RunAsync<Ok<List<AbTestResponse>>>(async () =>
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var results = new List<AbTestResponse>();
@@ -147,10 +147,10 @@ public static class LifecycleApi
         });
 
     private static Task<Results<Ok<AbTestResponse>, ProblemHttpResult>> TestAsync(string id, AbTestManager tests, CancellationToken cancellationToken) =>
-        RunAsync<Ok<AbTestResponse>>(async () => TypedResults.Ok(await tests.ResultAsync(id, cancellationToken)));
+        MetadataProblems.RunAsync<Ok<AbTestResponse>>(async () => TypedResults.Ok(await tests.ResultAsync(id, cancellationToken)));
 
     private static Task<Results<Ok<AbTestResponse>, ProblemHttpResult>> StopTestAsync(string id, AbTestManager tests, CancellationToken cancellationToken) =>
-        RunAsync<Ok<AbTestResponse>>(async () =>
+        MetadataProblems.RunAsync<Ok<AbTestResponse>>(async () =>
         {
             await tests.StopAsync(id, cancellationToken);
             return TypedResults.Ok(await tests.ResultAsync(id, cancellationToken));
@@ -158,7 +158,7 @@ public static class LifecycleApi
 
     private static Task<Results<Created<FeedbackResponse>, ProblemHttpResult>> FeedbackAsync(
         FeedbackRequest? request, HttpContext http, AbTestManager tests, CancellationToken cancellationToken) =>
-        RunAsync<Created<FeedbackResponse>>(async () =>
+        MetadataProblems.RunAsync<Created<FeedbackResponse>>(async () =>
         {
             var feedback = await tests.FeedbackAsync(request ?? throw LifecycleException.BadRequest("A JSON body is required."), CallerIdentity.Of(http), cancellationToken);
             return TypedResults.Created($"/api/feedback/{feedback.Id}", new FeedbackResponse(feedback.Id, feedback.RequestId, feedback.Score, feedback.Timestamp));
@@ -179,23 +179,5 @@ public static class LifecycleApi
         }
 
         return reference.Version is { } named ? (reference.Name, named) : throw LifecycleException.BadRequest("version is required (in the body, or the route as name:version).");
-    }
-
-    /// <summary>Runs an operation: its refusals become problem details, a database that cannot be reached a 503.</summary>
-    private static async Task<Results<T, ProblemHttpResult>> RunAsync<T>(Func<Task<T>> operation)
-        where T : IResult
-    {
-        try
-        {
-            return await operation();
-        }
-        catch (LifecycleException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: ex.Status, title: ex.Title);
-        }
-        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
-        {
-            return MetadataProblems.Unavailable();
-        }
     }
 }

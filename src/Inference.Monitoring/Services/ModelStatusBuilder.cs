@@ -13,7 +13,7 @@ internal static class ModelStatusBuilder
         var lastMinute = mine.Where(c => c.Timestamp + c.Latency >= now - TimeSpan.FromMinutes(1)).ToList();
         var statistics = CallStatistics.Of(mine, options.Window);
         var minute = CallStatistics.Of(lastMinute, TimeSpan.FromMinutes(1));
-        var queue = model.Status is { } s ? QueueMetrics.Of(s) : null;
+        var load = Inference.Serving.Local.ModelReadiness.Of(model, backpressure);
         return new ModelStatus
         {
             Name = model.Id,
@@ -32,8 +32,8 @@ internal static class ModelStatusBuilder
                 EmbeddingSize = model.Dimensions ?? model.EmbeddingLength,
                 ChatTemplate = model.ChatTemplate,
             },
-            Queue = queue,
-            Backpressure = queue is null ? null : Backpressure.Of(queue, backpressure),
+            Queue = load.QueueMetrics,
+            Backpressure = load.BackpressureStatus,
             RequestsTotal = model.RequestCount?.Invoke(),
             Activity = new ModelActivity
             {

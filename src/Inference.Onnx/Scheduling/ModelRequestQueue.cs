@@ -47,13 +47,7 @@ public sealed class ModelRequestQueue(string model, int concurrency, int queueLi
     {
         if (!_slots.Wait(0, CancellationToken.None))
         {
-            if (Interlocked.Increment(ref _waiting) > queueLimit)
-            {
-                Interlocked.Decrement(ref _waiting);
-                EngineTelemetry.Rejected.Add(1, EngineTelemetry.Tag(model));
-                throw new ModelBusyException(model, queueLimit);
-            }
-
+            Wait();
             try
             {
                 await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -51,7 +51,7 @@ public static class GenerateApi
         var started = Stopwatch.GetTimestamp();
         var (response, failure) = await RunAsync(model!, Messages(request.System, request.Prompt!, request.Raw == true), options!, cancellationToken);
         return failure ?? TypedResults.Json(
-            new GenerateResponse(response!.Text, model!.Id, OpenAISse.FinishReason(response.FinishReason), OpenAISse.ToUsage(response.Usage), Stopwatch.GetElapsedTime(started).TotalMilliseconds, RequestIdOf(http)),
+            new GenerateResponse(response!.Text, model!.Id, OpenAISse.FinishReason(response.FinishReason), OpenAISse.ToUsage(response.Usage), Stopwatch.GetElapsedTime(started).TotalMilliseconds, RequestIdMiddleware.IdOf(http)),
             OpenAIJsonContext.Default.GenerateResponse);
     }
 
@@ -121,7 +121,7 @@ public static class GenerateApi
         }
 
         return TypedResults.Json(
-            new StructuredGenerateResponse(data, model!.Id, true, OpenAISse.ToUsage(response.Usage), Stopwatch.GetElapsedTime(started).TotalMilliseconds, RequestIdOf(http)),
+            new StructuredGenerateResponse(data, model!.Id, true, OpenAISse.ToUsage(response.Usage), Stopwatch.GetElapsedTime(started).TotalMilliseconds, RequestIdMiddleware.IdOf(http)),
             OpenAIJsonContext.Default.StructuredGenerateResponse);
     }
 
@@ -179,7 +179,6 @@ public static class GenerateApi
         }
     }
 
-    private static string? RequestIdOf(HttpContext http) => http.Response.Headers[RequestIdMiddleware.HeaderName].FirstOrDefault() ?? http.TraceIdentifier;
 
     private static IResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 }

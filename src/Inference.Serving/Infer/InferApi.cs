@@ -37,7 +37,7 @@ public static class InferApi
             return error;
         }
 
-        var response = await Runner(services).RunAsync(request!, http, RequestIdOf(http), http.RequestAborted);
+        var response = await Runner(services).RunAsync(request!, http, RequestIdMiddleware.IdOf(http), http.RequestAborted);
         return response.Success
             ? TypedResults.Json(response.Response, OpenAIJsonContext.Default.InferResponse)
             : response.Failure ?? Problem(response.Status ?? 500, response.Error ?? "The request failed.");
@@ -62,7 +62,7 @@ public static class InferApi
         }
 
         var started = Stopwatch.GetTimestamp();
-        var batchId = RequestIdOf(http);
+        var batchId = RequestIdMiddleware.IdOf(http);
 
         // Each item routed on its own (no response headers: they would name only one of them).
         var runner = Runner(services);
@@ -73,7 +73,6 @@ public static class InferApi
             OpenAIJsonContext.Default.InferBatchResponse);
     }
 
-    private static string RequestIdOf(HttpContext http) => http.Response.Headers[RequestIdMiddleware.HeaderName].FirstOrDefault() ?? http.TraceIdentifier;
 
     private static IResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 

@@ -341,16 +341,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<int>("Failed")
-                        .HasColumnType("integer");
-
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<int>("Succeeded")
-                        .HasColumnType("integer");
 
                     b.Property<int>("Total")
                         .HasColumnType("integer");

@@ -334,16 +334,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Failed")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
-
-                    b.Property<int>("Succeeded")
-                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Total")
                         .HasColumnType("INTEGER");

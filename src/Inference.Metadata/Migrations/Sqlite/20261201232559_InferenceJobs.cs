@@ -17,8 +17,6 @@ namespace Inference.Metadata.Migrations.Sqlite
                     Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     Total = table.Column<int>(type: "INTEGER", nullable: false),
-                    Succeeded = table.Column<int>(type: "INTEGER", nullable: false),
-                    Failed = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Created = table.Column<long>(type: "INTEGER", nullable: false),
                     Updated = table.Column<long>(type: "INTEGER", nullable: false),
