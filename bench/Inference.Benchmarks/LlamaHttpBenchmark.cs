@@ -16,7 +16,7 @@ namespace Inference.Benchmarks;
 internal static class LlamaHttpBenchmark
 {
     private const int Runs = 3;
-    private static readonly string[] Words = ("time person year way day thing man world life hand part child eye woman place work week case point " +
+    internal static readonly string[] Words = ("time person year way day thing man world life hand part child eye woman place work week case point " +
         "government company number group problem fact river stone garden window music letter mountain winter morning story").Split(' ');
 
     public static async Task RunAsync(string file, int threads, string repositoryRoot)
@@ -131,7 +131,7 @@ internal static class LlamaHttpBenchmark
     }
 
     /// <summary>A streamed completion: when each chunk with text arrived, and the completion's token count.</summary>
-    private static async Task<(List<long> Chunks, int Tokens)> StreamAsync(HttpClient http, int port, string path, object body)
+    internal static async Task<(List<long> Chunks, int Tokens)> StreamAsync(HttpClient http, int port, string path, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}{path}") { Content = JsonContent.Create(body) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -162,17 +162,21 @@ internal static class LlamaHttpBenchmark
     }
 
     /// <summary>Words until the model's tokenizer counts exactly <paramref name="tokens"/> tokens.</summary>
-    private static string Text(LlamaChatModel tokenizer, Random random, int tokens)
+    private static string Text(LlamaChatModel tokenizer, Random random, int tokens) =>
+        Text(text => tokenizer.Vocabulary.Tokenize(text).Length, random, tokens);
+
+    /// <summary>Words until <paramref name="count"/> says exactly <paramref name="tokens"/> tokens.</summary>
+    internal static string Text(Func<string, int> count, Random random, int tokens)
     {
         var text = new StringBuilder();
         while (true)
         {
             var next = text.Length == 0 ? Words[random.Next(Words.Length)] : text + " " + Words[random.Next(Words.Length)];
-            var count = tokenizer.Vocabulary.Tokenize(next).Length;
-            if (count > tokens)
+            var counted = count(next);
+            if (counted > tokens)
             {
                 // Pad with single-token words until the count is exact.
-                while (tokenizer.Vocabulary.Tokenize(text.ToString()).Length < tokens)
+                while (count(text.ToString()) < tokens)
                 {
                     text.Append(" a");
                 }
@@ -181,7 +185,7 @@ internal static class LlamaHttpBenchmark
             }
 
             text.Clear().Append(next);
-            if (count == tokens)
+            if (counted == tokens)
             {
                 return next;
             }

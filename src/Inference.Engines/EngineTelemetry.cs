@@ -21,6 +21,8 @@ public static class EngineTelemetry
 
     public static Histogram<double> TimeToFirstToken { get; } = Meter.CreateHistogram<double>("inference.engine.time_to_first_token", "s", "Time from a request's arrival at the model to its first generated text.");
 
+    public static Histogram<int> DecodeBatchSize { get; } = Meter.CreateHistogram<int>("inference.engine.decode_batch_size", "{sequence}", "Sequences sharing one decode step of a model.");
+
     public static Counter<long> Rejected { get; } = Meter.CreateCounter<long>("inference.engine.rejected", "{request}", "Requests refused because the model's queue was full.");
 
     public static Counter<long> PrefixLookups { get; } = Meter.CreateCounter<long>("inference.engine.prefix_cache.lookups", "{request}", "Requests looked up in the prefix cache.");

@@ -17,6 +17,7 @@ public static class OnnxEngineExtensions
         builder.Services.AddOptions<OnnxEngineOptions>()
             .BindConfiguration(OnnxEngineOptions.SectionName)
             .Validate(o => o.MaxConcurrentRequests >= 1, "Inference:Engine:MaxConcurrentRequests must be at least 1.")
+            .Validate(o => o.ChatBatchSize >= 1 && o.ChatBatchSize <= 256, "Inference:Engine:ChatBatchSize must be within 1 and 256.")
             .Validate(o => o.MaxQueuedRequests >= 0, "Inference:Engine:MaxQueuedRequests must not be negative.")
             .Validate(o => o.EmbeddingBatchSize >= 1, "Inference:Engine:EmbeddingBatchSize must be at least 1.")
             .Validate(o => o.EmbeddingBatchTimeout >= TimeSpan.Zero && o.EmbeddingBatchTimeout <= TimeSpan.FromSeconds(10), "Inference:Engine:EmbeddingBatchTimeout must be within 0 and 10 s.")

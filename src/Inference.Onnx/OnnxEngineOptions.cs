@@ -11,7 +11,14 @@ public sealed class OnnxEngineOptions
     /// <summary>Threads ONNX Runtime uses inside one operator; 0 means one per logical core.</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Requests that run at once on one model; the rest wait in its queue.</summary>
+    /// <summary>
+    /// Chat requests one model decodes together, every step one forward pass for all of them (for graphs that take an
+    /// attention mask and position ids with a free batch dimension, as optimum's exports do); the rest wait in its
+    /// queue. 1 runs one request at a time, under <see cref="MaxConcurrentRequests"/>.
+    /// </summary>
+    public int ChatBatchSize { get; set; } = 8;
+
+    /// <summary>Chat requests that run at once on one model that does not batch them (<see cref="ChatBatchSize"/> 1, or a graph that cannot); the rest wait in its queue.</summary>
     public int MaxConcurrentRequests { get; set; } = 1;
 
     /// <summary>Requests that may wait for one model before new ones are refused as busy.</summary>

@@ -87,6 +87,7 @@ public sealed class HostingTests(InferenceApiFixture fixture) : IClassFixture<In
         await using var busy = fixture.WithWebHostBuilder(b =>
         {
             b.UseSetting("Inference:Engine:MaxConcurrentRequests", "1");
+            b.UseSetting("Inference:Engine:ChatBatchSize", "1");
             b.UseSetting("Inference:Engine:MaxQueuedRequests", "0");
         });
         using var http = busy.CreateClient();

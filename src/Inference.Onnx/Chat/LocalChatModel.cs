@@ -20,7 +20,8 @@ public sealed class LocalChatModel : IDisposable
         Config = config;
         Template = template;
         Generator = new TextGenerator(decoder, tokenizer);
-        Queue = new ModelRequestQueue(id, options.MaxConcurrentRequests, options.MaxQueuedRequests);
+        Batch = options.ChatBatchSize > 1 && decoder.CanBatch ? new DecodeBatch(Generator, id, options.ChatBatchSize) : null;
+        Queue = new ModelRequestQueue(id, Batch?.Capacity ?? options.MaxConcurrentRequests, options.MaxQueuedRequests);
         EngineTelemetry.Track(Queue);
         // Only ids the graph has logits for: a tokenizer may know more tokens than the model was trained on.
         _trie = new Lazy<TokenTrie>(() => new TokenTrie(Math.Min(tokenizer.VocabularySize, decoder.VocabSize), id => tokenizer.GetTokenBytes(id).ToArray()));
@@ -43,6 +44,9 @@ public sealed class LocalChatModel : IDisposable
 
     public TextGenerator Generator { get; }
 
+    /// <summary>Decodes the model's concurrent requests together, or null when each runs on its own (see <see cref="OnnxEngineOptions.ChatBatchSize"/>).</summary>
+    public DecodeBatch? Batch { get; }
+
     public ModelTokenizer Tokenizer => Generator.Tokenizer;
 
     public int ContextLength => Generator.Model.ContextLength;
@@ -54,6 +58,12 @@ public sealed class LocalChatModel : IDisposable
 
     /// <summary>EOS ids from the configs plus the template's end-of-turn tokens.</summary>
     public IReadOnlyCollection<int> StopTokenIds { get; }
+
+    /// <summary>Generates in the model's batch when it has one, else on its own; call within a <see cref="Queue"/> lease.</summary>
+    public IAsyncEnumerable<GenerationChunk> GenerateAsync(int[] promptIds, GenerationSettings settings, GrammarConstraint? constraint, CancellationToken cancellationToken) =>
+        Batch is { } batch
+            ? batch.GenerateAsync(promptIds, settings, constraint, cancellationToken)
+            : Generator.GenerateAsync(promptIds, settings, constraint, cancellationToken);
 
     public static LocalChatModel Load(string id, string folder, OnnxEngineOptions options, string? chatTemplate = null)
     {
@@ -82,6 +92,7 @@ public sealed class LocalChatModel : IDisposable
     public void Dispose()
     {
         Queue.Dispose();
+        Batch?.Dispose();
         Generator.Model.Dispose();
     }
 }

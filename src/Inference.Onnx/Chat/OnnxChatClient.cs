@@ -9,7 +9,8 @@ namespace Inference.Onnx.Chat;
 /// <summary>
 /// <see cref="IChatClient"/> over a local ONNX model: messages are rendered with the model's chat template (or sent
 /// raw), generated token by token with the KV cache, and streamed as one update per piece of text, then a final update
-/// with the finish reason and usage. Safe for concurrent calls: each request waits its turn in the model's queue.
+/// with the finish reason and usage. Safe for concurrent calls: each request waits its turn in the model's queue, and those running share decode steps
+/// when the model batches.
 /// </summary>
 public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
     : LocalChatClient<LocalChatModel>(model, new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id), ownsModel)
@@ -31,7 +32,7 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
         using var lease = await Model.Queue.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tag = EngineTelemetry.Tag(Model.Id);
         var first = true;
-        await foreach (var chunk in Model.Generator.GenerateAsync(promptIds, settings, constraint, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in Model.GenerateAsync(promptIds, settings, constraint, cancellationToken).ConfigureAwait(false))
         {
             if (chunk.Text.Length > 0)
             {

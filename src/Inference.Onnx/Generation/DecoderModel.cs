@@ -37,6 +37,9 @@ public sealed class DecoderModel : IDisposable
         VocabSize = logits.Dimensions is [.., > 0 and var v] ? v : config.VocabSize
             ?? throw new ModelFolderException(folder, "cannot tell the vocabulary size: 'logits' is symbolic and the config has no vocab_size");
         ContextLength = config.ContextLength ?? 2048;
+        var batchAxis = Cache.Style == KvCacheStyle.Combined ? 1 : 0;
+        CanBatch = MaskType is not null && PositionType is not null && ids.Dimensions is [< 1, ..]
+            && session.InputMetadata[Cache.PastInputs[0]].Dimensions is var past && past.Length > batchAxis && past[batchAxis] < 1;
 
         _inputNames = [.. new[] { "input_ids", MaskType is null ? null : "attention_mask", PositionType is null ? null : "position_ids" }.OfType<string>(), .. Cache.PastInputs];
         _outputNames = ["logits", .. Cache.PresentOutputs];
@@ -49,6 +52,12 @@ public sealed class DecoderModel : IDisposable
     public int VocabSize { get; }
 
     public int ContextLength { get; }
+
+    /// <summary>
+    /// True when several sequences can share a step: the graph takes an attention mask and position ids (so rows of
+    /// different lengths can be padded) and leaves its batch dimension free.
+    /// </summary>
+    public bool CanBatch { get; }
 
     internal TensorElementType IdsType { get; }
 
@@ -109,6 +118,10 @@ public sealed class DecoderModel : IDisposable
         sequence.Advance(outputs, tokens.Length);
         return outputs[0].GetTensorDataAsSpan<float>();
     }
+
+    /// <summary>Runs the graph on inputs in its order (ids, mask, positions, then the past values); the caller owns the outputs.</summary>
+    internal IDisposableReadOnlyCollection<OrtValue> Run(RunOptions options, IReadOnlyCollection<OrtValue> inputs) =>
+        _session.Run(options, _inputNames, inputs, _outputNames);
 
     private static OrtValue Slice(Array source, TensorElementType type, int start, int length) => type switch
     {
