@@ -15,7 +15,7 @@ public static class InferenceServiceExtensions
     public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds);
+        builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds).AddDraining();
         builder.Services.AddOptions<BackpressureOptions>()
             .BindConfiguration(BackpressureOptions.SectionName)
             .Validate(o => o.BackpressureWarning is > 0 and <= 1 && o.BackpressureCritical >= o.BackpressureWarning && o.BackpressureCritical <= 1,

@@ -104,6 +104,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (process.ExitCode, await stderr);
     }
 
+    /// <summary>Asks the service to stop as an orchestrator does (SIGTERM), without waiting.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the service to exit on its own and returns its exit code.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>What the service wrote to stdout and stderr so far.</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
     /// <summary>Kills the service (its whole process tree); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {

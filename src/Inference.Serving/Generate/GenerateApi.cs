@@ -23,7 +23,7 @@ public static class GenerateApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/generate").WithTags("Generate");
-        api.MapPost("/", GenerateAsync).WithSummary("Text for a prompt.");
+        api.MapPost("/", GenerateAsync).WithSummary("Text for a prompt.").Drains();
         api.MapPost("/structured", StructuredAsync).WithSummary("A JSON object for a prompt, valid against the schema sent.");
         return api;
     }

@@ -28,16 +28,16 @@ public static class OllamaApi
         api.MapGet("/version", () => TypedResults.Json(new OllamaVersion(CompatibleVersion), OllamaJsonContext.Default.OllamaVersion));
         api.MapGet("/tags", Tags);
         api.MapPost("/show", ShowAsync);
-        api.MapPost("/chat", ChatAsync);
-        api.MapPost("/generate", GenerateAsync);
-        api.MapPost("/embed", EmbedAsync);
+        api.MapPost("/chat", ChatAsync).Drains();
+        api.MapPost("/generate", GenerateAsync).Drains();
+        api.MapPost("/embed", EmbedAsync).Drains();
         api.MapGet("/ps", Processes);
         return api;
     }
 
     private const string BadKeepAlive = "keep_alive must be a duration (\"5m\", \"30s\"), a number of seconds, 0 or -1";
 
-    private static IResult Error(int status, string message) =>
+    internal static IResult Error(int status, string message) =>
         TypedResults.Json(new OllamaError(message), OllamaJsonContext.Default.OllamaError, statusCode: status);
 
     /// <summary>Ollama's <c>/api/ps</c>: the local models in memory, their size and when they unload.</summary>

@@ -11,9 +11,9 @@ public static class OpenAIApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var v1 = endpoints.MapGroup("/v1").WithTags("OpenAI");
-        v1.MapPost("/chat/completions", ChatCompletionsApi.CreateAsync).WithName("CreateChatCompletion").WithSummary("Chat completion, optionally streamed as server-sent events.");
-        v1.MapPost("/completions", CompletionsApi.CreateAsync).WithName("CreateCompletion").WithSummary("Text completion of a raw prompt.");
-        v1.MapPost("/embeddings", EmbeddingsApi.CreateAsync).WithName("CreateEmbeddings").WithSummary("Embeddings of one or more texts.");
+        v1.MapPost("/chat/completions", ChatCompletionsApi.CreateAsync).WithName("CreateChatCompletion").WithSummary("Chat completion, optionally streamed as server-sent events.").Drains();
+        v1.MapPost("/completions", CompletionsApi.CreateAsync).WithName("CreateCompletion").WithSummary("Text completion of a raw prompt.").Drains();
+        v1.MapPost("/embeddings", EmbeddingsApi.CreateAsync).WithName("CreateEmbeddings").WithSummary("Embeddings of one or more texts.").Drains();
         v1.MapGet("/models", ModelsApi.List).WithName("ListModels").WithSummary("The models this service serves.");
         v1.MapGet("/models/{id}", ModelsApi.Get).WithName("GetModel").WithSummary("One model.");
         v1.MapFallback((HttpContext http) => OpenAIErrors.Create(

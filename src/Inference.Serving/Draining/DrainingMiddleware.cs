@@ -1,0 +1,45 @@
+using Inference.Serving.OpenAI;
+using Inference.Serving.Ollama;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Serving.Draining;
+
+/// <summary>
+/// Counts the inference routes' requests while they run, and once the service drains answers new ones 503 with
+/// <c>Retry-After</c>, in the error format of the API called.
+/// </summary>
+internal sealed class DrainingMiddleware(RequestDelegate next, DrainState state, IOptions<DrainingOptions> options)
+{
+    private const string Message = "This service is shutting down and takes no new requests; send the request again (another replica will answer).";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<DrainsOnShutdown>() is null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (!state.TryEnter())
+        {
+            await Refusal(context.Request.Path).ExecuteAsync(context);
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            state.Exit();
+        }
+    }
+
+    private RetryAfterResult Refusal(PathString path) => new(
+        path.StartsWithSegments("/v1") ? OpenAIErrors.Create(StatusCodes.Status503ServiceUnavailable, Message, "server_error", code: "draining")
+        : path.StartsWithSegments("/api") ? OllamaApi.Error(StatusCodes.Status503ServiceUnavailable, Message)
+        : TypedResults.Problem(Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service draining"),
+        options.Value.RetryAfter);
+}
