@@ -1,5 +1,6 @@
 using Inference.Metadata;
 using Inference.Metadata.Auditing;
+using Inference.Metadata.Batches;
 using Inference.Metadata.Data;
 using Inference.Metadata.Downloads;
 using Inference.Metadata.Experiments;
@@ -97,6 +98,7 @@ public static class MetadataExtensions
             .Validate(o => o.ClaimTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Inference:Jobs:ClaimTimeout and PollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<InferenceJobs>();
+        builder.Services.AddSingleton<OpenAIBatches>();
         builder.Services.AddHostedService<JobProcessor>();
         builder.Services.AddOptions<HubOptions>()
             .BindConfiguration(HubOptions.SectionName)
@@ -133,6 +135,7 @@ public static class MetadataExtensions
         app.MapGrammarApi();
         app.MapLifecycleApi();
         app.MapJobsApi();
+        app.MapOpenAIBatchApi();
         app.MapModelMetricsApi();
         app.MapDownloadsApi();
         return app;

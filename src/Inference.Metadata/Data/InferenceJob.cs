@@ -21,5 +21,23 @@ public sealed class InferenceJob
 
     public DateTimeOffset? Completed { get; set; }
 
+    /// <summary>For an OpenAI batch: the route its items call (<c>/v1/chat/completions</c>, ...); null for a seed 003 job.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>For an OpenAI batch: the uploaded file its items came from.</summary>
+    public string? InputFileId { get; set; }
+
+    /// <summary>For an OpenAI batch: its metadata object (JSON), as given.</summary>
+    public string? Metadata { get; set; }
+
+    /// <summary>For an OpenAI batch, once finished: the file of its answered items (null when none succeeded).</summary>
+    public string? OutputFileId { get; set; }
+
+    /// <summary>For an OpenAI batch, once finished: the file of its failed or cancelled items (null when none).</summary>
+    public string? ErrorFileId { get; set; }
+
+    /// <summary>For an OpenAI batch: true once its output and error files are written.</summary>
+    public bool Finalized { get; set; }
+
     public List<InferenceJobItem> Items { get; set; } = [];
 }

@@ -11,13 +11,16 @@ public sealed class InferenceJobItem
 
     public int Index { get; set; }
 
-    /// <summary>The request, as <c>/infer</c> takes it (JSON).</summary>
+    /// <summary>The <c>/v1</c> route an OpenAI batch item calls; null for an <c>/infer</c> request.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>The request (JSON): as <c>/infer</c> takes it, or an OpenAI batch input line.</summary>
     public required string Request { get; set; }
 
     /// <summary>pending, succeeded, failed, cancelled.</summary>
     public required string Status { get; set; }
 
-    /// <summary>The response, as <c>/infer</c> gives it (JSON), once done.</summary>
+    /// <summary>The response (JSON) once done: as <c>/infer</c> gives it, or an OpenAI batch item's status_code, request_id and body.</summary>
     public string? Response { get; set; }
 
     public string? ClaimedBy { get; set; }

@@ -30,6 +30,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<InferenceJobItem> JobItems => Set<InferenceJobItem>();
 
+    public DbSet<StoredFile> Files => Set<StoredFile>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -143,6 +145,10 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             job.Property(j => j.Id).HasMaxLength(64);
             job.Property(j => j.Status).HasMaxLength(20);
             job.Property(j => j.CreatedBy).HasMaxLength(200);
+            job.Property(j => j.Endpoint).HasMaxLength(64);
+            job.Property(j => j.InputFileId).HasMaxLength(64);
+            job.Property(j => j.OutputFileId).HasMaxLength(80);
+            job.Property(j => j.ErrorFileId).HasMaxLength(80);
             job.HasMany(j => j.Items).WithOne().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
             job.HasIndex(j => j.Status);
         });
@@ -154,7 +160,18 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             item.Property(i => i.JobId).HasMaxLength(64);
             item.Property(i => i.Status).HasMaxLength(20);
             item.Property(i => i.ClaimedBy).HasMaxLength(100);
+            item.Property(i => i.Endpoint).HasMaxLength(64);
             item.HasIndex(i => new { i.Status, i.ClaimedUntil });
+        });
+
+        modelBuilder.Entity<StoredFile>(file =>
+        {
+            file.ToTable("files");
+            file.HasKey(f => f.Id);
+            file.Property(f => f.Id).HasMaxLength(80);
+            file.Property(f => f.Purpose).HasMaxLength(20);
+            file.Property(f => f.FileName).HasMaxLength(256);
+            file.HasIndex(f => f.Created);
         });
 
         modelBuilder.Entity<DownloadRecord>(download =>

@@ -53,30 +53,42 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
             job.Items.Add(new InferenceJobItem { JobId = job.Id, Index = i, Request = InferJson.Serialize(parsed), Status = JobStatus.Pending });
         }
 
+        await AddAsync(job, cancellationToken);
+        return job;
+    }
+
+    /// <summary>Writes a job and its items (before anyone is told it was accepted) and wakes the processors.</summary>
+    public async Task AddAsync(InferenceJob job, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
         _signal.Writer.TryWrite(true);
-        return job;
     }
 
     public async Task<JobResponse> GetAsync(string id, bool results, CancellationToken cancellationToken)
     {
+        var (job, succeeded, failed) = await StateAsync(id, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
-            ?? throw LifecycleException.NotFound($"No job '{id}'.");
         List<InferenceJobItem>? items = results
             ? await db.JobItems.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Index).ToListAsync(cancellationToken)
             : null;
+        return Describe(job, succeeded, failed, items);
+    }
 
-        // Counted from the items as they are now (replicas record items concurrently; the job row's counts may lag).
+    /// <summary>A job with its state and counts as its items are now (replicas record items concurrently; the job row may lag).</summary>
+    public async Task<(InferenceJob Job, int Succeeded, int Failed)> StateAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
+            ?? throw LifecycleException.NotFound($"No job '{id}'.");
         var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
             .Select(g => new { Status = g.Key, Count = g.Count(), Last = g.Max(i => i.Completed) }).ToListAsync(cancellationToken);
         int Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
         var finished = job.Status is JobStatus.Queued or JobStatus.Running && Of(JobStatus.Pending) == 0;
         job.Status = finished ? JobStatus.Completed : job.Status;
         job.Completed ??= finished ? counts.Max(c => c.Last) : null;
-        return Describe(job, Of(JobStatus.Succeeded), Of(JobStatus.Failed), items);
+        return (job, Of(JobStatus.Succeeded), Of(JobStatus.Failed));
     }
 
     /// <summary>Stops a job: its waiting items are cancelled (those running finish, their responses are dropped).</summary>
@@ -138,12 +150,11 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     }
 
     /// <summary>Records an item's response, once: only over a pending item this replica holds; then the job's counts.</summary>
-    public async Task<bool> RecordAsync(InferenceJobItem item, InferResponse response, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(InferenceJobItem item, string json, bool success, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var json = InferJson.Serialize(response);
-        var status = response.Success ? JobStatus.Succeeded : JobStatus.Failed;
+        var status = success ? JobStatus.Succeeded : JobStatus.Failed;
         var written = await db.JobItems
             .Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedBy == Replica)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Response, json).SetProperty(i => i.Completed, now), cancellationToken);

@@ -7,7 +7,8 @@ namespace Inference.Metadata.Jobs;
 
 /// <summary>
 /// This replica's share of the jobs: claims waiting items (up to <see cref="JobOptions.Concurrency"/> at once), runs
-/// each as <c>/infer</c> runs a request (routed to whichever Worker serves its model, with its fallbacks), and records
+/// each as <c>/infer</c> runs a request, or an OpenAI batch's line as its <c>/v1</c> route would (routed to whichever
+/// Worker serves its model, with its fallbacks), and records
 /// its response. An item whose model is busy or unavailable (429, 503) waits and is tried again, up to
 /// <see cref="JobOptions.MaxAttempts"/>; any other answer, success or error, is the item's result.
 /// </summary>
@@ -15,6 +16,7 @@ internal sealed partial class JobProcessor(
     MetadataState state,
     InferenceJobs jobs,
     InferRunner runner,
+    Batches.OpenAIBatches batches,
     IOptions<JobOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
 {
@@ -74,16 +76,18 @@ internal sealed partial class JobProcessor(
     {
         try
         {
-            var outcome = await runner.RunAsync(InferJson.ParseRequest(item.Request), null, $"{item.JobId}-{item.Index}", cancellationToken);
-            if (outcome.Status is 429 or 503 && item.Attempts < options.Value.MaxAttempts)
+            var (status, response, success) = item.Endpoint is null
+                ? await RunInferAsync(item, cancellationToken)
+                : await batches.RunAsync(item, cancellationToken);
+            if (status is 429 or 503 && item.Attempts < options.Value.MaxAttempts)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << item.Attempts));
-                Log.Retrying(logger, item.JobId, item.Index, outcome.Status.Value, delay.TotalSeconds);
+                Log.Retrying(logger, item.JobId, item.Index, status.Value, delay.TotalSeconds);
                 await jobs.ReleaseAsync(item, delay, cancellationToken);
                 return;
             }
 
-            await jobs.RecordAsync(item, outcome.Response, cancellationToken);
+            await jobs.RecordAsync(item, response, success, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -94,6 +98,12 @@ internal sealed partial class JobProcessor(
         {
             // Stopping: the claim expires and another replica (or this one after a restart) runs it.
         }
+    }
+
+    private async Task<(int? Status, string Response, bool Success)> RunInferAsync(Data.InferenceJobItem item, CancellationToken cancellationToken)
+    {
+        var outcome = await runner.RunAsync(InferJson.ParseRequest(item.Request), null, $"{item.JobId}-{item.Index}", cancellationToken);
+        return (outcome.Status, InferJson.Serialize(outcome.Response), outcome.Response.Success);
     }
 
     private static partial class Log

@@ -22,6 +22,7 @@ public static class OpenAIApiExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<OpenAIExceptionHandler>();
+        builder.Services.TryAddSingleton<OpenAIRequestDispatcher>();
 
         // A body the framework cannot bind (malformed JSON) is the caller's 400 on every route, in Development too,
         // where minimal APIs throw it instead of answering it.

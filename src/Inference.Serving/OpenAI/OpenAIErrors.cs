@@ -62,6 +62,25 @@ public static class OpenAIErrors
         }
     }
 
+    /// <summary>The error an exception nothing handled answers with: a request the framework rejects keeps its 4xx, anything else unknown is a 500 without internals.</summary>
+    public static OpenAIErrorResponse ForUnhandled(Exception exception, out int status)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is BadHttpRequestException bad)
+        {
+            status = bad.StatusCode;
+            return new OpenAIErrorResponse(new OpenAIError(bad.Message, "invalid_request_error"));
+        }
+
+        if (FromException(exception, "messages", out status) is { } mapped)
+        {
+            return mapped;
+        }
+
+        status = StatusCodes.Status500InternalServerError;
+        return new OpenAIErrorResponse(new OpenAIError("The server had an error while processing your request.", "server_error"));
+    }
+
     public static IResult? TryMap(Exception exception, string promptParam) =>
         FromException(exception, promptParam, out var status) is { } error
             ? RetryAfter.With(TypedResults.Json(error, OpenAIJsonContext.Default.OpenAIErrorResponse, statusCode: status), exception)

@@ -18,19 +18,15 @@ internal sealed class OpenAIExceptionHandler : IExceptionHandler
             return false;
         }
 
-        var error = exception is BadHttpRequestException bad
-            ? (bad.StatusCode, new OpenAIError(bad.Message, "invalid_request_error"))
-            : OpenAIErrors.FromException(exception, "messages", out var status) is { } mapped
-                ? (status, mapped.Error)
-                : (StatusCodes.Status500InternalServerError, new OpenAIError("The server had an error while processing your request.", "server_error"));
-        httpContext.Response.StatusCode = error.Item1;
+        var error = OpenAIErrors.ForUnhandled(exception, out var status);
+        httpContext.Response.StatusCode = status;
         if (RetryAfter.Of(exception) is { } after)
         {
             RetryAfter.Set(httpContext.Response, after);
         }
 
         httpContext.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(httpContext.Response.Body, new OpenAIErrorResponse(error.Item2), OpenAIJsonContext.Default.OpenAIErrorResponse, cancellationToken);
+        await JsonSerializer.SerializeAsync(httpContext.Response.Body, error, OpenAIJsonContext.Default.OpenAIErrorResponse, cancellationToken);
         return true;
     }
 }

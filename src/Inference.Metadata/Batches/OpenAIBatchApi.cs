@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Inference.Metadata.Lifecycle;
+using Inference.Serving.OpenAI;
+using Inference.Serving.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Inference.Metadata.Batches;
+
+/// <summary>
+/// OpenAI's Files and Batch APIs, so an OpenAI SDK's batch code works unchanged: <c>POST /v1/files</c> (multipart,
+/// purpose batch), <c>GET /v1/files[/{id}[/content]]</c>, <c>DELETE /v1/files/{id}</c>, <c>POST /v1/batches</c>,
+/// <c>GET /v1/batches[/{id}]</c>, <c>POST /v1/batches/{id}/cancel</c>. Errors in OpenAI's format; 503 while the
+/// metadata database cannot be reached.
+/// </summary>
+public static class OpenAIBatchApi
+{
+    public static IEndpointRouteBuilder MapOpenAIBatchApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var files = endpoints.MapGroup("/v1/files").WithTags("OpenAI batches");
+        files.MapPost("/", UploadAsync).WithName("CreateFile").WithSummary("Uploads a JSONL batch input file (multipart: purpose, file).").DisableAntiforgery();
+        files.MapGet("/", (string? purpose, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.ListFilesAsync(purpose, ct))));
+        files.MapGet("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetFileAsync(id, ct))));
+        files.MapGet("/{id}/content", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
+        {
+            var file = await batches.FileAsync(id, ct);
+            return TypedResults.File(file.Content, "application/octet-stream", file.FileName);
+        }));
+        files.MapDelete("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.DeleteFileAsync(id, ct))));
+
+        var api = endpoints.MapGroup("/v1/batches").WithTags("OpenAI batches");
+        api.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Runs an uploaded file's requests as a batch.");
+        api.MapGet("/", (string? after, int? limit, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
+            TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, ct))));
+        api.MapGet("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, ct))));
+        api.MapPost("/{id}/cancel", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.CancelAsync(id, ct))));
+        return endpoints;
+    }
+
+    private static Task<IResult> UploadAsync(HttpContext http, OpenAIBatches batches) => RunAsync(async () =>
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            throw LifecycleException.BadRequest("Upload the file as multipart/form-data with the fields purpose and file.");
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        if (form.Files.GetFile("file") is not { } file)
+        {
+            throw LifecycleException.BadRequest("The form has no 'file'.");
+        }
+
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content, http.RequestAborted);
+        return TypedResults.Ok(await batches.UploadAsync(file.FileName, form["purpose"].ToString(), content.ToArray(), http.RequestAborted));
+    });
+
+    private static Task<IResult> CreateAsync(HttpContext http, OpenAIBatches batches) => RunAsync(async () =>
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            throw LifecycleException.BadRequest($"The body is not JSON: {ex.Message}");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw LifecycleException.BadRequest("The body must be an object with input_file_id, endpoint and completion_window.");
+        }
+
+        string? Text(string name) => body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        JsonElement? metadata = body.TryGetProperty("metadata", out var m) ? m : null;
+        return TypedResults.Ok(await batches.CreateAsync(Text("input_file_id"), Text("endpoint"), Text("completion_window"), metadata, CallerIdentity.Of(http), http.RequestAborted));
+    });
+
+    /// <summary>Refusals as OpenAI errors (400 invalid_request_error, 404 not_found, 409), a database that is away as a 503.</summary>
+    private static async Task<IResult> RunAsync<T>(Func<Task<T>> operation)
+        where T : IResult
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (LifecycleException ex)
+        {
+            return OpenAIErrors.Create(ex.Status, ex.Message, "invalid_request_error", code: ex.Status == StatusCodes.Status404NotFound ? "not_found" : null);
+        }
+        catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
+        {
+            return OpenAIErrors.Create(StatusCodes.Status503ServiceUnavailable, "The metadata database is unavailable; try again shortly.", "server_error", code: "metadata_unavailable");
+        }
+    }
+}
