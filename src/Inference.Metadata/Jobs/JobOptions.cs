@@ -20,6 +20,6 @@ public sealed class JobOptions
     /// <summary>Items one job may hold.</summary>
     public int MaxItems { get; set; } = 10_000;
 
-    /// <summary>Tries of an item whose model is busy or unavailable (429, 503) before it is recorded as failed.</summary>
+    /// <summary>Tries of an item whose model is busy or unreachable (429, 502, 503, 504) before it is recorded as failed.</summary>
     public int MaxAttempts { get; set; } = 5;
 }

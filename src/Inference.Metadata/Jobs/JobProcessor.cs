@@ -9,7 +9,8 @@ namespace Inference.Metadata.Jobs;
 /// This replica's share of the jobs: claims waiting items (up to <see cref="JobOptions.Concurrency"/> at once), runs
 /// each as <c>/infer</c> runs a request, or an OpenAI batch's line as its <c>/v1</c> route would (routed to whichever
 /// Worker serves its model, with its fallbacks), and records
-/// its response. An item whose model is busy or unavailable (429, 503) waits and is tried again, up to
+/// its response. An item whose model is busy or unreachable (429; 502, 503, 504: a Worker down, draining or timing
+/// out) waits and is tried again, up to
 /// <see cref="JobOptions.MaxAttempts"/>; any other answer, success or error, is the item's result.
 /// </summary>
 internal sealed partial class JobProcessor(
@@ -79,7 +80,7 @@ internal sealed partial class JobProcessor(
             var (status, response, success) = item.Endpoint is null
                 ? await RunInferAsync(item, cancellationToken)
                 : await batches.RunAsync(item, cancellationToken);
-            if (status is 429 or 503 && item.Attempts < options.Value.MaxAttempts)
+            if (status is 429 or 502 or 503 or 504 && item.Attempts < options.Value.MaxAttempts)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << item.Attempts));
                 Log.Retrying(logger, item.JobId, item.Index, status.Value, delay.TotalSeconds);

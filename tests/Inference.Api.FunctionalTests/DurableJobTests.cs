@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using InferenceAspire.TestSupport;
+
+namespace Inference.Api.FunctionalTests;
+
+/// <summary>
+/// A job on real PostgreSQL survives its Worker being killed and the Api running it being killed, mid-job: two Api
+/// processes share the database, one is killed with items claimed and the Worker with items in flight; the other
+/// finishes the job once the Worker is back, every item answered once, with its own request id.
+/// </summary>
+public sealed class DurableJobTests : IAsyncLifetime
+{
+    private const string Chat = DistributedPlatform.Chat;
+    private const int Items = 240;
+    private readonly PostgresServer _postgres = new();
+    private readonly string _spill = Directory.CreateTempSubdirectory("audit-spill-").FullName;
+
+    public Task InitializeAsync() => _postgres.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _postgres.DisposeAsync();
+        Directory.Delete(_spill, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_job_loses_nothing_when_its_worker_and_the_api_running_it_are_killed()
+    {
+        var workerPort = ServiceProcess.FreePort();
+        var workerEnvironment = new Dictionary<string, string>
+        {
+            ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
+            [$"Inference__Models__{Chat}__Path"] = Chat,
+            // Slow enough that the job is still running when the faults come.
+            ["Inference__Engine__ChatBatchSize"] = "1",
+            ["Inference__Engine__IntraOpThreads"] = "1",
+            ["Inference__Cache__Enabled"] = "false",
+        };
+        var worker = await ServiceProcess.StartAsync("Inference.Worker", workerEnvironment, workerPort);
+        var first = await StartApiAsync(worker);
+        await using var second = await StartApiAsync(worker);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var requests = Enumerable.Range(0, Items).Select(i => new { text = $"word {i}", model = Chat, parameters = new { temperature = 0, max_length = 24 } });
+            using var accepted = await http.PostAsJsonAsync("/api/inference/batch", new { requests });
+            var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString();
+
+            // Some items are done, others claimed by the first Api or in flight to the Worker: kill both.
+            await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}?results=false"), j => j.GetProperty("completed").GetInt32() >= 10);
+            await first.DisposeAsync();
+            await worker.DisposeAsync();
+            using var survivor = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var during = await survivor.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}?results=false");
+            Assert.True(during.GetProperty("completed").GetInt32() < Items, "the job finished before the faults");
+
+            worker = await ServiceProcess.StartAsync("Inference.Worker", workerEnvironment, workerPort);
+            var done = await Eventually.HoldsAsync(
+                () => survivor.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}"),
+                j => j.GetProperty("status").GetString() == "completed");
+
+            Assert.Equal((Items, Items, 0), (done.GetProperty("completed").GetInt32(), done.GetProperty("succeeded").GetInt32(), done.GetProperty("failed").GetInt32()));
+            var results = done.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(Enumerable.Range(0, Items), results.Select(r => r.GetProperty("index").GetInt32()));
+            Assert.All(results, r => Assert.Equal($"{id}-{r.GetProperty("index").GetInt32()}", r.GetProperty("response").GetProperty("request_id").GetString()));
+            Assert.Contains(results, r => r.GetProperty("attempts").GetInt32() > 1);
+
+            // The answers are the model's: an item run after the faults answers as the same request sent now.
+            var last = results[^1].GetProperty("response");
+            using var direct = await survivor.PostAsJsonAsync("/infer", new { text = $"word {Items - 1}", model = Chat, parameters = new { temperature = 0, max_length = 24 } });
+            Assert.Equal((await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetRawText(), last.GetProperty("result").GetRawText());
+
+            // Each item's response was recorded once: the database holds one row per item, none pending.
+            var rows = await _postgres.QueryAsync($"SELECT COUNT(*), COUNT(DISTINCT \"Index\"), COUNT(*) FILTER (WHERE \"Status\" = 'succeeded') FROM inference_job_items WHERE \"JobId\" = '{id}'",
+                r => r.Read() ? (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)) : default);
+            Assert.Equal((Items, Items, Items), ((int)rows.Item1, (int)rows.Item2, (int)rows.Item3));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            await worker.DisposeAsync();
+        }
+    }
+
+    private Task<ServiceProcess> StartApiAsync(ServiceProcess worker) => ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>
+    {
+        ["ConnectionStrings__metadata"] = _postgres.ConnectionString(),
+        ["services__worker__http__0"] = worker.BaseAddress.ToString(),
+        ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
+        ["Inference__Models__m2v__Path"] = DistributedPlatform.Embedding,
+        ["Inference__Cache__Enabled"] = "false",
+        ["Inference__Jobs__Concurrency"] = "2",
+        ["Inference__Jobs__ClaimTimeout"] = "00:00:05",
+        ["Inference__Metadata__Audit__SpillDirectory"] = _spill,
+    });
+}
