@@ -96,10 +96,12 @@ public static class MetadataExtensions
             .BindConfiguration(JobOptions.SectionName)
             .Validate(o => o.Concurrency >= 1 && o.MaxItems >= 1 && o.MaxAttempts >= 1, "Inference:Jobs:Concurrency, MaxItems and MaxAttempts must be at least 1.")
             .Validate(o => o.ClaimTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Inference:Jobs:ClaimTimeout and PollInterval must be positive.")
+            .Validate(o => o.WebhookMaxAttempts >= 1 && o.WebhookRetryDelay > TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero, "Inference:Jobs:WebhookMaxAttempts must be at least 1, WebhookRetryDelay and WebhookTimeout positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<InferenceJobs>();
         builder.Services.AddSingleton<OpenAIBatches>();
         builder.Services.AddHostedService<JobProcessor>();
+        builder.Services.AddHostedService<JobWebhooks>();
         builder.Services.AddOptions<HubOptions>()
             .BindConfiguration(HubOptions.SectionName)
             .PostConfigure(o =>
@@ -118,6 +120,8 @@ public static class MetadataExtensions
 #pragma warning disable EXTEXP0001 // downloads resume by themselves; the standard handler's timeouts would cut large files
         builder.Services.AddHttpClient(HubClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers();
+        // A webhook is retried by JobWebhooks, with its own timeout and backoff.
+        builder.Services.AddHttpClient(JobWebhooks.HttpClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<HubClient>();
         builder.Services.AddSingleton<ModelDownloads>();

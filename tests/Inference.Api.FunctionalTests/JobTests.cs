@@ -126,6 +126,80 @@ public sealed class JobTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_finished_job_s_webhook_is_signed_and_retried_until_it_is_answered_2xx_then_sent_no_more()
+    {
+        var port = InferenceAspire.TestSupport.ServiceProcess.FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var deliveries = new List<(string Body, string? Signature, string? Timestamp, string? Delivery)>();
+        var receiving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return; // stopped
+                }
+
+                using var reader = new StreamReader(context.Request.InputStream);
+                lock (deliveries)
+                {
+                    deliveries.Add((reader.ReadToEnd(), context.Request.Headers["x-inference-signature"], context.Request.Headers["x-inference-timestamp"], context.Request.Headers["x-inference-delivery"]));
+                    // The receiver fails twice before it takes the delivery.
+                    context.Response.StatusCode = deliveries.Count <= 2 ? 500 : 204;
+                }
+
+                context.Response.Close();
+            }
+        });
+
+        await using var api = _host.Start(b =>
+        {
+            b.UseSetting("Inference:Jobs:WebhookSecret", "s3cret");
+            b.UseSetting("Inference:Jobs:WebhookRetryDelay", "00:00:00.2");
+            b.UseSetting("Inference:Jobs:PollInterval", "00:00:00.2");
+        });
+        using var http = await LifecycleHost.ReadyAsync(api);
+        using (var bad = await http.PostAsync("/api/inference/batch", OpenAIClientTests.Json($$$"""{"requests":[{"text":"cat","model":"{{{Model}}}"}],"webhook_url":"ftp://x"}""")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        var job = await LifecycleHost.PostAsync(http, "/api/inference/batch",
+            $$$"""{"requests":[{"text":"cat","model":"{{{Model}}}"},{"text":"dog","model":"nowhere"}],"webhook_url":"http://127.0.0.1:{{{port}}}/hook"}""", 202);
+        var id = job.GetProperty("job_id").GetString();
+
+        await Eventually.HoldsAsync(() => Task.FromResult(Count()), n => n >= 3);
+        await Task.Delay(1000);
+        Assert.Equal(3, Count());
+        listener.Stop();
+        await receiving;
+
+        Assert.All(deliveries, d =>
+        {
+            Assert.Equal(id, d.Delivery);
+            Assert.Equal(Inference.Metadata.Jobs.WebhookSignature.Sign("s3cret", d.Timestamp!, d.Body), d.Signature);
+        });
+        var body = JsonDocument.Parse(deliveries[^1].Body).RootElement;
+        Assert.Equal(("job.completed", id, "completed", 2, 1, 1), (body.GetProperty("type").GetString(), body.GetProperty("job_id").GetString(), body.GetProperty("status").GetString(),
+            body.GetProperty("total").GetInt32(), body.GetProperty("succeeded").GetInt32(), body.GetProperty("failed").GetInt32()));
+
+        int Count()
+        {
+            lock (deliveries)
+            {
+                return deliveries.Count;
+            }
+        }
+    }
+
     private static async Task<int> AuditCountAsync(IDbContextFactory<MetadataDbContext> contexts, string requestId)
     {
         await using var db = await contexts.CreateDbContextAsync();

@@ -39,5 +39,17 @@ public sealed class InferenceJob
     /// <summary>For an OpenAI batch: true once its output and error files are written.</summary>
     public bool Finalized { get; set; }
 
+    /// <summary>Where the job's completion is posted (signed), or null.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Deliveries of the webhook tried so far.</summary>
+    public int WebhookAttempts { get; set; }
+
+    /// <summary>When the webhook is next tried (or, while one replica delivers it, until when it holds it).</summary>
+    public DateTimeOffset? WebhookNextAttempt { get; set; }
+
+    /// <summary>When a delivery of the webhook was answered 2xx.</summary>
+    public DateTimeOffset? WebhookDelivered { get; set; }
+
     public List<InferenceJobItem> Items { get; set; } = [];
 }

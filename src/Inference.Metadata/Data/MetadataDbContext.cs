@@ -149,6 +149,7 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             job.Property(j => j.InputFileId).HasMaxLength(64);
             job.Property(j => j.OutputFileId).HasMaxLength(80);
             job.Property(j => j.ErrorFileId).HasMaxLength(80);
+            job.Property(j => j.WebhookUrl).HasMaxLength(2048);
             job.HasMany(j => j.Items).WithOne().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
             job.HasIndex(j => j.Status);
         });

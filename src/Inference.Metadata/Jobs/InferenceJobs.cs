@@ -24,8 +24,13 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     /// <summary>Signalled when new work arrives.</summary>
     public ChannelReader<bool> Arrived => _signal.Reader;
 
-    public async Task<InferenceJob> CreateAsync(IReadOnlyList<JsonElement> requests, string? caller, CancellationToken cancellationToken)
+    public async Task<InferenceJob> CreateAsync(IReadOnlyList<JsonElement> requests, string? caller, string? webhookUrl, CancellationToken cancellationToken)
     {
+        if (webhookUrl is not null && (!Uri.TryCreate(webhookUrl, UriKind.Absolute, out var hook) || hook.Scheme is not ("http" or "https") || webhookUrl.Length > 2048))
+        {
+            throw LifecycleException.BadRequest("webhook_url must be an absolute http or https URL.");
+        }
+
         if (requests.Count == 0)
         {
             throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
@@ -37,7 +42,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         }
 
         var now = time.GetUtcNow();
-        var job = new InferenceJob { Id = "job-" + Guid.CreateVersion7(now).ToString("N"), Status = JobStatus.Queued, Total = requests.Count, CreatedBy = caller, Created = now, Updated = now };
+        var job = new InferenceJob { Id = "job-" + Guid.CreateVersion7(now).ToString("N"), Status = JobStatus.Queued, Total = requests.Count, CreatedBy = caller, Created = now, Updated = now, WebhookUrl = webhookUrl };
         for (var i = 0; i < requests.Count; i++)
         {
             InferRequest parsed;

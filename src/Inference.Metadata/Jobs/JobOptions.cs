@@ -22,4 +22,16 @@ public sealed class JobOptions
 
     /// <summary>Tries of an item whose model is busy or unreachable (429, 502, 503, 504) before it is recorded as failed.</summary>
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The key a job's completion webhook is signed with (HMAC-SHA256); null sends it unsigned.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Deliveries of a webhook that fails (not 2xx, or unreachable) before it is given up.</summary>
+    public int WebhookMaxAttempts { get; set; } = 8;
+
+    /// <summary>The wait after a webhook's first failed delivery; it doubles after each further one.</summary>
+    public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one delivery may take.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

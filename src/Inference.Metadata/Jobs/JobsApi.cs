@@ -10,7 +10,7 @@ namespace Inference.Metadata.Jobs;
 
 /// <summary>
 /// Seed 003's asynchronous batch inference: <c>POST /api/inference/batch</c> (<c>{"requests": [...]}</c>, each as
-/// <c>/infer</c> takes it) answers 202 with the job at once; <c>GET /api/inference/jobs/{id}</c> gives its status,
+/// <c>/infer</c> takes it, and an optional <c>webhook_url</c> told of its completion) answers 202 with the job at once; <c>GET /api/inference/jobs/{id}</c> gives its status,
 /// progress and the responses so far, in order; <c>DELETE</c> cancels it. Jobs live in the metadata database and
 /// survive a restart; 503 while it cannot be reached.
 /// </summary>
@@ -44,7 +44,13 @@ public static class JobsApi
             throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
         }
 
-        var job = await jobs.CreateAsync([.. requests.EnumerateArray()], CallerIdentity.Of(http), http.RequestAborted);
+        string? webhook = null;
+        if (body.TryGetProperty("webhook_url", out var url) && url.ValueKind != JsonValueKind.Null)
+        {
+            webhook = url.ValueKind == JsonValueKind.String ? url.GetString() : throw LifecycleException.BadRequest("webhook_url must be a string.");
+        }
+
+        var job = await jobs.CreateAsync([.. requests.EnumerateArray()], CallerIdentity.Of(http), webhook, http.RequestAborted);
         return TypedResults.Accepted($"/api/inference/jobs/{job.Id}", await jobs.GetAsync(job.Id, results: false, http.RequestAborted));
     });
 

@@ -367,6 +367,19 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.Property<long>("Updated")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("WebhookAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WebhookDelivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WebhookNextAttempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Status");

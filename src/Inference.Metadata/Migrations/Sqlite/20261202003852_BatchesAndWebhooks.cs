@@ -1,12 +1,11 @@
-﻿using System;
-using Microsoft.EntityFrameworkCore.Migrations;
+﻿using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Inference.Metadata.Migrations.Postgres
+namespace Inference.Metadata.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class OpenAIBatches : Migration
+    public partial class BatchesAndWebhooks : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -14,48 +13,74 @@ namespace Inference.Metadata.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "Endpoint",
                 table: "inference_jobs",
-                type: "character varying(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ErrorFileId",
                 table: "inference_jobs",
-                type: "character varying(80)",
+                type: "TEXT",
                 maxLength: 80,
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "Finalized",
                 table: "inference_jobs",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "InputFileId",
                 table: "inference_jobs",
-                type: "character varying(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Metadata",
                 table: "inference_jobs",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "OutputFileId",
                 table: "inference_jobs",
-                type: "character varying(80)",
+                type: "TEXT",
                 maxLength: 80,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "WebhookAttempts",
+                table: "inference_jobs",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<long>(
+                name: "WebhookDelivered",
+                table: "inference_jobs",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "WebhookNextAttempt",
+                table: "inference_jobs",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "WebhookUrl",
+                table: "inference_jobs",
+                type: "TEXT",
+                maxLength: 2048,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Endpoint",
                 table: "inference_job_items",
-                type: "character varying(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: true);
 
@@ -63,12 +88,12 @@ namespace Inference.Metadata.Migrations.Postgres
                 name: "files",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
-                    Purpose = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    FileName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Bytes = table.Column<long>(type: "bigint", nullable: false),
-                    Created = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Content = table.Column<byte[]>(type: "bytea", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Created = table.Column<long>(type: "INTEGER", nullable: false),
+                    Content = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -109,6 +134,22 @@ namespace Inference.Metadata.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "OutputFileId",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookAttempts",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookDelivered",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookNextAttempt",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookUrl",
                 table: "inference_jobs");
 
             migrationBuilder.DropColumn(

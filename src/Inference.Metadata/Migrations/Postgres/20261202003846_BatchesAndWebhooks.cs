@@ -1,11 +1,12 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Inference.Metadata.Migrations.Sqlite
+namespace Inference.Metadata.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class OpenAIBatches : Migration
+    public partial class BatchesAndWebhooks : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -13,48 +14,74 @@ namespace Inference.Metadata.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "Endpoint",
                 table: "inference_jobs",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ErrorFileId",
                 table: "inference_jobs",
-                type: "TEXT",
+                type: "character varying(80)",
                 maxLength: 80,
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "Finalized",
                 table: "inference_jobs",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "InputFileId",
                 table: "inference_jobs",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Metadata",
                 table: "inference_jobs",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "OutputFileId",
                 table: "inference_jobs",
-                type: "TEXT",
+                type: "character varying(80)",
                 maxLength: 80,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "WebhookAttempts",
+                table: "inference_jobs",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "WebhookDelivered",
+                table: "inference_jobs",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "WebhookNextAttempt",
+                table: "inference_jobs",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "WebhookUrl",
+                table: "inference_jobs",
+                type: "character varying(2048)",
+                maxLength: 2048,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Endpoint",
                 table: "inference_job_items",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
@@ -62,12 +89,12 @@ namespace Inference.Metadata.Migrations.Sqlite
                 name: "files",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
-                    Purpose = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    FileName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Bytes = table.Column<long>(type: "INTEGER", nullable: false),
-                    Created = table.Column<long>(type: "INTEGER", nullable: false),
-                    Content = table.Column<byte[]>(type: "BLOB", nullable: false)
+                    Id = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    Purpose = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    FileName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Bytes = table.Column<long>(type: "bigint", nullable: false),
+                    Created = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Content = table.Column<byte[]>(type: "bytea", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -108,6 +135,22 @@ namespace Inference.Metadata.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "OutputFileId",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookAttempts",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookDelivered",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookNextAttempt",
+                table: "inference_jobs");
+
+            migrationBuilder.DropColumn(
+                name: "WebhookUrl",
                 table: "inference_jobs");
 
             migrationBuilder.DropColumn(
