@@ -115,7 +115,11 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         return await GetAsync(id, results: false, cancellationToken);
     }
 
-    /// <summary>Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) for this replica.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) for this replica: one
+    /// conditional update of the candidates of the oldest job with waiting items (a row another replica took meanwhile
+    /// no longer matches), then the rows that now carry this claim.
+    /// </summary>
     public async Task<List<InferenceJobItem>> ClaimAsync(int count, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -123,29 +127,32 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         var candidates = await db.JobItems.AsNoTracking()
             .Where(i => i.Status == JobStatus.Pending && (i.ClaimedUntil == null || i.ClaimedUntil < now))
             .OrderBy(i => i.JobId).ThenBy(i => i.Index)
-            .Take(count * 2)
+            .Select(i => new { i.JobId, i.Index })
+            .Take(count)
             .ToListAsync(cancellationToken);
-        var claimed = new List<InferenceJobItem>(count);
-        var until = now + options.Value.ClaimTimeout;
-        foreach (var item in candidates)
+        if (candidates.Count == 0)
         {
-            if (claimed.Count == count)
-            {
-                break;
-            }
-
-            var seen = item.ClaimedUntil;
-            var taken = await db.JobItems
-                .Where(i => i.JobId == item.JobId && i.Index == item.Index && i.Status == JobStatus.Pending && i.ClaimedUntil == seen)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, Replica).SetProperty(i => i.ClaimedUntil, until).SetProperty(i => i.Attempts, i => i.Attempts + 1), cancellationToken);
-            if (taken == 1)
-            {
-                item.Attempts++;
-                claimed.Add(item);
-            }
+            return [];
         }
 
-        foreach (var job in claimed.Select(i => i.JobId).Distinct())
+        var job = candidates[0].JobId;
+        var indexes = candidates.Where(c => c.JobId == job).Select(c => c.Index).ToList();
+        var until = now + options.Value.ClaimTimeout;
+        var claim = Replica;
+        var taken = await db.JobItems
+            .Where(i => i.JobId == job && indexes.Contains(i.Index) && i.Status == JobStatus.Pending && (i.ClaimedUntil == null || i.ClaimedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ClaimedBy, claim).SetProperty(i => i.ClaimedUntil, until).SetProperty(i => i.Attempts, i => i.Attempts + 1), cancellationToken);
+        if (taken == 0)
+        {
+            return [];
+        }
+
+        var claimed = await db.JobItems.AsNoTracking()
+            .Where(i => i.JobId == job && indexes.Contains(i.Index) && i.ClaimedBy == claim && i.ClaimedUntil == until && i.Status == JobStatus.Pending)
+            .OrderBy(i => i.Index)
+            .ToListAsync(cancellationToken);
+        // A read first: only the first claim of a job writes its state (on SQLite every write takes the one writer's lock).
+        if (await db.Jobs.AnyAsync(j => j.Id == job && j.Status == JobStatus.Queued, cancellationToken))
         {
             await db.Jobs.Where(j => j.Id == job && j.Status == JobStatus.Queued)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.Updated, now), cancellationToken);
@@ -154,7 +161,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         return claimed;
     }
 
-    /// <summary>Records an item's response, once: only over a pending item this replica holds; then the job's counts.</summary>
+    /// <summary>Records an item's response, once: only over a pending item this replica holds; then the job's state.</summary>
     public async Task<bool> RecordAsync(InferenceJobItem item, string json, bool success, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -179,6 +186,12 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     /// <summary>Marks the job completed once none of its items waits, in one statement (so concurrent records cannot undo each other).</summary>
     private async Task CompleteIfDoneAsync(MetadataDbContext db, string id, CancellationToken cancellationToken)
     {
+        // A read first: while items wait, no write (on SQLite every write takes the one writer's lock).
+        if (await db.JobItems.AnyAsync(i => i.JobId == id && i.Status == JobStatus.Pending, cancellationToken))
+        {
+            return;
+        }
+
         var now = time.GetUtcNow();
         await db.Jobs
             .Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
