@@ -96,8 +96,10 @@ public static class MetadataExtensions
             .BindConfiguration(JobOptions.SectionName)
             .Validate(o => o.Concurrency >= 1 && o.MaxItems >= 1 && o.MaxAttempts >= 1, "Inference:Jobs:Concurrency, MaxItems and MaxAttempts must be at least 1.")
             .Validate(o => o.ClaimTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Inference:Jobs:ClaimTimeout and PollInterval must be positive.")
+            .Validate(o => o.DatabasePollInterval > TimeSpan.Zero, "Inference:Jobs:DatabasePollInterval must be positive.")
             .Validate(o => o.WebhookMaxAttempts >= 1 && o.WebhookRetryDelay > TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero, "Inference:Jobs:WebhookMaxAttempts must be at least 1, WebhookRetryDelay and WebhookTimeout positive.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<JobStream>();
         builder.Services.AddSingleton<InferenceJobs>();
         builder.Services.AddSingleton<OpenAIBatches>();
         builder.Services.AddHostedService<JobProcessor>();

@@ -14,13 +14,15 @@ public sealed class DurableJobTests : IAsyncLifetime
     private const string Chat = DistributedPlatform.Chat;
     private const int Items = 240;
     private readonly PostgresServer _postgres = new();
+    private readonly RedisServer _redis = new();
     private readonly string _spill = Directory.CreateTempSubdirectory("audit-spill-").FullName;
 
-    public Task InitializeAsync() => _postgres.InitializeAsync();
+    public Task InitializeAsync() => Task.WhenAll(_postgres.InitializeAsync(), _redis.InitializeAsync());
 
     public async Task DisposeAsync()
     {
         await _postgres.DisposeAsync();
+        await _redis.DisposeAsync();
         Directory.Delete(_spill, recursive: true);
     }
 
@@ -28,15 +30,7 @@ public sealed class DurableJobTests : IAsyncLifetime
     public async Task A_job_loses_nothing_when_its_worker_and_the_api_running_it_are_killed()
     {
         var workerPort = ServiceProcess.FreePort();
-        var workerEnvironment = new Dictionary<string, string>
-        {
-            ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
-            [$"Inference__Models__{Chat}__Path"] = Chat,
-            // Slow enough that the job is still running when the faults come.
-            ["Inference__Engine__ChatBatchSize"] = "1",
-            ["Inference__Engine__IntraOpThreads"] = "1",
-            ["Inference__Cache__Enabled"] = "false",
-        };
+        var workerEnvironment = WorkerEnvironment();
         var worker = await ServiceProcess.StartAsync("Inference.Worker", workerEnvironment, workerPort);
         var first = await StartApiAsync(worker);
         await using var second = await StartApiAsync(worker);
@@ -83,7 +77,56 @@ public sealed class DurableJobTests : IAsyncLifetime
         }
     }
 
-    private Task<ServiceProcess> StartApiAsync(ServiceProcess worker) => ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>
+    [Fact]
+    public async Task Through_redis_streams_the_items_a_killed_api_took_are_claimed_by_another_consumer_and_finished_once()
+    {
+        await using var worker = await ServiceProcess.StartAsync("Inference.Worker", WorkerEnvironment());
+        // The database is searched only at start: what the killed Api held can come back only through the stream.
+        (string, string)[] streams = [("ConnectionStrings__cache", _redis.ConnectionString), ("Inference__Jobs__DatabasePollInterval", "00:10:00")];
+        var first = await StartApiAsync(worker, streams);
+        await using var second = await StartApiAsync(worker, streams);
+        try
+        {
+            const int items = 120;
+            using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var requests = Enumerable.Range(0, items).Select(i => new { text = $"word {i}", model = Chat, parameters = new { temperature = 0, max_length = 24 } });
+            using var accepted = await http.PostAsJsonAsync("/api/inference/batch", new { requests });
+            var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString();
+            await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}?results=false"), j => j.GetProperty("completed").GetInt32() >= 5);
+            await first.DisposeAsync();
+
+            using var survivor = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var done = await Eventually.HoldsAsync(
+                () => survivor.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}"),
+                j => j.GetProperty("status").GetString() == "completed");
+            Assert.Equal((items, items, 0), (done.GetProperty("completed").GetInt32(), done.GetProperty("succeeded").GetInt32(), done.GetProperty("failed").GetInt32()));
+            Assert.All(done.GetProperty("results").EnumerateArray(), r => Assert.Equal($"{id}-{r.GetProperty("index").GetInt32()}", r.GetProperty("response").GetProperty("request_id").GetString()));
+
+            // Both replicas consumed from the group; every entry was acknowledged, none is left pending or in the stream.
+            using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+            var db = redis.GetDatabase();
+            var consumers = await db.StreamConsumerInfoAsync("inference:jobs", "inference-jobs");
+            Assert.True(consumers.Length >= 2, $"{consumers.Length} consumers");
+            await Eventually.HoldsAsync(async () => (await db.StreamPendingAsync("inference:jobs", "inference-jobs")).PendingMessageCount, n => n == 0);
+            Assert.Equal(0, await db.StreamLengthAsync("inference:jobs"));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+    }
+
+    private static Dictionary<string, string> WorkerEnvironment() => new()
+    {
+        ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
+        [$"Inference__Models__{Chat}__Path"] = Chat,
+        // Slow enough that the job is still running when the faults come.
+        ["Inference__Engine__ChatBatchSize"] = "1",
+        ["Inference__Engine__IntraOpThreads"] = "1",
+        ["Inference__Cache__Enabled"] = "false",
+    };
+
+    private Task<ServiceProcess> StartApiAsync(ServiceProcess worker, params (string Name, string Value)[] more) => ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>(more.Select(m => KeyValuePair.Create(m.Name, m.Value)))
     {
         ["ConnectionStrings__metadata"] = _postgres.ConnectionString(),
         ["services__worker__http__0"] = worker.BaseAddress.ToString(),

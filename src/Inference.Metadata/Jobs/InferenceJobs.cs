@@ -14,7 +14,7 @@ namespace Inference.Metadata.Jobs;
 /// runs them and records each response once, over a pending row only. A replica that stops (or a restart) leaves its
 /// claims to expire and the items to another. Nothing accepted is lost: a job is written before it is acknowledged.
 /// </summary>
-internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> contexts, IOptions<JobOptions> options, TimeProvider time)
+internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> contexts, JobStream stream, IOptions<JobOptions> options, TimeProvider time)
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -68,6 +68,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
+        await stream.AnnounceAsync(job.Id, job.Items.Count);
         _signal.Writer.TryWrite(true);
     }
 
@@ -115,11 +116,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         return await GetAsync(id, results: false, cancellationToken);
     }
 
-    /// <summary>
-    /// Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) for this replica: one
-    /// conditional update of the candidates of the oldest job with waiting items (a row another replica took meanwhile
-    /// no longer matches), then the rows that now carry this claim.
-    /// </summary>
+    /// <summary>Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) of the oldest job with any, for this replica.</summary>
     public async Task<List<InferenceJobItem>> ClaimAsync(int count, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -136,7 +133,26 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         }
 
         var job = candidates[0].JobId;
-        var indexes = candidates.Where(c => c.JobId == job).Select(c => c.Index).ToList();
+        return await ClaimOfJobAsync(db, job, [.. candidates.Where(c => c.JobId == job).Select(c => c.Index)], now, cancellationToken);
+    }
+
+    /// <summary>Claims these items, those still waiting and not held by another replica, for this replica.</summary>
+    public async Task<List<InferenceJobItem>> ClaimAsync(IReadOnlyList<StreamItem> items, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var claimed = new List<InferenceJobItem>();
+        foreach (var job in items.GroupBy(i => i.Job))
+        {
+            claimed.AddRange(await ClaimOfJobAsync(db, job.Key, [.. job.Select(i => i.Index)], now, cancellationToken));
+        }
+
+        return claimed;
+    }
+
+    /// <summary>One conditional update over a job's items (a row another replica took meanwhile no longer matches), then the rows that carry this claim.</summary>
+    private async Task<List<InferenceJobItem>> ClaimOfJobAsync(MetadataDbContext db, string job, List<int> indexes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var until = now + options.Value.ClaimTimeout;
         var claim = Replica;
         var taken = await db.JobItems
@@ -151,6 +167,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
             .Where(i => i.JobId == job && indexes.Contains(i.Index) && i.ClaimedBy == claim && i.ClaimedUntil == until && i.Status == JobStatus.Pending)
             .OrderBy(i => i.Index)
             .ToListAsync(cancellationToken);
+
         // A read first: only the first claim of a job writes its state (on SQLite every write takes the one writer's lock).
         if (await db.Jobs.AnyAsync(j => j.Id == job && j.Status == JobStatus.Queued, cancellationToken))
         {

@@ -34,4 +34,13 @@ public sealed class JobOptions
 
     /// <summary>How long one delivery may take.</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With Redis configured, items are announced in a Redis stream read by a consumer group (see <see cref="JobStream"/>).</summary>
+    public bool UseRedisStreams { get; set; } = true;
+
+    /// <summary>
+    /// While the stream is in use, how often the database is searched for waiting items too (those Redis never took,
+    /// or lost, and those waiting to be tried again); without it, every <see cref="PollInterval"/>.
+    /// </summary>
+    public TimeSpan DatabasePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

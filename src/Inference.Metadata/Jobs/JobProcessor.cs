@@ -16,6 +16,8 @@ namespace Inference.Metadata.Jobs;
 internal sealed partial class JobProcessor(
     MetadataState state,
     InferenceJobs jobs,
+    JobStream stream,
+    TimeProvider time,
     InferRunner runner,
     Batches.OpenAIBatches batches,
     IOptions<JobOptions> options,
@@ -30,16 +32,29 @@ internal sealed partial class JobProcessor(
 
         await state.WhenRegistered(stoppingToken);
         var running = new List<Task>();
+        var lastDatabasePoll = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
             var free = options.Value.Concurrency - running.Count;
-            List<Data.InferenceJobItem> claimed = [];
+            var claimed = 0;
             if (free > 0)
             {
                 try
                 {
-                    claimed = await jobs.ClaimAsync(free, stoppingToken);
+                    if (stream.Enabled)
+                    {
+                        claimed += await ClaimFromStreamAsync(free, running, stoppingToken);
+                    }
+
+                    var now = time.GetUtcNow();
+                    if (claimed < free && (!stream.Enabled || now - lastDatabasePoll >= options.Value.DatabasePollInterval))
+                    {
+                        lastDatabasePoll = now;
+                        var found = await jobs.ClaimAsync(free - claimed, stoppingToken);
+                        running.AddRange(found.Select(item => RunAsync(item, null, stoppingToken)));
+                        claimed += found.Count;
+                    }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -48,8 +63,7 @@ internal sealed partial class JobProcessor(
                 }
             }
 
-            running.AddRange(claimed.Select(item => RunAsync(item, stoppingToken)));
-            if (claimed.Count == free && free > 0)
+            if (claimed == free && free > 0)
             {
                 continue; // more may be waiting
             }
@@ -71,6 +85,41 @@ internal sealed partial class JobProcessor(
         }
 
         await Task.WhenAll(running);
+    }
+
+    /// <summary>Claims the items of the entries the stream gives this replica; an entry whose item is done or held elsewhere is acknowledged.</summary>
+    private async Task<int> ClaimFromStreamAsync(int free, List<Task> running, CancellationToken cancellationToken)
+    {
+        var entries = await stream.ReadAsync(jobs.Replica, free);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        var claimed = await jobs.ClaimAsync(entries, cancellationToken);
+        foreach (var entry in entries)
+        {
+            if (claimed.FirstOrDefault(i => i.JobId == entry.Job && i.Index == entry.Index) is { } item)
+            {
+                running.Add(RunAsync(item, entry, cancellationToken));
+            }
+            else
+            {
+                await stream.AckAsync(entry.Id);
+            }
+        }
+
+        return claimed.Count;
+    }
+
+    private async Task RunAsync(Data.InferenceJobItem item, StreamItem? entry, CancellationToken cancellationToken)
+    {
+        await RunAsync(item, cancellationToken);
+        if (entry is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // Recorded, or given back to wait in the database (which finds it when it is due): the entry is done.
+            await stream.AckAsync(entry.Id);
+        }
     }
 
     private async Task RunAsync(Data.InferenceJobItem item, CancellationToken cancellationToken)
