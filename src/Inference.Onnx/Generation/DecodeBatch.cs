@@ -27,6 +27,7 @@ public sealed class DecodeBatch : IDisposable
     private readonly List<Member> _rows = [];
     private readonly OrtValue[] _emptyPast;
     private readonly OrtValue[] _inputs;
+    private readonly OrtValue[] _past;
     private readonly IndexBuffer _ids;
     private readonly IndexBuffer _mask;
     private readonly IndexBuffer _positions;
@@ -54,6 +55,7 @@ public sealed class DecodeBatch : IDisposable
         _tag = EngineTelemetry.Tag(modelId);
         _emptyPast = [.. _model.Cache.PastInputs.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, _model.Cache.ElementType, _model.Cache.PastShape(0)))];
         _inputs = new OrtValue[_model.InputCount];
+        _past = new OrtValue[_model.Cache.PastInputs.Count];
         _ids = new IndexBuffer(_model.IdsType);
         _mask = new IndexBuffer(_model.MaskType!.Value);
         _positions = new IndexBuffer(_model.PositionType!.Value);
@@ -306,13 +308,12 @@ public sealed class DecodeBatch : IDisposable
             _mask.Fill((i * columns) + columns - row.Length - 1, row.Length + 1, 1);
         }
 
-        var past = new OrtValue[_model.Cache.PastInputs.Count];
-        for (var layer = 0; layer < past.Length; layer++)
+        for (var layer = 0; layer < _past.Length; layer++)
         {
-            past[layer] = Past(layer);
+            _past[layer] = Past(layer);
         }
 
-        var outputs = Run(batch, 1, past);
+        var outputs = Run(batch, 1, _past);
         ReleaseCache();
         _outputs = outputs;
         _columns = columns;
