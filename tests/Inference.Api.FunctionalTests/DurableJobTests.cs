@@ -78,6 +78,58 @@ public sealed class DurableJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_replica_killed_mid_job_leaves_its_items_to_the_other_replica()
+    {
+        const string model = "dictionary";
+        const int items = 160;
+        Dictionary<string, string> Replica() => new(WorkerEnvironment().Where(e => !e.Key.StartsWith("Inference__Models__", StringComparison.Ordinal)))
+        {
+            [$"Inference__Models__{model}__Path"] = Chat,
+        };
+        var doomed = await ServiceProcess.StartAsync("Inference.Worker", Replica());
+        await using var other = await ServiceProcess.StartAsync("Inference.Worker", Replica());
+        await using var api = await ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__metadata"] = _postgres.ConnectionString(),
+            ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
+            ["Inference__Models__m2v__Path"] = DistributedPlatform.Embedding,
+            [$"Inference__Remote__{model}__Provider"] = "worker",
+            [$"Inference__Remote__{model}__Replicas__0"] = doomed.BaseAddress.GetLeftPart(UriPartial.Authority) + "/",
+            [$"Inference__Remote__{model}__Replicas__1"] = other.BaseAddress.GetLeftPart(UriPartial.Authority) + "/",
+            ["Inference__Cache__Enabled"] = "false",
+            ["Inference__Jobs__Concurrency"] = "4",
+            ["Inference__Metadata__Audit__SpillDirectory"] = _spill,
+        });
+        try
+        {
+            using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            // Ready to serve is not yet migrated: the registry answers once the database is.
+            await Eventually.HoldsAsync(async () => (await http.GetAsync("/api/models")).StatusCode, status => status == System.Net.HttpStatusCode.OK);
+            var requests = Enumerable.Range(0, items).Select(i => new { text = $"word {i}", model, parameters = new { temperature = 0, max_length = 24 } });
+            using var accepted = await http.PostAsJsonAsync("/api/inference/batch", new { requests });
+            var body = await accepted.Content.ReadAsStringAsync();
+            Assert.True(accepted.StatusCode == System.Net.HttpStatusCode.Accepted, body);
+            var id = JsonDocument.Parse(body).RootElement.GetProperty("job_id").GetString();
+            await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}?results=false"), j => j.GetProperty("completed").GetInt32() >= 10);
+            Assert.True(await RollingDeploymentTests.WorkerRequestsAsync(doomed, model) > 0, "the first replica took no items before it was killed");
+            await doomed.DisposeAsync();
+            var before = await RollingDeploymentTests.WorkerRequestsAsync(other, model);
+            var during = await http.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}?results=false");
+            Assert.True(during.GetProperty("completed").GetInt32() < items, "the job finished before the replica was killed");
+
+            // Not restarted: the other replica finishes every item, each once.
+            var done = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/inference/jobs/{id}"), j => j.GetProperty("status").GetString() == "completed");
+            Assert.Equal((items, items, 0), (done.GetProperty("completed").GetInt32(), done.GetProperty("succeeded").GetInt32(), done.GetProperty("failed").GetInt32()));
+            Assert.True(await RollingDeploymentTests.WorkerRequestsAsync(other, model) - before >= items - during.GetProperty("completed").GetInt32(),
+                "the surviving replica did not answer the items left");
+        }
+        finally
+        {
+            await doomed.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Through_redis_streams_the_items_a_killed_api_took_are_claimed_by_another_consumer_and_finished_once()
     {
         await using var worker = await ServiceProcess.StartAsync("Inference.Worker", WorkerEnvironment());

@@ -268,7 +268,7 @@ public sealed class RollingDeploymentTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>The calls a Worker has answered for <paramref name="model"/>, from its own /metrics.</summary>
-    private static async Task<double> WorkerRequestsAsync(ServiceProcess worker, string model)
+    internal static async Task<double> WorkerRequestsAsync(ServiceProcess worker, string model)
     {
         using var http = new HttpClient { BaseAddress = worker.BaseAddress };
         return (await http.GetStringAsync("/metrics")).Split('\n')
