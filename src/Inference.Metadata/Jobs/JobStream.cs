@@ -57,6 +57,12 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
         try
         {
             var db = _redis.GetDatabase();
+            if (!_groupReady && !await db.KeyExistsAsync(Key))
+            {
+                // No job announced yet: nothing to read, and no key made in a Redis that may be only a cache.
+                return [];
+            }
+
             await EnsureGroupAsync(db);
             var items = new List<StreamItem>();
             var idle = (long)options.Value.ClaimTimeout.TotalMilliseconds;
@@ -68,6 +74,12 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
             }
 
             return items;
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // The stream or its group went away (a flushed Redis): made again when the stream is back.
+            _groupReady = false;
+            return [];
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -107,7 +119,7 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
         try
         {
             // From the start: entries added before any replica made the group are read too.
-            await db.StreamCreateConsumerGroupAsync(Key, Group, "0-0", createStream: true);
+            await db.StreamCreateConsumerGroupAsync(Key, Group, "0-0", createStream: false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
