@@ -85,13 +85,14 @@ public sealed class BatchingTests
         Assert.Equal(ChatFinishReason.Length, first.Finish);
 
         // The first runs; after 20 of its tokens the second joins and a third starts, which is cancelled after 10.
-        // Observers run on the scheduler's thread; the first one's short sleep keeps it running while the others come and go.
+        // Observers run on the scheduler's thread; the first one's sleep keeps it running while the others come and go
+        // (longer once they are due, until all three have been seen at once, so a loaded machine cannot miss them).
         var firstTokens = 0;
         var mostActive = 0;
         var joined = new TaskCompletionSource();
         var running = Task.Run(() => GgufModels.Collect(client.Run(client.CreateRequest([new(ChatRole.User, "Once upon a time")], raw, CancellationToken.None, (_, _) =>
         {
-            Thread.Sleep(2);
+            Thread.Sleep(firstTokens > 20 && mostActive < 3 ? 20 : 2);
             mostActive = Math.Max(mostActive, model.Status.ActiveSequences);
             if (++firstTokens == 20)
             {
