@@ -8,6 +8,7 @@ using Inference.Metadata.Grammars;
 using Inference.Metadata.Jobs;
 using Inference.Metadata.Lifecycle;
 using Inference.Metadata.Registry;
+using Inference.Metadata.Security;
 using Inference.Serving.Auditing;
 using Inference.Serving.Catalog;
 using Inference.Serving.Grammars;
@@ -130,6 +131,7 @@ public static class MetadataExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelDownloads>());
         builder.Services.AddHostedService<AuditLogWriter>();
         builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
+        builder.AddInferenceAuth();
         return builder;
     }
 
@@ -142,6 +144,7 @@ public static class MetadataExtensions
         app.MapLifecycleApi();
         app.MapJobsApi();
         app.MapOpenAIBatchApi();
+        app.MapApiKeysApi();
         app.MapModelMetricsApi();
         app.MapDownloadsApi();
         return app;

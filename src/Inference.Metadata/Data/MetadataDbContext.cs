@@ -32,6 +32,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<StoredFile> Files => Set<StoredFile>();
 
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -163,6 +165,19 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             item.Property(i => i.ClaimedBy).HasMaxLength(100);
             item.Property(i => i.Endpoint).HasMaxLength(64);
             item.HasIndex(i => new { i.Status, i.ClaimedUntil });
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.Property(k => k.Scopes).HasMaxLength(100);
+            key.Property(k => k.Tenant).HasMaxLength(200);
+            key.HasIndex(k => k.Hash).IsUnique();
         });
 
         modelBuilder.Entity<StoredFile>(file =>

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Inference.Metadata.Data;
+using Inference.Metadata.Lifecycle;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Security;
+
+/// <summary>
+/// API keys in the metadata database: created with a random secret shown once (only its SHA-256 is stored), listed,
+/// revoked; looked up by the hash of what a caller sends, trusted for <see cref="AuthOptions.KeyCacheDuration"/>.
+/// </summary>
+internal sealed class ApiKeys(IDbContextFactory<MetadataDbContext> contexts, IOptions<AuthOptions> options, TimeProvider time)
+{
+    public const string SecretPrefix = "ia_";
+    private readonly ConcurrentDictionary<string, (ApiKey? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string? name, IReadOnlyList<string>? scopes, IReadOnlyList<string>? models, string? tenant, DateTimeOffset? expires, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+        {
+            throw LifecycleException.BadRequest("name is required (at most 200 characters).");
+        }
+
+        scopes ??= [Scopes.Inference];
+        if (scopes.Count == 0 || scopes.Any(s => !Scopes.All.Contains(s)))
+        {
+            throw LifecycleException.BadRequest($"scopes must be some of {string.Join(", ", Scopes.All)}.");
+        }
+
+        if (models is { } allowed && allowed.Any(m => string.IsNullOrWhiteSpace(m) || m.Contains(' ', StringComparison.Ordinal)))
+        {
+            throw LifecycleException.BadRequest("models must be model names.");
+        }
+
+        var now = time.GetUtcNow();
+        if (expires is { } at && at <= now)
+        {
+            throw LifecycleException.BadRequest("expires_at must be in the future.");
+        }
+
+        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = new ApiKey
+        {
+            Id = "key-" + Guid.CreateVersion7(now).ToString("N"),
+            Name = name,
+            Prefix = secret[..10],
+            Hash = Hash(secret),
+            Scopes = string.Join(' ', scopes.Distinct(StringComparer.Ordinal)),
+            Models = models is { Count: > 0 } ? string.Join(' ', models) : null,
+            Tenant = string.IsNullOrWhiteSpace(tenant) ? name : tenant,
+            Created = now,
+            Expires = expires,
+        };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return (key, secret);
+    }
+
+    public async Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var keys = await db.ApiKeys.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. keys.OrderBy(k => k.Created)];
+    }
+
+    public async Task RevokeAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken) ?? throw LifecycleException.NotFound($"No key '{id}'.");
+        key.Revoked ??= now;
+        await db.SaveChangesAsync(cancellationToken);
+        _cache.TryRemove(key.Hash, out _);
+    }
+
+    /// <summary>The live key (not revoked, not expired) whose secret this is, or null.</summary>
+    public async Task<ApiKey?> FindAsync(string secret, CancellationToken cancellationToken)
+    {
+        var hash = Hash(secret);
+        var now = time.GetUtcNow();
+        if (!_cache.TryGetValue(hash, out var cached) || cached.Until < now)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            cached = (await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Hash == hash, cancellationToken), now + options.Value.KeyCacheDuration);
+            _cache[hash] = cached;
+        }
+
+        return cached.Key is { Revoked: null } key && (key.Expires is null || key.Expires > now) ? key : null;
+    }
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+}
