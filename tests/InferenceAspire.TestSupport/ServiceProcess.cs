@@ -63,7 +63,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        var output = string.Join(Environment.NewLine, service._output);
+        var output = service.Output;
         await service.DisposeAsync();
         throw new InvalidOperationException($"{project} did not become ready. Its output:{Environment.NewLine}{output}");
     }

@@ -29,9 +29,9 @@ public static class SecurityExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization(o =>
         {
-            o.AddPolicy(Scopes.AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, Scopes.Admin));
             if (enabled)
             {
+                o.AddPolicy(Scopes.AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, Scopes.Admin));
                 o.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
                     .RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, Scopes.Inference, Scopes.Admin).Build();
             }
