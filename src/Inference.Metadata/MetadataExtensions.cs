@@ -7,6 +7,7 @@ using Inference.Metadata.Experiments;
 using Inference.Metadata.Grammars;
 using Inference.Metadata.Jobs;
 using Inference.Metadata.Lifecycle;
+using Inference.Metadata.Quotas;
 using Inference.Metadata.Registry;
 using Inference.Metadata.Security;
 using Inference.Serving.Auditing;
@@ -139,6 +140,7 @@ public static class MetadataExtensions
     public static WebApplication MapInferenceMetadata(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<QuotaMiddleware>();
         app.MapModelRegistryApi();
         app.MapGrammarApi();
         app.MapLifecycleApi();

@@ -17,14 +17,14 @@ internal static class MonitoringApi
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
-        endpoints.MapGet("/alerts/active", ActiveAlertsAsync).WithTags("Monitoring");
-        endpoints.MapGet("/performance/report", Report).WithTags("Monitoring");
-        var services = endpoints.MapGroup("/api/services").WithTags("Monitoring");
+        endpoints.MapPrometheusScrapingEndpoint("/metrics").RequireMetricsScope();
+        endpoints.MapGet("/alerts/active", ActiveAlertsAsync).WithTags("Monitoring").RequireMetricsScope();
+        endpoints.MapGet("/performance/report", Report).WithTags("Monitoring").RequireMetricsScope();
+        var services = endpoints.MapGroup("/api/services").WithTags("Monitoring").RequireMetricsScope();
         services.MapGet("", ServicesAsync);
         services.MapGet("/{name}", ServiceAsync);
-        endpoints.MapGet("/api/events", Events).WithTags("Monitoring");
-        endpoints.MapGet("/dashboard", Dashboard.Page).ExcludeFromDescription();
+        endpoints.MapGet("/api/events", Events).WithTags("Monitoring").RequireMetricsScope();
+        endpoints.MapGet("/dashboard", Dashboard.Page).ExcludeFromDescription().RequireMetricsScope();
     }
 
     private static async Task<JsonHttpResult<ActiveAlerts>> ActiveAlertsAsync(MonitoringState state, MonitoringSampler sampler, CancellationToken cancellationToken)

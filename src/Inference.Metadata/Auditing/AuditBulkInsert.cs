@@ -15,7 +15,7 @@ namespace Inference.Metadata.Auditing;
 internal static class AuditBulkInsert
 {
     private const string Columns =
-        "\"Id\", \"RequestId\", \"Model\", \"Version\", \"Provider\", \"Operation\", \"InputTokens\", \"OutputTokens\", \"LatencyMs\", \"TimeToFirstTokenMs\", \"Status\", \"Error\", \"Caller\", \"Timestamp\", \"Experiment\", \"Arm\", \"FallbackFrom\", \"Attempt\"";
+        "\"Id\", \"RequestId\", \"Model\", \"Version\", \"Provider\", \"Operation\", \"InputTokens\", \"OutputTokens\", \"LatencyMs\", \"TimeToFirstTokenMs\", \"Status\", \"Error\", \"Caller\", \"Timestamp\", \"Experiment\", \"Arm\", \"FallbackFrom\", \"Attempt\", \"KeyId\", \"Tenant\"";
 
     private static readonly DateTimeOffsetToBinaryConverter TimestampConverter = new();
 
@@ -72,6 +72,8 @@ internal static class AuditBulkInsert
             await WriteNullableAsync(import, row.Arm, NpgsqlDbType.Varchar, cancellationToken);
             await WriteNullableAsync(import, row.FallbackFrom, NpgsqlDbType.Varchar, cancellationToken);
             await import.WriteAsync(row.Attempt, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(import, row.KeyId, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(import, row.Tenant, NpgsqlDbType.Varchar, cancellationToken);
         }
 
         await import.CompleteAsync(cancellationToken);
@@ -94,8 +96,8 @@ internal static class AuditBulkInsert
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO audit_log ({Columns}) VALUES ($id, $requestId, $model, $version, $provider, $operation, $input, $output, $latency, $ttft, $status, $error, $caller, $timestamp, $experiment, $arm, $fallbackFrom, $attempt)";
-        var parameters = new[] { "$id", "$requestId", "$model", "$version", "$provider", "$operation", "$input", "$output", "$latency", "$ttft", "$status", "$error", "$caller", "$timestamp", "$experiment", "$arm", "$fallbackFrom", "$attempt" }
+        command.CommandText = $"INSERT INTO audit_log ({Columns}) VALUES ($id, $requestId, $model, $version, $provider, $operation, $input, $output, $latency, $ttft, $status, $error, $caller, $timestamp, $experiment, $arm, $fallbackFrom, $attempt, $keyId, $tenant)";
+        var parameters = new[] { "$id", "$requestId", "$model", "$version", "$provider", "$operation", "$input", "$output", "$latency", "$ttft", "$status", "$error", "$caller", "$timestamp", "$experiment", "$arm", "$fallbackFrom", "$attempt", "$keyId", "$tenant" }
             .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
             .ToArray();
         await command.PrepareAsync(cancellationToken);
@@ -107,7 +109,7 @@ internal static class AuditBulkInsert
             [
                 row.Id.ToString().ToUpperInvariant(), row.RequestId, row.Model, row.Version, row.Provider, row.Operation, row.InputTokens,
                 row.OutputTokens, row.LatencyMs, row.TimeToFirstTokenMs, row.Status, row.Error, row.Caller, ToBinary(row.Timestamp),
-                row.Experiment, row.Arm, row.FallbackFrom, row.Attempt,
+                row.Experiment, row.Arm, row.FallbackFrom, row.Attempt, row.KeyId, row.Tenant,
             ];
             for (var i = 0; i < values.Length; i++)
             {

@@ -52,6 +52,8 @@ internal sealed class AuditLog : IInferenceAuditLog
             Status = call.Status,
             Error = call.Error,
             Caller = call.Caller is null ? null : Truncate(call.Caller, 200),
+            KeyId = call.KeyId is null ? null : Truncate(call.KeyId, 200),
+            Tenant = call.Tenant is null ? null : Truncate(call.Tenant, 200),
             Timestamp = call.Timestamp.ToUniversalTime(),
             Experiment = call.Route?.Experiment,
             Arm = call.Route?.Arm,

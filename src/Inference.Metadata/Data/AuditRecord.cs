@@ -31,6 +31,12 @@ public sealed class AuditRecord
 
     public string? Caller { get; set; }
 
+    /// <summary>The API key (or token subject) the call was made with, when authentication is on.</summary>
+    public string? KeyId { get; set; }
+
+    /// <summary>The tenant that key belongs to: whose usage the call is.</summary>
+    public string? Tenant { get; set; }
+
     public DateTimeOffset Timestamp { get; set; }
 
     /// <summary>The deployment or A/B test that routed the call here, if one did.</summary>

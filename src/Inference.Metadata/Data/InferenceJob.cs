@@ -15,6 +15,12 @@ public sealed class InferenceJob
 
     public string? CreatedBy { get; set; }
 
+    /// <summary>The tenant whose job it is (null when created with authentication off): only it and admins see it.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>The key that created it: its items' usage is counted to that key.</summary>
+    public string? KeyId { get; set; }
+
     public DateTimeOffset Created { get; set; }
 
     public DateTimeOffset Updated { get; set; }

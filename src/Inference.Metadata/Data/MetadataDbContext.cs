@@ -82,6 +82,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.Property(a => a.Status).HasMaxLength(20);
             audit.Property(a => a.Error).HasMaxLength(1000);
             audit.Property(a => a.Caller).HasMaxLength(200);
+            audit.Property(a => a.KeyId).HasMaxLength(200);
+            audit.Property(a => a.Tenant).HasMaxLength(200);
             audit.Property(a => a.Experiment).HasMaxLength(100);
             audit.Property(a => a.Arm).HasMaxLength(20);
             audit.Property(a => a.FallbackFrom).HasMaxLength(200);
@@ -89,6 +91,7 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.HasIndex(a => new { a.Model, a.Timestamp });
             audit.HasIndex(a => a.Timestamp);
             audit.HasIndex(a => a.RequestId);
+            audit.HasIndex(a => new { a.Tenant, a.Timestamp });
         });
 
         modelBuilder.Entity<Deployment>(deployment =>
@@ -147,6 +150,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             job.Property(j => j.Id).HasMaxLength(64);
             job.Property(j => j.Status).HasMaxLength(20);
             job.Property(j => j.CreatedBy).HasMaxLength(200);
+            job.Property(j => j.Tenant).HasMaxLength(200);
+            job.Property(j => j.KeyId).HasMaxLength(200);
             job.Property(j => j.Endpoint).HasMaxLength(64);
             job.Property(j => j.InputFileId).HasMaxLength(64);
             job.Property(j => j.OutputFileId).HasMaxLength(80);
@@ -177,6 +182,9 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             key.Property(k => k.Hash).HasMaxLength(64);
             key.Property(k => k.Scopes).HasMaxLength(100);
             key.Property(k => k.Tenant).HasMaxLength(200);
+            key.Property(k => k.BudgetPeriod).HasMaxLength(10);
+            key.Property(k => k.OverflowModel).HasMaxLength(200);
+            key.Property(k => k.Budget).HasPrecision(18, 6);
             key.HasIndex(k => k.Hash).IsUnique();
         });
 
@@ -187,6 +195,7 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             file.Property(f => f.Id).HasMaxLength(80);
             file.Property(f => f.Purpose).HasMaxLength(20);
             file.Property(f => f.FileName).HasMaxLength(256);
+            file.Property(f => f.Tenant).HasMaxLength(200);
             file.HasIndex(f => f.Created);
         });
 

@@ -12,6 +12,9 @@ public sealed class StoredFile
 
     public long Bytes { get; set; }
 
+    /// <summary>The tenant whose file it is (null when uploaded with authentication off): only it and admins see it.</summary>
+    public string? Tenant { get; set; }
+
     public DateTimeOffset Created { get; set; }
 
     public required byte[] Content { get; set; }

@@ -22,10 +22,10 @@ public static class DownloadsApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api/models/download").WithTags("Downloads");
-        api.MapPost("/", StartAsync).WithSummary("Downloads a model from the hub or a URL; registered when verified.");
+        api.MapPost("/", StartAsync).WithSummary("Downloads a model from the hub or a URL; registered when verified.").RequireAdminScope();
         api.MapGet("/", ListAsync).WithSummary("Recent downloads.");
         api.MapGet("/{id}", GetAsync).WithSummary("A download's progress.");
-        endpoints.MapPost("/api/pull", PullAsync).WithTags("Ollama").WithSummary("Ollama's pull: a hub repository into a served model.");
+        endpoints.MapPost("/api/pull", PullAsync).WithTags("Ollama").WithSummary("Ollama's pull: a hub repository into a served model.").RequireAdminScope();
         return endpoints;
     }
 

@@ -22,11 +22,11 @@ public static partial class GrammarApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/grammars").WithTags("Grammars");
-        api.MapPost("/", CreateAsync).WithSummary("Stores a GBNF grammar under a name.");
+        api.MapPost("/", CreateAsync).WithSummary("Stores a GBNF grammar under a name.").RequireAdminScope();
         api.MapGet("/", ListAsync).WithSummary("The stored grammars.");
         api.MapGet("/{name}", GetAsync).WithSummary("One stored grammar.");
-        api.MapPut("/{name}", PutAsync).WithSummary("Stores or replaces a grammar.");
-        api.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a grammar.");
+        api.MapPut("/{name}", PutAsync).WithSummary("Stores or replaces a grammar.").RequireAdminScope();
+        api.MapDelete("/{name}", DeleteAsync).WithSummary("Deletes a grammar.").RequireAdminScope();
         return api;
     }
 

@@ -21,23 +21,23 @@ public static class LifecycleApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var models = endpoints.MapGroup("/models").WithTags("Registry");
-        models.MapPost("/register", RegisterAsync).WithSummary("Registers a model version (a local model is loaded first).");
+        models.MapPost("/register", RegisterAsync).WithSummary("Registers a model version (a local model is loaded first).").RequireAdminScope();
         models.MapGet("/{name}", VersionsAsync).WithSummary("A model's versions, its active version and lineage.");
-        models.MapPost("/{id}/activate", ActivateAsync).WithSummary("Makes a version the one requests get.");
-        models.MapPost("/{id}/deprecate", DeprecateAsync).WithSummary("Marks a version deprecated (or not).");
-        models.MapPost("/{id}/deploy", DeployAsync).WithSummary("Deploys a version: immediate, blue-green or canary.");
+        models.MapPost("/{id}/activate", ActivateAsync).WithSummary("Makes a version the one requests get.").RequireAdminScope();
+        models.MapPost("/{id}/deprecate", DeprecateAsync).WithSummary("Marks a version deprecated (or not).").RequireAdminScope();
+        models.MapPost("/{id}/deploy", DeployAsync).WithSummary("Deploys a version: immediate, blue-green or canary.").RequireAdminScope();
         models.MapGet("/{id}/deployments", DeploymentsAsync).WithSummary("A model's deployments, newest first.");
 
         var deployments = endpoints.MapGroup("/deployments").WithTags("Deployments");
         deployments.MapGet("/{id}", DeploymentAsync).WithSummary("A deployment's state, history and (for a canary) each side's health.");
-        deployments.MapPost("/{id}/promote", PromoteAsync).WithSummary("Steps a canary up (to percent, or by its step).");
-        deployments.MapPost("/{id}/rollback", RollbackAsync).WithSummary("Returns the traffic to the previous version.");
+        deployments.MapPost("/{id}/promote", PromoteAsync).WithSummary("Steps a canary up (to percent, or by its step).").RequireAdminScope();
+        deployments.MapPost("/{id}/rollback", RollbackAsync).WithSummary("Returns the traffic to the previous version.").RequireAdminScope();
 
         var tests = endpoints.MapGroup("/ab-tests").WithTags("A/B tests");
-        tests.MapPost("/start", StartTestAsync).WithSummary("Starts an A/B test.");
+        tests.MapPost("/start", StartTestAsync).WithSummary("Starts an A/B test.").RequireAdminScope();
         tests.MapGet("/", ListTestsAsync).WithSummary("The running A/B tests (all with ?all=true), with results.");
         tests.MapGet("/{id}", TestAsync).WithSummary("An A/B test's arms and significance.");
-        tests.MapPost("/{id}/stop", StopTestAsync).WithSummary("Stops an A/B test.");
+        tests.MapPost("/{id}/stop", StopTestAsync).WithSummary("Stops an A/B test.").RequireAdminScope();
 
         endpoints.MapPost("/api/feedback", FeedbackAsync).WithTags("A/B tests").WithSummary("Scores the answer of one request.");
         return endpoints;

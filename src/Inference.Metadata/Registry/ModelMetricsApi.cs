@@ -23,7 +23,7 @@ public static class ModelMetricsApi
     public static IEndpointRouteBuilder MapModelMetricsApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/api/models/{id}/metrics", GetAsync).WithTags("Registry").WithSummary("A model's usage and performance per version and period.");
+        endpoints.MapGet("/api/models/{id}/metrics", GetAsync).WithTags("Registry").WithSummary("A model's usage and performance per version and period.").RequireMetricsScope();
         return endpoints;
     }
 
@@ -95,7 +95,7 @@ public static class ModelMetricsApi
         var fellBack = rows.Count(r => !Own(r, id) && r.Status == "ok");
         var latencies = own.Where(r => r.Status == "ok").Select(r => r.LatencyMs).ToList();
         long input = own.Sum(r => (long)(r.InputTokens ?? 0)), output = own.Sum(r => (long)(r.OutputTokens ?? 0));
-        var cost = price is null ? 0m : ((input * price.InputPerMillion) + (output * price.OutputPerMillion)) / 1_000_000m;
+        var cost = price?.Cost(input, output) ?? 0m;
         return new PeriodMetrics(
             version,
             period == "total" ? "total" : start.ToString(period == "hour" ? "yyyy-MM-dd'T'HH':00Z'" : "yyyy-MM-dd", CultureInfo.InvariantCulture),

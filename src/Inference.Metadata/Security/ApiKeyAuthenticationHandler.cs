@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Inference.Serving.OpenAI;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -70,15 +71,23 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Keys cannot be checked now: the metadata database is unavailable.");
         }
 
-        return key is null
-            ? AuthenticateResult.Fail("The key is unknown, revoked or expired.")
-            : Success(key.Id, key.Name, key.Tenant, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (key is null)
+        {
+            return AuthenticateResult.Fail("The key is unknown, revoked or expired.");
+        }
+
+        // The key's limits, for the quota middleware.
+        Context.Features.Set(key);
+        return Success(key.Id, key.Name, key.Tenant, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.Models?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []);
     }
 
-    private AuthenticateResult Success(string id, string name, string tenant, IEnumerable<string> scopes)
+    private AuthenticateResult Success(string id, string name, string tenant, IEnumerable<string> scopes, IEnumerable<string>? models = null)
     {
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(Scopes.TenantClaimType, tenant), new Claim(Scopes.KeyIdClaimType, id), .. scopes.Select(s => new Claim(Scopes.ClaimType, s))],
+            [
+                new Claim(ClaimTypes.Name, name), new Claim(Scopes.TenantClaimType, tenant), new Claim(Scopes.KeyIdClaimType, id),
+                .. scopes.Select(s => new Claim(Scopes.ClaimType, s)), .. (models ?? []).Select(m => new Claim(Scopes.ModelClaimType, m)),
+            ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

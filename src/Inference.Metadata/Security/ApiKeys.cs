@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Inference.Metadata.Data;
 using Inference.Metadata.Lifecycle;
+using Inference.Serving.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,9 @@ internal sealed class ApiKeys(IDbContextFactory<MetadataDbContext> contexts, IOp
     public const string SecretPrefix = "ia_";
     private readonly ConcurrentDictionary<string, (ApiKey? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
 
-    public async Task<(ApiKey Key, string Secret)> CreateAsync(string? name, IReadOnlyList<string>? scopes, IReadOnlyList<string>? models, string? tenant, DateTimeOffset? expires, CancellationToken cancellationToken)
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
+        var (name, scopes, models, tenant, expires) = (request.Name, request.Scopes, request.Models, request.Tenant, request.ExpiresAt);
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
         {
             throw LifecycleException.BadRequest("name is required (at most 200 characters).");
@@ -41,6 +43,22 @@ internal sealed class ApiKeys(IDbContextFactory<MetadataDbContext> contexts, IOp
             throw LifecycleException.BadRequest("expires_at must be in the future.");
         }
 
+        var limits = request.Limits ?? new ApiKeyLimits();
+        if (limits.RequestsPerMinute <= 0 || limits.TokensPerMinute <= 0 || limits.MaxConcurrentRequests <= 0 || limits.MaxPromptTokens <= 0)
+        {
+            throw LifecycleException.BadRequest("limits must be positive numbers (leave one out for no limit).");
+        }
+
+        if (request.Budget is { } budget && (budget.Amount < 0 || budget.Period is not (null or BudgetPeriods.Day or BudgetPeriods.Month)))
+        {
+            throw LifecycleException.BadRequest("budget needs an amount of at least 0 and a period of day or month.");
+        }
+
+        if (request.OverflowModel is { } overflow && (string.IsNullOrWhiteSpace(overflow) || overflow.Length > 200 || overflow.Contains(' ', StringComparison.Ordinal)))
+        {
+            throw LifecycleException.BadRequest("overflow_model must be a model name.");
+        }
+
         var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var key = new ApiKey
         {
@@ -53,6 +71,13 @@ internal sealed class ApiKeys(IDbContextFactory<MetadataDbContext> contexts, IOp
             Tenant = string.IsNullOrWhiteSpace(tenant) ? name : tenant,
             Created = now,
             Expires = expires,
+            RequestsPerMinute = limits.RequestsPerMinute,
+            TokensPerMinute = limits.TokensPerMinute,
+            MaxConcurrentRequests = limits.MaxConcurrentRequests,
+            MaxPromptTokens = limits.MaxPromptTokens,
+            Budget = request.Budget?.Amount,
+            BudgetPeriod = request.Budget is null ? null : request.Budget.Period ?? BudgetPeriods.Month,
+            OverflowModel = request.OverflowModel,
         };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.ApiKeys.Add(key);

@@ -12,7 +12,7 @@ public static class ApiKeysApi
     public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var api = endpoints.MapGroup("/api/keys").WithTags("API keys").RequireAuthorization(Scopes.AdminPolicy);
+        var api = endpoints.MapGroup("/api/keys").WithTags("API keys").RequireAdminScope();
         api.MapPost("/", CreateAsync).WithSummary("Creates a key; its secret is in this answer only.");
         api.MapGet("/", ListAsync).WithSummary("Every key, without secrets.");
         api.MapDelete("/{id}", RevokeAsync).WithSummary("Revokes a key.");
@@ -22,7 +22,7 @@ public static class ApiKeysApi
     private static Task<Results<Created<ApiKeyResponse>, ProblemHttpResult>> CreateAsync(CreateApiKeyRequest body, ApiKeys keys, CancellationToken cancellationToken) =>
         MetadataProblems.RunAsync(async () =>
         {
-            var (key, secret) = await keys.CreateAsync(body.Name, body.Scopes, body.Models, body.Tenant, body.ExpiresAt, cancellationToken);
+            var (key, secret) = await keys.CreateAsync(body, cancellationToken);
             return TypedResults.Created($"/api/keys/{key.Id}", Describe(key) with { Secret = secret });
         });
 
@@ -38,5 +38,8 @@ public static class ApiKeysApi
 
     private static ApiKeyResponse Describe(ApiKey key) => new(
         key.Id, key.Name, key.Prefix, key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), key.Models?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-        key.Tenant, key.Created, key.Expires, key.Revoked);
+        key.Tenant, key.Created, key.Expires, key.Revoked,
+        new ApiKeyLimits(key.RequestsPerMinute, key.TokensPerMinute, key.MaxConcurrentRequests, key.MaxPromptTokens),
+        key.Budget is { } budget ? new ApiKeyBudget(budget, key.BudgetPeriod) : null,
+        key.OverflowModel);
 }

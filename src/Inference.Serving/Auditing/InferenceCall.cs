@@ -6,6 +6,8 @@ namespace Inference.Serving.Auditing;
 /// <param name="Caller">The authenticated user, else the client's address.</param>
 /// <param name="CacheHit">The answer came from the response cache (for embeddings: every input's).</param>
 /// <param name="Route">How the request was routed to the model, when it was: name, version, experiment, fallback.</param>
+/// <param name="KeyId">The API key (or token) the call was made with, when authentication is on.</param>
+/// <param name="Tenant">That key's tenant.</param>
 public sealed record InferenceCall(
     Guid Id,
     string RequestId,
@@ -21,7 +23,9 @@ public sealed record InferenceCall(
     string? Caller,
     DateTimeOffset Timestamp,
     bool CacheHit = false,
-    Routing.RouteAttempt? Route = null)
+    Routing.RouteAttempt? Route = null,
+    string? KeyId = null,
+    string? Tenant = null)
 {
     public const string Ok = "ok";
     public const string Failed = "error";

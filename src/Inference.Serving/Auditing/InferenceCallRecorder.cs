@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Inference.Serving.Caching;
 using Inference.Serving.Routing;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
@@ -41,6 +42,8 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
         }
 
         _recorded = true;
+        var caller = InferenceCaller.Of(http);
+        RequestUsage.Of(http)?.Add(model, inputTokens ?? 0, outputTokens ?? 0);
         log.Record(new InferenceCall(
             // Time-ordered (version 7): rows land at the end of the primary key's B-tree instead of at random pages.
             Guid.CreateVersion7(_started),
@@ -57,7 +60,9 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
             Caller(http),
             _started,
             _cacheHit,
-            _route));
+            _route,
+            caller?.KeyId,
+            caller?.Tenant));
     }
 
     private static string? Caller(HttpContext? http) =>

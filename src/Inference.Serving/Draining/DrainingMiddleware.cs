@@ -1,5 +1,4 @@
 using Inference.Serving.OpenAI;
-using Inference.Serving.Ollama;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -37,9 +36,6 @@ internal sealed class DrainingMiddleware(RequestDelegate next, DrainState state,
         }
     }
 
-    private RetryAfterResult Refusal(PathString path) => new(
-        path.StartsWithSegments("/v1") ? OpenAIErrors.Create(StatusCodes.Status503ServiceUnavailable, Message, "server_error", code: "draining")
-        : path.StartsWithSegments("/api") ? OllamaApi.Error(StatusCodes.Status503ServiceUnavailable, Message)
-        : TypedResults.Problem(Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service draining"),
-        options.Value.RetryAfter);
+    private RetryAfterResult Refusal(PathString path) =>
+        new(RouteErrors.For(path, StatusCodes.Status503ServiceUnavailable, Message, "server_error", "draining", "Service draining"), options.Value.RetryAfter);
 }

@@ -17,7 +17,7 @@ public static class ModelLoadingApi
     public static RouteGroupBuilder MapModelLoadingApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var api = endpoints.MapGroup("/admin/models").WithTags("Model loading");
+        var api = endpoints.MapGroup("/admin/models").WithTags("Model loading").RequireAdminScope();
         api.MapPut("/{id}", LoadAsync).WithSummary("Loads a model folder or file and serves it under an id.");
         api.MapDelete("/{id}", Unload).WithSummary("Unloads a model loaded by PUT.");
         return api;

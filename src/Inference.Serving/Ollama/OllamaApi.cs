@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Inference.Serving.Catalog;
+using Inference.Serving.Security;
 using Inference.Serving.Local;
 using Inference.Serving.OpenAI;
 using Inference.Serving.OpenAI.Contracts;
@@ -89,8 +90,8 @@ public static class OllamaApi
         }
     }
 
-    private static IResult Tags([AsParameters] OpenAIServices services) =>
-        TypedResults.Json(new OllamaTags([.. services.Catalog.Models.Select(m => new OllamaModel(m.Id, m.Id, m.Created, 0, "", Details(m)))]), OllamaJsonContext.Default.OllamaTags);
+    private static IResult Tags(HttpContext http, [AsParameters] OpenAIServices services) =>
+        TypedResults.Json(new OllamaTags([.. services.Catalog.Models.Where(m => InferenceCaller.MayUse(http, m.Id)).Select(m => new OllamaModel(m.Id, m.Id, m.Created, 0, "", Details(m)))]), OllamaJsonContext.Default.OllamaTags);
 
     private static async Task<IResult> ShowAsync(HttpContext http, [AsParameters] OpenAIServices services)
     {

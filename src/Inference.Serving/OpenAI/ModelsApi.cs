@@ -1,5 +1,6 @@
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI.Contracts;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Inference.Serving.OpenAI;
@@ -7,11 +8,12 @@ namespace Inference.Serving.OpenAI;
 /// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>.</summary>
 internal static class ModelsApi
 {
-    public static IResult List([AsParameters] OpenAIServices services) =>
-        TypedResults.Json(new ModelList([.. services.Catalog.Models.Select(m => ToInfo(m, services.Backpressure))]), OpenAIJsonContext.Default.ModelList);
+    /// <summary>The models the caller may use (every model when authentication is off).</summary>
+    public static IResult List(HttpContext http, [AsParameters] OpenAIServices services) =>
+        TypedResults.Json(new ModelList([.. services.Catalog.Models.Where(m => InferenceCaller.MayUse(http, m.Id)).Select(m => ToInfo(m, services.Backpressure))]), OpenAIJsonContext.Default.ModelList);
 
-    public static IResult Get(string id, [AsParameters] OpenAIServices services) =>
-        services.Catalog.Find(id) is { } model
+    public static IResult Get(string id, HttpContext http, [AsParameters] OpenAIServices services) =>
+        InferenceCaller.MayUse(http, id) && services.Catalog.Find(id) is { } model
             ? TypedResults.Json(ToInfo(model, services.Backpressure), OpenAIJsonContext.Default.ModelInfo)
             : OpenAIErrors.ModelNotFound(id);
 

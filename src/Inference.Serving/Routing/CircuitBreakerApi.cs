@@ -17,8 +17,8 @@ public static class CircuitBreakerApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/circuit-breaker").WithTags("Circuit breakers");
-        api.MapGet("/status", Status).WithSummary("Every provider endpoint's circuit breaker.");
-        api.MapPost("/reset", ResetAsync).WithSummary("Closes every breaker, or the one of an endpoint or model.");
+        api.MapGet("/status", Status).RequireMetricsScope().WithSummary("Every provider endpoint's circuit breaker.");
+        api.MapPost("/reset", ResetAsync).WithSummary("Closes every breaker, or the one of an endpoint or model.").RequireAdminScope();
         return api;
     }
 

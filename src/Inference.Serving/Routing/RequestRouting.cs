@@ -1,4 +1,5 @@
 using Inference.Serving.Catalog;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,10 @@ public sealed class RequestRouting(ModelRouter router, ProviderCircuitBreakers b
     /// <param name="useFallbacks">False keeps the request on its model (seed 003's <c>use_fallbacks</c>).</param>
     public ServedModel? Route(string requested, HttpContext? http, string? user = null, bool? useFallbacks = null)
     {
-        if (router.Resolve(requested, CallerIdentity.Of(http, user)) is not { } decision)
+        // A caller whose limit is reached may overflow to its key's overflow model; a caller never sees a model its key
+        // may not use (a 404 like any unknown model: OpenAI's answer for a model the key has no access to).
+        requested = RequestUsage.Of(http)?.OverflowModel ?? requested;
+        if (!InferenceCaller.MayUse(http, requested) || router.Resolve(requested, CallerIdentity.Of(http, user)) is not { } decision)
         {
             return null;
         }

@@ -79,6 +79,14 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<decimal?>("Budget")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)");
+
+                    b.Property<string>("BudgetPeriod")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
                     b.Property<DateTimeOffset>("Created")
                         .HasColumnType("timestamp with time zone");
 
@@ -90,6 +98,12 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int?>("MaxConcurrentRequests")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Models")
                         .HasColumnType("text");
 
@@ -98,10 +112,17 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("OverflowModel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("Revoked")
                         .HasColumnType("timestamp with time zone");
@@ -115,6 +136,9 @@ namespace Inference.Metadata.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("TokensPerMinute")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
@@ -156,6 +180,10 @@ namespace Inference.Metadata.Migrations.Postgres
                     b.Property<int?>("InputTokens")
                         .HasColumnType("integer");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<double>("LatencyMs")
                         .HasColumnType("double precision");
 
@@ -187,6 +215,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<double?>("TimeToFirstTokenMs")
                         .HasColumnType("double precision");
 
@@ -206,6 +238,8 @@ namespace Inference.Metadata.Migrations.Postgres
                     b.HasIndex("Experiment", "Timestamp");
 
                     b.HasIndex("Model", "Timestamp");
+
+                    b.HasIndex("Tenant", "Timestamp");
 
                     b.ToTable("audit_log", (string)null);
                 });
@@ -407,6 +441,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("text");
 
@@ -418,6 +456,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("Total")
                         .HasColumnType("integer");
@@ -714,6 +756,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 

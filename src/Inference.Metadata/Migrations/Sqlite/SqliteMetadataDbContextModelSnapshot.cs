@@ -74,6 +74,14 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("Budget")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BudgetPeriod")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Created")
                         .HasColumnType("INTEGER");
 
@@ -85,6 +93,12 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MaxConcurrentRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Models")
                         .HasColumnType("TEXT");
 
@@ -93,10 +107,17 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OverflowModel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("Revoked")
                         .HasColumnType("INTEGER");
@@ -110,6 +131,9 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("TokensPerMinute")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -151,6 +175,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.Property<int?>("InputTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<double>("LatencyMs")
                         .HasColumnType("REAL");
 
@@ -182,6 +210,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("TimeToFirstTokenMs")
                         .HasColumnType("REAL");
 
@@ -201,6 +233,8 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.HasIndex("Experiment", "Timestamp");
 
                     b.HasIndex("Model", "Timestamp");
+
+                    b.HasIndex("Tenant", "Timestamp");
 
                     b.ToTable("audit_log", (string)null);
                 });
@@ -400,6 +434,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("TEXT");
 
@@ -410,6 +448,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Total")
@@ -702,6 +744,10 @@ namespace Inference.Metadata.Migrations.Sqlite
                     b.Property<string>("Purpose")
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
