@@ -147,6 +147,7 @@ public static class MetadataExtensions
         app.MapJobsApi();
         app.MapOpenAIBatchApi();
         app.MapApiKeysApi();
+        app.MapUsageApi();
         app.MapModelMetricsApi();
         app.MapDownloadsApi();
         return app;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Inference.Metadata.Lifecycle;
 using Inference.Serving.OpenAI;
 using Inference.Serving.Routing;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,21 +22,22 @@ public static class OpenAIBatchApi
         ArgumentNullException.ThrowIfNull(endpoints);
         var files = endpoints.MapGroup("/v1/files").WithTags("OpenAI batches");
         files.MapPost("/", UploadAsync).WithName("CreateFile").WithSummary("Uploads a JSONL batch input file (multipart: purpose, file).").DisableAntiforgery();
-        files.MapGet("/", (string? purpose, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.ListFilesAsync(purpose, ct))));
-        files.MapGet("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetFileAsync(id, ct))));
-        files.MapGet("/{id}/content", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
+        // A caller sees its own tenant's files and batches (admins and an open service see all): another's are 404.
+        files.MapGet("/", (string? purpose, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.ListFilesAsync(purpose, InferenceCaller.TenantFilter(http), ct))));
+        files.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetFileAsync(id, InferenceCaller.TenantFilter(http), ct))));
+        files.MapGet("/{id}/content", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
         {
-            var file = await batches.FileAsync(id, ct);
+            var file = await batches.FileAsync(id, InferenceCaller.TenantFilter(http), ct);
             return TypedResults.File(file.Content, "application/octet-stream", file.FileName);
         }));
-        files.MapDelete("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.DeleteFileAsync(id, ct))));
+        files.MapDelete("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.DeleteFileAsync(id, InferenceCaller.TenantFilter(http), ct))));
 
         var api = endpoints.MapGroup("/v1/batches").WithTags("OpenAI batches");
         api.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Runs an uploaded file's requests as a batch.");
-        api.MapGet("/", (string? after, int? limit, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
-            TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, ct))));
-        api.MapGet("/{id}", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, ct))));
-        api.MapPost("/{id}/cancel", (string id, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.CancelAsync(id, ct))));
+        api.MapGet("/", (string? after, int? limit, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
+            TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, InferenceCaller.TenantFilter(http), ct))));
+        api.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, InferenceCaller.TenantFilter(http), ct))));
+        api.MapPost("/{id}/cancel", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.CancelAsync(id, InferenceCaller.TenantFilter(http), ct))));
         return endpoints;
     }
 
@@ -54,7 +56,7 @@ public static class OpenAIBatchApi
 
         using var content = new MemoryStream();
         await file.CopyToAsync(content, http.RequestAborted);
-        return TypedResults.Ok(await batches.UploadAsync(file.FileName, form["purpose"].ToString(), content.ToArray(), http.RequestAborted));
+        return TypedResults.Ok(await batches.UploadAsync(file.FileName, form["purpose"].ToString(), content.ToArray(), InferenceCaller.Of(http)?.Tenant, http.RequestAborted));
     });
 
     private static Task<IResult> CreateAsync(HttpContext http, OpenAIBatches batches) => RunAsync(async () =>
@@ -77,7 +79,7 @@ public static class OpenAIBatchApi
 
         string? Text(string name) => body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         JsonElement? metadata = body.TryGetProperty("metadata", out var m) ? m : null;
-        return TypedResults.Ok(await batches.CreateAsync(Text("input_file_id"), Text("endpoint"), Text("completion_window"), metadata, CallerIdentity.Of(http), http.RequestAborted));
+        return TypedResults.Ok(await batches.CreateAsync(Text("input_file_id"), Text("endpoint"), Text("completion_window"), metadata, CallerIdentity.Of(http), InferenceCaller.Of(http), http.RequestAborted));
     });
 
     /// <summary>Refusals as OpenAI errors (400 invalid_request_error, 404 not_found, 409), a database that is away as a 503.</summary>

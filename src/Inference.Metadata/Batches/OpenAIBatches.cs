@@ -5,6 +5,7 @@ using Inference.Metadata.Data;
 using Inference.Metadata.Jobs;
 using Inference.Metadata.Lifecycle;
 using Inference.Serving.OpenAI;
+using Inference.Serving.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,7 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
     public const string OutputPurpose = "batch_output";
     private static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    public async Task<FileObject> UploadAsync(string fileName, string purpose, byte[] content, CancellationToken cancellationToken)
+    public async Task<FileObject> UploadAsync(string fileName, string purpose, byte[] content, string? tenant, CancellationToken cancellationToken)
     {
         if (purpose != BatchPurpose)
         {
@@ -34,40 +35,41 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
             throw LifecycleException.BadRequest("The file is empty.");
         }
 
-        var file = new StoredFile { Id = "file-" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), Purpose = purpose, FileName = fileName, Bytes = content.Length, Created = time.GetUtcNow(), Content = content };
+        var file = new StoredFile { Id = "file-" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), Purpose = purpose, FileName = fileName, Bytes = content.Length, Created = time.GetUtcNow(), Content = content, Tenant = tenant };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Files.Add(file);
         await db.SaveChangesAsync(cancellationToken);
         return Describe(file);
     }
 
-    public async Task<FileObject> GetFileAsync(string id, CancellationToken cancellationToken) => Describe(await FileAsync(id, cancellationToken));
+    /// <param name="tenant">Whose files the caller sees (null: everyone's); another tenant's file is not found.</param>
+    public async Task<FileObject> GetFileAsync(string id, string? tenant, CancellationToken cancellationToken) => Describe(await FileAsync(id, tenant, cancellationToken));
 
-    public async Task<StoredFile> FileAsync(string id, CancellationToken cancellationToken)
+    public async Task<StoredFile> FileAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, cancellationToken)
+        return await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && (tenant == null || f.Tenant == tenant), cancellationToken)
             ?? throw LifecycleException.NotFound($"No file '{id}'.");
     }
 
-    public async Task<FileList> ListFilesAsync(string? purpose, CancellationToken cancellationToken)
+    public async Task<FileList> ListFilesAsync(string? purpose, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var files = await db.Files.AsNoTracking().Where(f => purpose == null || f.Purpose == purpose)
+        var files = await db.Files.AsNoTracking().Where(f => (purpose == null || f.Purpose == purpose) && (tenant == null || f.Tenant == tenant))
             .Select(f => new { f.Id, f.Bytes, f.Created, f.FileName, f.Purpose }).ToListAsync(cancellationToken);
         return new FileList([.. files.OrderByDescending(f => f.Created).Select(f => new FileObject(f.Id, f.Bytes, f.Created.ToUnixTimeSeconds(), f.FileName, f.Purpose))]);
     }
 
-    public async Task<FileDeleted> DeleteFileAsync(string id, CancellationToken cancellationToken)
+    public async Task<FileDeleted> DeleteFileAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Files.Where(f => f.Id == id).ExecuteDeleteAsync(cancellationToken) == 1
+        return await db.Files.Where(f => f.Id == id && (tenant == null || f.Tenant == tenant)).ExecuteDeleteAsync(cancellationToken) == 1
             ? new FileDeleted(id)
             : throw LifecycleException.NotFound($"No file '{id}'.");
     }
 
     /// <summary>Checks every line of the input file and writes the batch as a job; nothing runs until it is written.</summary>
-    public async Task<BatchObject> CreateAsync(string? inputFileId, string? endpoint, string? completionWindow, JsonElement? metadata, string? caller, CancellationToken cancellationToken)
+    public async Task<BatchObject> CreateAsync(string? inputFileId, string? endpoint, string? completionWindow, JsonElement? metadata, string? caller, InferenceCaller? owner, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(inputFileId))
         {
@@ -89,7 +91,7 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
             throw LifecycleException.BadRequest("metadata must be an object of strings.");
         }
 
-        var input = await FileAsync(inputFileId, cancellationToken);
+        var input = await FileAsync(inputFileId, owner is { IsAdmin: false } ? owner.Tenant : null, cancellationToken);
         if (input.Purpose != BatchPurpose)
         {
             throw LifecycleException.BadRequest($"File '{inputFileId}' was not uploaded with purpose '{BatchPurpose}'.");
@@ -101,6 +103,8 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
             Id = "batch_" + Guid.CreateVersion7(now).ToString("N"),
             Status = JobStatus.Queued,
             CreatedBy = caller,
+            Tenant = owner?.Tenant,
+            KeyId = owner?.KeyId,
             Created = now,
             Updated = now,
             Endpoint = endpoint,
@@ -110,7 +114,7 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (line, number) in Lines(input.Content))
         {
-            job.Items.Add(new InferenceJobItem { JobId = job.Id, Index = job.Items.Count, Endpoint = endpoint, Request = CheckLine(line, number, endpoint, ids), Status = JobStatus.Pending });
+            job.Items.Add(new InferenceJobItem { JobId = job.Id, Index = job.Items.Count, Endpoint = endpoint, Request = CheckLine(line, number, endpoint, ids, owner), Status = JobStatus.Pending });
         }
 
         if (job.Items.Count == 0)
@@ -125,41 +129,41 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
 
         job.Total = job.Items.Count;
         await jobs.AddAsync(job, cancellationToken);
-        return await GetAsync(job.Id, cancellationToken);
+        return await GetAsync(job.Id, tenant: null, cancellationToken);
     }
 
-    public async Task<BatchObject> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<BatchObject> GetAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
-        var (job, succeeded, failed) = await BatchStateAsync(id, cancellationToken);
+        var (job, succeeded, failed) = await BatchStateAsync(id, tenant, cancellationToken);
         if (job.Status is JobStatus.Completed or JobStatus.Cancelled && !job.Finalized)
         {
             await FinalizeAsync(job, cancellationToken);
-            (job, succeeded, failed) = await BatchStateAsync(id, cancellationToken);
+            (job, succeeded, failed) = await BatchStateAsync(id, tenant, cancellationToken);
         }
 
         return Describe(job, succeeded, failed);
     }
 
-    public async Task<BatchList> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    public async Task<BatchList> ListAsync(string? after, int limit, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // Ids are time-ordered (version 7 GUIDs): newest first, then the page after the cursor.
-        var ids = await db.Jobs.AsNoTracking().Where(j => j.Endpoint != null).Select(j => j.Id).ToListAsync(cancellationToken);
+        var ids = await db.Jobs.AsNoTracking().Where(j => j.Endpoint != null && (tenant == null || j.Tenant == tenant)).Select(j => j.Id).ToListAsync(cancellationToken);
         var ordered = ids.OrderDescending(StringComparer.Ordinal).SkipWhile(i => after != null && string.CompareOrdinal(i, after) >= 0).ToList();
         var page = new List<BatchObject>();
         foreach (var id in ordered.Take(limit))
         {
-            page.Add(await GetAsync(id, cancellationToken));
+            page.Add(await GetAsync(id, tenant, cancellationToken));
         }
 
         return new BatchList(page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, ordered.Count > limit);
     }
 
-    public async Task<BatchObject> CancelAsync(string id, CancellationToken cancellationToken)
+    public async Task<BatchObject> CancelAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
-        await BatchStateAsync(id, cancellationToken);
-        await jobs.CancelAsync(id, cancellationToken);
-        return await GetAsync(id, cancellationToken);
+        await BatchStateAsync(id, tenant, cancellationToken);
+        await jobs.CancelAsync(id, tenant, cancellationToken);
+        return await GetAsync(id, tenant, cancellationToken);
     }
 
     /// <summary>Runs one batch line through its route: the status, and the item's response as the output file carries it.</summary>
@@ -177,9 +181,9 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
         return (status, response.ToJsonString(), status is >= 200 and < 300);
     }
 
-    private async Task<(InferenceJob Job, int Succeeded, int Failed)> BatchStateAsync(string id, CancellationToken cancellationToken)
+    private async Task<(InferenceJob Job, int Succeeded, int Failed)> BatchStateAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
-        var state = await jobs.StateAsync(id, cancellationToken);
+        var state = await jobs.StateAsync(id, tenant, cancellationToken);
         return state.Job.Endpoint is null ? throw LifecycleException.NotFound($"No batch '{id}'.") : state;
     }
 
@@ -213,12 +217,12 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
         string? errorId = errors.Length > 0 ? $"file-{job.Id}-errors" : null;
         if (outputId is not null)
         {
-            db.Files.Add(OutputFile(outputId, $"{job.Id}_output.jsonl", output, now));
+            db.Files.Add(OutputFile(outputId, $"{job.Id}_output.jsonl", output, now, job.Tenant));
         }
 
         if (errorId is not null)
         {
-            db.Files.Add(OutputFile(errorId, $"{job.Id}_errors.jsonl", errors, now));
+            db.Files.Add(OutputFile(errorId, $"{job.Id}_errors.jsonl", errors, now, job.Tenant));
         }
 
         try
@@ -234,10 +238,10 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Finalized, true).SetProperty(j => j.OutputFileId, outputId).SetProperty(j => j.ErrorFileId, errorId).SetProperty(j => j.Updated, now), cancellationToken);
     }
 
-    private static StoredFile OutputFile(string id, string name, StringBuilder lines, DateTimeOffset now)
+    private static StoredFile OutputFile(string id, string name, StringBuilder lines, DateTimeOffset now, string? tenant)
     {
         var content = Encoding.UTF8.GetBytes(lines.ToString());
-        return new StoredFile { Id = id, Purpose = OutputPurpose, FileName = name, Bytes = content.Length, Created = now, Content = content };
+        return new StoredFile { Id = id, Purpose = OutputPurpose, FileName = name, Bytes = content.Length, Created = now, Content = content, Tenant = tenant };
     }
 
     private static IEnumerable<(string Line, int Number)> Lines(byte[] content)
@@ -253,7 +257,7 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
         }
     }
 
-    private static string CheckLine(string line, int number, string endpoint, HashSet<string> ids)
+    private static string CheckLine(string line, int number, string endpoint, HashSet<string> ids, InferenceCaller? owner)
     {
         JsonElement root;
         try
@@ -289,6 +293,11 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
         if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object)
         {
             throw LifecycleException.BadRequest($"Line {number}: body must be the request object.");
+        }
+
+        if (owner is not null && body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && !owner.MayUse(model.GetString()!))
+        {
+            throw LifecycleException.BadRequest($"Line {number}: this key may not use model '{model.GetString()}'.");
         }
 
         return line;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Inference.Metadata.Data;
 using Inference.Metadata.Lifecycle;
 using Inference.Serving.Infer;
+using Inference.Serving.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,8 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     /// <summary>Signalled when new work arrives.</summary>
     public ChannelReader<bool> Arrived => _signal.Reader;
 
-    public async Task<InferenceJob> CreateAsync(IReadOnlyList<JsonElement> requests, string? caller, string? webhookUrl, CancellationToken cancellationToken)
+    /// <param name="owner">The authenticated caller: the job is its tenant's, and may name only the models it may use.</param>
+    public async Task<InferenceJob> CreateAsync(IReadOnlyList<JsonElement> requests, string? caller, InferenceCaller? owner, string? webhookUrl, CancellationToken cancellationToken)
     {
         if (webhookUrl is not null && (!Uri.TryCreate(webhookUrl, UriKind.Absolute, out var hook) || hook.Scheme is not ("http" or "https") || webhookUrl.Length > 2048))
         {
@@ -42,7 +44,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         }
 
         var now = time.GetUtcNow();
-        var job = new InferenceJob { Id = "job-" + Guid.CreateVersion7(now).ToString("N"), Status = JobStatus.Queued, Total = requests.Count, CreatedBy = caller, Created = now, Updated = now, WebhookUrl = webhookUrl };
+        var job = new InferenceJob { Id = "job-" + Guid.CreateVersion7(now).ToString("N"), Status = JobStatus.Queued, Total = requests.Count, CreatedBy = caller, Tenant = owner?.Tenant, KeyId = owner?.KeyId, Created = now, Updated = now, WebhookUrl = webhookUrl };
         for (var i = 0; i < requests.Count; i++)
         {
             InferRequest parsed;
@@ -53,6 +55,11 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
             catch (JsonException ex)
             {
                 throw LifecycleException.BadRequest($"requests[{i}] is not an inference request: {ex.Message}");
+            }
+
+            if (owner is not null && parsed.Model is { } model && !owner.MayUse(model))
+            {
+                throw LifecycleException.BadRequest($"requests[{i}]: this key may not use model '{model}'.");
             }
 
             job.Items.Add(new InferenceJobItem { JobId = job.Id, Index = i, Request = InferJson.Serialize(parsed), Status = JobStatus.Pending });
@@ -72,9 +79,10 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
         _signal.Writer.TryWrite(true);
     }
 
-    public async Task<JobResponse> GetAsync(string id, bool results, CancellationToken cancellationToken)
+    /// <param name="tenant">Whose jobs the caller sees (null: everyone's); another tenant's job is not found.</param>
+    public async Task<JobResponse> GetAsync(string id, bool results, string? tenant, CancellationToken cancellationToken)
     {
-        var (job, succeeded, failed) = await StateAsync(id, cancellationToken);
+        var (job, succeeded, failed) = await StateAsync(id, tenant, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         List<InferenceJobItem>? items = results
             ? await db.JobItems.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Index).ToListAsync(cancellationToken)
@@ -83,10 +91,10 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     }
 
     /// <summary>A job with its state and counts as its items are now (replicas record items concurrently; the job row may lag).</summary>
-    public async Task<(InferenceJob Job, int Succeeded, int Failed)> StateAsync(string id, CancellationToken cancellationToken)
+    public async Task<(InferenceJob Job, int Succeeded, int Failed)> StateAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
+        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id && (tenant == null || j.Tenant == tenant), cancellationToken)
             ?? throw LifecycleException.NotFound($"No job '{id}'.");
         var counts = await db.JobItems.AsNoTracking().Where(i => i.JobId == id).GroupBy(i => i.Status)
             .Select(g => new { Status = g.Key, Count = g.Count(), Last = g.Max(i => i.Completed) }).ToListAsync(cancellationToken);
@@ -98,22 +106,22 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     }
 
     /// <summary>Stops a job: its waiting items are cancelled (those running finish, their responses are dropped).</summary>
-    public async Task<JobResponse> CancelAsync(string id, CancellationToken cancellationToken)
+    public async Task<JobResponse> CancelAsync(string id, string? tenant, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var changed = await db.Jobs.Where(j => j.Id == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+        var changed = await db.Jobs.Where(j => j.Id == id && (tenant == null || j.Tenant == tenant) && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.Updated, now).SetProperty(j => j.Completed, now), cancellationToken);
         if (changed == 0)
         {
-            var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken)
+            var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id && (tenant == null || j.Tenant == tenant), cancellationToken)
                 ?? throw LifecycleException.NotFound($"No job '{id}'.");
             throw LifecycleException.Conflict($"Job '{id}' is {job.Status}; only a queued or running job can be cancelled.");
         }
 
         await db.JobItems.Where(i => i.JobId == id && i.Status == JobStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobStatus.Cancelled).SetProperty(i => i.Completed, now), cancellationToken);
-        return await GetAsync(id, results: false, cancellationToken);
+        return await GetAsync(id, results: false, tenant, cancellationToken);
     }
 
     /// <summary>Claims up to <paramref name="count"/> waiting items (unclaimed, or whose claim expired) of the oldest job with any, for this replica.</summary>

@@ -79,7 +79,7 @@ internal sealed partial class JobWebhooks(
 
     private async Task DeliverAsync(InferenceJob job, CancellationToken cancellationToken)
     {
-        var (current, succeeded, failed) = await jobs.StateAsync(job.Id, cancellationToken);
+        var (current, succeeded, failed) = await jobs.StateAsync(job.Id, tenant: null, cancellationToken);
         var body = new JsonObject
         {
             ["type"] = current.Status == JobStatus.Cancelled ? "job.cancelled" : "job.completed",

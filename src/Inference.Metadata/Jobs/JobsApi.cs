@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Inference.Metadata.Lifecycle;
 using Inference.Serving.Routing;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,13 +51,14 @@ public static class JobsApi
             webhook = url.ValueKind == JsonValueKind.String ? url.GetString() : throw LifecycleException.BadRequest("webhook_url must be a string.");
         }
 
-        var job = await jobs.CreateAsync([.. requests.EnumerateArray()], CallerIdentity.Of(http), webhook, http.RequestAborted);
-        return TypedResults.Accepted($"/api/inference/jobs/{job.Id}", await jobs.GetAsync(job.Id, results: false, http.RequestAborted));
+        var job = await jobs.CreateAsync([.. requests.EnumerateArray()], CallerIdentity.Of(http), InferenceCaller.Of(http), webhook, http.RequestAborted);
+        return TypedResults.Accepted($"/api/inference/jobs/{job.Id}", await jobs.GetAsync(job.Id, results: false, tenant: null, http.RequestAborted));
     });
 
-    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(string id, bool? results, InferenceJobs jobs, CancellationToken cancellationToken) =>
-        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.GetAsync(id, results ?? true, cancellationToken)));
+    // A caller sees its own tenant's jobs (admins and an open service see all): another's are 404.
+    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(string id, bool? results, HttpContext http, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.GetAsync(id, results ?? true, InferenceCaller.TenantFilter(http), cancellationToken)));
 
-    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(string id, InferenceJobs jobs, CancellationToken cancellationToken) =>
-        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.CancelAsync(id, cancellationToken)));
+    private static Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext http, InferenceJobs jobs, CancellationToken cancellationToken) =>
+        MetadataProblems.RunAsync(async () => TypedResults.Ok(await jobs.CancelAsync(id, InferenceCaller.TenantFilter(http), cancellationToken)));
 }
