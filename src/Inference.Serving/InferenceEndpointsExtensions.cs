@@ -16,6 +16,7 @@ public static class InferenceEndpointsExtensions
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyGuard>();
         app.UseMiddleware<Inference.Serving.Draining.DrainingMiddleware>();
         app.MapDefaultEndpoints();
         app.MapOpenAIApi();

@@ -25,6 +25,7 @@ public static class InferenceServiceExtensions
             .BindConfiguration(TelemetryContentOptions.SectionName)
             .PostConfigure(o => o.IncludeContent |= string.Equals(
                 builder.Configuration["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"], "true", StringComparison.OrdinalIgnoreCase));
+        builder.Services.AddOptions<Inference.Serving.Safety.SafetyOptions>().BindConfiguration(Inference.Serving.Safety.SafetyOptions.SectionName);
 
         var discovery = builder.Configuration.GetSection("Inference:Discovery").Get<ServiceDiscoveryOptions>() ?? new();
         var delegated = RemoteModelRegistrar.ReferencedServices(builder.Configuration, discovery)

@@ -1,16 +1,24 @@
 using Inference.Metadata.Quotas;
 using Inference.Metadata.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class SecurityExtensions
 {
+    /// <summary>The scheme every route authenticates with: it forwards to the API key or the JWT handler.</summary>
+    public const string CallerScheme = "InferenceCaller";
+
+    private static bool LooksLikeJwt(string authorization) =>
+        authorization.StartsWith("Bearer eyJ", StringComparison.OrdinalIgnoreCase) && authorization.AsSpan().Count('.') == 2;
+
     /// <summary>
     /// API keys (<c>Inference:Auth</c>): with <c>Enabled</c>, every route needs a key with the scope it names
     /// (<see cref="Inference.Serving.Security.RequiredScope"/>: inference unless admin or metrics; health endpoints are
@@ -39,8 +47,43 @@ public static class SecurityExtensions
             : sp.GetRequiredService<MemoryQuotaStore>());
         builder.Services.TryAddSingleton<SpendLedger>();
         var enabled = builder.Configuration.GetValue<bool>($"{AuthOptions.SectionName}:Enabled");
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var jwt = builder.Configuration.GetSection(JwtOptions.SectionName).Get<JwtOptions>() ?? new JwtOptions();
+        builder.Services.AddOptions<JwtOptions>()
+            .BindConfiguration(JwtOptions.SectionName)
+            .Validate(o => o.SigningKeys.All(k => JwtOptions.KeyBytes(k).Length >= 32), "Inference:Auth:Jwt:SigningKeys must each be at least 32 bytes.")
+            .Validate(o => !o.Enabled || (o.Issuers.Count > 0 && o.Audiences.Count > 0), "Inference:Auth:Jwt needs Issuers and Audiences with its SigningKeys.")
+            .ValidateOnStart();
+
+        // One scheme callers meet: a bearer token that is a JWT goes to the JWT handler (when configured), anything else
+        // to the API keys; refusals are always the API's own (OpenAI's error on /v1, problem details elsewhere).
+        var authentication = builder.Services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "API key or JWT", o =>
+            {
+                o.ForwardDefaultSelector = http => enabled && jwt.Enabled && LooksLikeJwt(http.Request.Headers.Authorization.ToString())
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardForbid = ApiKeyAuthenticationHandler.SchemeName;
+            })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (jwt.Enabled)
+        {
+            authentication.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuers = jwt.Issuers,
+                    ValidAudiences = jwt.Audiences,
+                    IssuerSigningKeys = [.. jwt.SigningKeys.Select(k => new SymmetricSecurityKey(JwtOptions.KeyBytes(k)))],
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    RequireExpirationTime = true,
+                    ClockSkew = jwt.ClockSkew,
+                };
+                o.Events = new JwtBearerEvents { OnTokenValidated = JwtCaller.OnTokenValidated };
+            });
+        }
+
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeRequirement>();
         builder.Services.AddAuthorization(o =>
         {
@@ -48,7 +91,7 @@ public static class SecurityExtensions
             {
                 // Every route (but those marked anonymous) needs a caller with the scope the route names: inference
                 // unless it asks for admin or metrics (RequiredScope). Off, nothing asks for a key.
-                o.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+                o.FallbackPolicy = new AuthorizationPolicyBuilder(CallerScheme)
                     .RequireAuthenticatedUser().AddRequirements(new ScopeRequirement()).Build();
             }
         });

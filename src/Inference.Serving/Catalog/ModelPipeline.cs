@@ -1,4 +1,5 @@
 using Inference.Serving.Auditing;
+using Inference.Serving.Safety;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace Inference.Serving.Catalog;
 /// <summary>
 /// The middleware every served model gets, whatever its provider: OpenTelemetry (GenAI conventions) outside, then the
 /// call sinks (the audit log and the metrics, when the host has them, so cached answers are recorded too), then the
-/// response cache. Prompt and response text go into the spans only when <see cref="TelemetryContentOptions"/> allow it.
+/// safety hooks (prompt screening, output sanitising; off unless configured), then the response cache. Prompt and response text go into the spans only when <see cref="TelemetryContentOptions"/> allow it.
 /// </summary>
 internal static class ModelPipeline
 {
@@ -21,8 +22,18 @@ internal static class ModelPipeline
             .Use(inner => CallLog(services) is { } audit
                 ? new AuditingChatClient(inner, audit, services.GetService<IHttpContextAccessor>(), Time(services), modelId, providerName)
                 : inner)
+            .Use(inner => Safety(inner, services))
             .UseResponseCache(modelId)
             .Build(services);
+
+    /// <summary>The prompt screen and output sanitiser, when <see cref="SafetyOptions"/> turn them on (the registered or built-in ones).</summary>
+    private static IChatClient Safety(IChatClient inner, IServiceProvider services)
+    {
+        var options = services.GetService<IOptions<SafetyOptions>>()?.Value ?? new SafetyOptions();
+        var screen = options.PromptScreening ? services.GetService<IPromptScreen>() ?? new HeuristicPromptScreen() : null;
+        var sanitizer = options.OutputSanitization ? services.GetService<IOutputSanitizer>() ?? new ControlCharacterSanitizer() : null;
+        return screen is null && sanitizer is null ? inner : new SafetyChatClient(inner, screen, sanitizer);
+    }
 
     public static IEmbeddingGenerator<string, Embedding<float>> Embeddings(
         IEmbeddingGenerator<string, Embedding<float>> provider, string modelId, string providerName, IServiceProvider services) =>

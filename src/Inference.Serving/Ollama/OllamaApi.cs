@@ -139,6 +139,11 @@ public static class OllamaApi
                 new OllamaChatChunk(model.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", ""), true, reason.DoneReason), OllamaJsonContext.Default.OllamaChatChunk);
         }
 
+        if (request.Messages.Count > services.Options.Value.MaxMessages)
+        {
+            return Error(400, $"messages holds {request.Messages.Count} messages; at most {services.Options.Value.MaxMessages} are allowed");
+        }
+
         if (request.Messages.Any(m => m?.Role is not ("system" or "user" or "assistant" or "tool")))
         {
             return Error(400, "messages must be system, user, assistant and tool messages");

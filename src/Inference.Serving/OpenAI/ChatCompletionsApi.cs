@@ -25,6 +25,11 @@ internal static class ChatCompletionsApi
             return modelError;
         }
 
+        if (request.Messages?.Count > services.Options.Value.MaxMessages)
+        {
+            return OpenAIErrors.BadRequest($"messages holds {request.Messages.Count} messages; at most {services.Options.Value.MaxMessages} are allowed.", "messages");
+        }
+
         if (ReadMessages(request.Messages, out var messages) is { } messagesError)
         {
             return messagesError;

@@ -15,6 +15,7 @@ public static class OpenAIApiExtensions
         builder.Services.AddOptions<OpenAIApiOptions>()
             .BindConfiguration(OpenAIApiOptions.SectionName)
             .Validate(o => o.MaxRequestBodyBytes > 0, "Inference:Api:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MaxJsonDepth is >= 4 and <= 256 && o.MaxMessages >= 1, "Inference:Api:MaxJsonDepth must be 4 to 256 and MaxMessages at least 1.")
             .Validate(o => o.MaxEmbeddingInputs > 0, "Inference:Api:MaxEmbeddingInputs must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<ModelCatalog>();

@@ -10,4 +10,10 @@ public sealed class OpenAIApiOptions
 
     /// <summary>Inputs one embeddings request may carry (OpenAI's limit is 2048).</summary>
     public int MaxEmbeddingInputs { get; set; } = 2048;
+
+    /// <summary>How deep a JSON body may nest (objects and arrays); deeper bodies are refused with 400.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Messages one chat request may carry.</summary>
+    public int MaxMessages { get; set; } = 1024;
 }

@@ -29,6 +29,7 @@ public static class OpenAIErrors
     {
         (status, var error) = exception switch
         {
+            Safety.PromptRejectedException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam, "prompt_rejected")),
             ContextWindowExceededException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam, "context_length_exceeded")),
             InvalidPromptException e => (400, new OpenAIError(e.Message, "invalid_request_error", promptParam)),
             ModelBusyException e => (429, new OpenAIError(e.Message, "requests", null, "rate_limit_exceeded")),
