@@ -19,6 +19,12 @@ catch (PlatformSettingsException ex)
 }
 
 var modelsDirectory = builder.AddParameter(PlatformSettings.ModelsDirectoryParameter);
+
+// The Api asks every caller for a key; this bootstrap admin key creates the others (POST /api/keys). Generated once and
+// kept in the AppHost's user secrets (azd generates it on deploy); give your own with --Parameters:admin-key=...
+var adminKey = builder.AddParameter(
+    PlatformSettings.AdminKeyParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+    .WithDescription("The Api's bootstrap admin key (Inference:Auth:AdminKey): send it as Authorization: Bearer to create API keys.");
 var servers = builder.AddPlatformServers(settings);
 
 var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
@@ -29,13 +35,15 @@ var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
 
 var api = builder.AddProject<Projects.Inference_Api>("api")
     .WithEnvironment("Inference__ServeLocalModels", "false")
+    .WithEnvironment("Inference__Auth__Enabled", "true")
+    .WithEnvironment("Inference__Auth__AdminKey", adminKey)
     .WithReference(servers.Cache)
     .WithReference(servers.Metadata)
     .WithReference(embeddings).WaitFor(embeddings)
     .WithExternalHttpEndpoints()
     .WithTelemetryContent(settings)
     .WithHttpHealthCheck("/health")
-    .WithMonitoring();
+    .WithMonitoring(adminKey.Resource);
 foreach (var server in servers.Servers)
 {
     api.WaitFor(server);

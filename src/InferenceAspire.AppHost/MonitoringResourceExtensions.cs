@@ -7,21 +7,28 @@ internal static class MonitoringResourceExtensions
 {
     /// <summary>
     /// Links to the service's own live dashboard and Prometheus metrics on its resource page, a command that opens its
-    /// dashboard, and one that shows its active alerts.
+    /// dashboard, and one that shows its active alerts. A service that asks for keys gets <paramref name="key"/> with
+    /// both (in the dashboard link's fragment, which never leaves the browser).
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithMonitoring(this IResourceBuilder<ProjectResource> builder)
+    public static IResourceBuilder<ProjectResource> WithMonitoring(this IResourceBuilder<ProjectResource> builder, ParameterResource? key = null)
     {
         var endpoint = builder.GetEndpoint("http");
         return builder
             .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/dashboard", DisplayText = "Dashboard" })
             .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/metrics", DisplayText = "Metrics", DisplayLocation = UrlDisplayLocation.DetailsOnly })
-            .WithCommand("open-dashboard", "Open dashboard", _ => Task.FromResult(CommandResults.Success(
-                    $"The dashboard of {builder.Resource.Name}", $"[Open the live dashboard of {builder.Resource.Name}]({endpoint.Url}/dashboard)",
-                    CommandResultFormat.Markdown, displayImmediately: true)),
+            .WithCommand("open-dashboard", "Open dashboard", async context => CommandResults.Success(
+                    $"The dashboard of {builder.Resource.Name}",
+                    $"[Open the live dashboard of {builder.Resource.Name}]({endpoint.Url}/dashboard{(key is null ? "" : "#key=" + Uri.EscapeDataString(await key.GetValueAsync(context.CancellationToken) ?? ""))})",
+                    CommandResultFormat.Markdown, displayImmediately: true),
                 new CommandOptions { IconName = "Gauge", Description = "The service's own live dashboard: its models, queues, throughput and alerts.", UpdateState = Running })
             .WithCommand("active-alerts", "Active alerts", async context =>
                 {
                     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                    if (key is not null)
+                    {
+                        http.DefaultRequestHeaders.Add("x-api-key", await key.GetValueAsync(context.CancellationToken));
+                    }
+
                     try
                     {
                         var alerts = await http.GetFromJsonAsync<JsonElement>($"{endpoint.Url}/alerts/active", context.CancellationToken);

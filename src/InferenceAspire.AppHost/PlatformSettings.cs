@@ -20,6 +20,7 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
     public const string ServersParameter = "servers";
     public const string LocalDataParameter = "local-data";
     public const string TelemetryContentParameter = "telemetry-content";
+    public const string AdminKeyParameter = "admin-key";
 
     public static readonly string[] ChatProviders = ["local", "ollama", "openai"];
 

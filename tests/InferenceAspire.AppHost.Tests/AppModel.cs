@@ -26,10 +26,14 @@ internal sealed class AppModel : IAsyncDisposable
     public static async Task<AppModel> BuildAsync(bool publish = false, params string[] args)
     {
         string[] servers = args.Any(a => a.StartsWith("--Parameters:servers=", StringComparison.Ordinal)) ? [] : ["--Parameters:servers=containers"];
-        string[] all = publish ? ["--operation", "publish", "--publisher", "manifest", .. servers, .. args] : [.. servers, .. args];
+        // A given admin key: run mode would otherwise generate one and keep it in the user secrets.
+        string[] key = publish || args.Any(a => a.StartsWith("--Parameters:admin-key=", StringComparison.Ordinal)) ? [] : [$"--Parameters:admin-key={AdminKey}"];
+        string[] all = publish ? ["--operation", "publish", "--publisher", "manifest", .. servers, .. args] : [.. servers, .. key, .. args];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(all);
         return new AppModel(await builder.BuildAsync());
     }
+
+    public const string AdminKey = "apphost-test-admin-key-0123456789abcdef";
 
     public IResource this[string name] => Resources.Single(r => r.Name == name);
 

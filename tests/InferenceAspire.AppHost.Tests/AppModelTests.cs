@@ -50,6 +50,10 @@ public sealed class AppModelTests
         Assert.Equal("{metadata.connectionString}", api["ConnectionStrings__metadata"]);
         Assert.Equal("{embeddings.bindings.http.url}", api["services__embeddings__http__0"]);
         Assert.Equal("false", api["Inference__ServeLocalModels"]);
+        // The Api asks for keys; its bootstrap admin key is a secret parameter azd generates.
+        Assert.Equal("true", api["Inference__Auth__Enabled"]);
+        Assert.Equal("{admin-key.value}", api["Inference__Auth__AdminKey"]);
+        Assert.True(model.Get<ParameterResource>("admin-key").Secret);
         Assert.Equal("{models-dir.value}", (await model.EnvironmentAsync("embeddings", publish: true))["INFERENCE_MODELS_DIR"]);
 
         switch (provider)

@@ -18,6 +18,7 @@ namespace InferenceAspire.AppHost.Tests;
 public sealed class EndToEndTests
 {
     private const string Chat = "wordnet-chat-1m";
+    private const string AdminKey = "apphost-e2e-admin-key-0123456789abcdef";
     private const string Embedding = "m2v-bge-base-vocabq-64d";
     private static readonly TimeSpan Startup = TimeSpan.FromMinutes(5);
 
@@ -29,7 +30,7 @@ public sealed class EndToEndTests
         {
             using var timeout = new CancellationTokenSource(Startup);
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(
-                ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}", $"--Parameters:chat-model={Chat}"], timeout.Token);
+                ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}", $"--Parameters:chat-model={Chat}", $"--Parameters:admin-key={AdminKey}"], timeout.Token);
             await using var app = await builder.BuildAsync(timeout.Token);
             await app.StartAsync(timeout.Token);
 
@@ -41,7 +42,15 @@ public sealed class EndToEndTests
             Assert.True(File.Exists(Path.Combine(data.FullName, "postgres", "PG_VERSION")), "initdb made the data directory");
 
             using var http = app.CreateHttpClient("api", "http");
-            var chat = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(http.BaseAddress!, "/v1") }).GetChatClient(Chat);
+
+            // The Api asks for a key: none is a 401; the bootstrap admin key (the AppHost's secret parameter) is taken.
+            using (var anonymous = await http.GetAsync("/v1/models", timeout.Token))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+            var chat = new OpenAIClient(new ApiKeyCredential(AdminKey), new OpenAIClientOptions { Endpoint = new Uri(http.BaseAddress!, "/v1") }).GetChatClient(Chat);
             var text = new System.Text.StringBuilder();
             var chunks = 0;
             await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("What does \"dog\" mean?")], new ChatCompletionOptions { Temperature = 0 }, timeout.Token))
