@@ -20,7 +20,7 @@ public sealed class AppModelTests
         var api = model.Get<ProjectResource>("api");
         // Waiting for the database waits for its server too.
         Assert.Equal(["cache", "embeddings", "metadata", "postgres", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
-        Assert.Equal(["cache", "embeddings", "metadata", "worker"],
+        Assert.Equal(["admin-key", "cache", "embeddings", "metadata", "worker"],
             Names(api.Annotations.OfType<ResourceRelationshipAnnotation>().Where(r => r.Type == "Reference").Select(r => r.Resource)));
         var apiHttp = Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
         Assert.True(apiHttp.IsExternal);

@@ -20,7 +20,7 @@ public sealed class ManifestTests
         // Redis's TLS switch is a conditional value of its own (empty: no TLS), named with a hash.
         var tls = Assert.Single(resources.EnumerateObject(), r => r.Name.StartsWith("cond-cache-bindings-tcp-tlsenabled-", StringComparison.Ordinal));
         Assert.Equal(
-            ["api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
+            ["admin-key", "api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
             resources.EnumerateObject().Select(r => r.Name).Where(n => n != tls.Name).Order(StringComparer.Ordinal));
 
         Assert.Equal($"{{cache.bindings.tcp.host}}:{{cache.bindings.tcp.port}},password={{cache-password.value}}{{{tls.Name}.connectionString}}", resources.GetProperty("cache").GetProperty("connectionString").GetString());
@@ -39,6 +39,12 @@ public sealed class ManifestTests
         Assert.Equal("{metadata.connectionString}", env.GetProperty("ConnectionStrings__metadata").GetString());
         Assert.Equal("{worker.bindings.http.url}", env.GetProperty("services__worker__http__0").GetString());
         Assert.Equal("{embeddings.bindings.http.url}", env.GetProperty("services__embeddings__http__0").GetString());
+        // Authentication on, with a bootstrap admin key azd generates as a secret.
+        Assert.Equal("true", env.GetProperty("Inference__Auth__Enabled").GetString());
+        Assert.Equal("{admin-key.value}", env.GetProperty("Inference__Auth__AdminKey").GetString());
+        var adminKey = resources.GetProperty("admin-key").GetProperty("inputs").GetProperty("value");
+        Assert.True(adminKey.GetProperty("secret").GetBoolean());
+        Assert.Equal(32, adminKey.GetProperty("default").GetProperty("generate").GetProperty("minLength").GetInt32());
 
         foreach (var service in new[] { "worker", "embeddings" })
         {
