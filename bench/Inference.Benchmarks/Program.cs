@@ -66,6 +66,12 @@ if (args.Contains("--jobs"))
     await JobBenchmark.RunAsync(models ?? throw new InvalidOperationException("No models directory."), RepositoryRoot());
 }
 
+// --auth: what authentication and per-key limits cost a (cached) request.
+if (args.Contains("--auth"))
+{
+    await AuthBenchmark.RunAsync(models ?? throw new InvalidOperationException("No models directory."), RepositoryRoot());
+}
+
 if (args.Contains("--gateway"))
 {
     await GatewayBenchmark.RunAsync(models ?? throw new InvalidOperationException("No models directory."), RepositoryRoot());

@@ -153,6 +153,12 @@ public sealed class AuthorizationTests : IDisposable
             () => admin.GetFromJsonAsync<JsonElement>("/api/metrics/usage?period=hour"),
             u => u.GetProperty("usage").EnumerateArray().Select(r => r.GetProperty("tenant").GetString()).Distinct().Count() >= 2);
         Assert.Contains(all.GetProperty("usage").EnumerateArray(), r => r.GetProperty("tenant").GetString() == "a");
+
+        // The job's item and the batch's line ran as their owner: counted in its tenant's usage with its direct call.
+        var alices = await Eventually.HoldsAsync(
+            () => alice2.GetFromJsonAsync<JsonElement>("/api/metrics/usage?period=hour"), u => u.GetProperty("totals").GetProperty("requests").GetInt32() >= 3);
+        Assert.Equal(3, alices.GetProperty("totals").GetProperty("requests").GetInt32());
+        Assert.All(alices.GetProperty("usage").EnumerateArray(), row => Assert.Equal("a", row.GetProperty("tenant").GetString()));
     }
 
     [Fact]

@@ -171,7 +171,7 @@ internal sealed class OpenAIBatches(IDbContextFactory<MetadataDbContext> context
     {
         var line = JsonDocument.Parse(item.Request).RootElement;
         var requestId = $"{item.JobId}-{item.Index}";
-        var (status, body) = await dispatcher.SendAsync(item.Endpoint!, line.GetProperty("body"), requestId, cancellationToken);
+        var (status, body) = await dispatcher.SendAsync(item.Endpoint!, line.GetProperty("body"), requestId, cancellationToken, await jobs.OwnerAsync(item.JobId, cancellationToken));
         var response = new JsonObject
         {
             ["status_code"] = status,

@@ -22,6 +22,27 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     /// <summary>Who this replica is, in its claims.</summary>
     public string Replica { get; } = $"{Guid.NewGuid():N}-{Environment.ProcessId}-{Environment.MachineName}" is var id && id.Length > 100 ? id[..100] : id;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Security.Claims.ClaimsPrincipal?> _owners = new(StringComparer.Ordinal);
+
+    /// <summary>Who a job's items run as: the key and tenant that created it (read once per job; an owner never changes).</summary>
+    public async Task<System.Security.Claims.ClaimsPrincipal?> OwnerAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (_owners.TryGetValue(jobId, out var owner))
+        {
+            return owner;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => new { j.KeyId, j.Tenant }).SingleOrDefaultAsync(cancellationToken);
+        owner = InferenceCaller.Principal(job?.KeyId, job?.Tenant);
+        if (_owners.Count > 10_000)
+        {
+            _owners.Clear();
+        }
+
+        return _owners[jobId] = owner;
+    }
+
     /// <summary>Signalled when new work arrives.</summary>
     public ChannelReader<bool> Arrived => _signal.Reader;
 

@@ -19,6 +19,7 @@ internal sealed partial class JobProcessor(
     JobStream stream,
     TimeProvider time,
     InferRunner runner,
+    Microsoft.AspNetCore.Http.IHttpContextAccessor accessor,
     Batches.OpenAIBatches batches,
     IOptions<JobOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
@@ -152,7 +153,23 @@ internal sealed partial class JobProcessor(
 
     private async Task<(int? Status, string Response, bool Success)> RunInferAsync(Data.InferenceJobItem item, CancellationToken cancellationToken)
     {
-        var outcome = await runner.RunAsync(InferJson.ParseRequest(item.Request), null, $"{item.JobId}-{item.Index}", cancellationToken);
+        // Audited as the job's owner: the accessor gives the calls a context holding only who they are for.
+        var previous = accessor.HttpContext;
+        if (await jobs.OwnerAsync(item.JobId, cancellationToken) is { } owner)
+        {
+            accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = owner };
+        }
+
+        InferOutcome outcome;
+        try
+        {
+            outcome = await runner.RunAsync(InferJson.ParseRequest(item.Request), null, $"{item.JobId}-{item.Index}", cancellationToken);
+        }
+        finally
+        {
+            accessor.HttpContext = previous;
+        }
+
         return (outcome.Status, InferJson.Serialize(outcome.Response), outcome.Response.Success);
     }
 

@@ -17,7 +17,8 @@ public sealed class OpenAIRequestDispatcher(EndpointDataSource endpoints, IServi
     /// <summary>The routes a batch may call.</summary>
     public static IReadOnlyList<string> BatchableRoutes { get; } = ["/v1/chat/completions", "/v1/embeddings", "/v1/completions"];
 
-    public async Task<(int Status, JsonElement Body)> SendAsync(string path, JsonElement body, string requestId, CancellationToken cancellationToken)
+    /// <param name="user">Who the request is made for (a batch's owner): its calls are audited and counted as that caller's.</param>
+    public async Task<(int Status, JsonElement Body)> SendAsync(string path, JsonElement body, string requestId, CancellationToken cancellationToken, System.Security.Claims.ClaimsPrincipal? user = null)
     {
         var endpoint = endpoints.Endpoints.OfType<RouteEndpoint>().FirstOrDefault(e =>
                 string.Equals(e.RoutePattern.RawText, path, StringComparison.Ordinal)
@@ -26,6 +27,11 @@ public sealed class OpenAIRequestDispatcher(EndpointDataSource endpoints, IServi
 
         await using var scope = scopes.CreateAsyncScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, TraceIdentifier = requestId, RequestAborted = cancellationToken };
+        if (user is not null)
+        {
+            http.User = user;
+        }
+
         var content = System.Text.Encoding.UTF8.GetBytes(body.GetRawText());
         http.Request.Method = HttpMethods.Post;
         http.Request.Path = path;

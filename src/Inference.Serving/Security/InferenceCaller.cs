@@ -31,6 +31,16 @@ public sealed record InferenceCaller(string KeyId, string Name, string Tenant, I
             models.Count == 0 ? null : models);
     }
 
+    /// <summary>
+    /// The identity work done later on a caller's behalf runs as (a job's or a batch's items): its key and tenant, so its
+    /// calls are audited and counted as the caller's. Null when the work has no owner (made with authentication off).
+    /// </summary>
+    public static ClaimsPrincipal? Principal(string? keyId, string? tenant) => keyId is null
+        ? null
+        : new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, keyId), new Claim(Security.Scopes.KeyIdClaimType, keyId), new Claim(Security.Scopes.TenantClaimType, tenant ?? keyId), new Claim(Security.Scopes.ClaimType, Security.Scopes.Inference)],
+            "owner"));
+
     /// <summary>True when the caller may call <paramref name="model"/> (a name, or <c>name:version</c>).</summary>
     public bool MayUse(string model) => Models is null || IsAdmin || Models.Contains(model) || Models.Contains(ModelReference.Parse(model).Name);
 
