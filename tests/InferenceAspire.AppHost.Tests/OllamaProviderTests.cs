@@ -45,7 +45,7 @@ public sealed class OllamaProviderTests
             var api = await StartAsync(model, "api", "Inference.Api", ports["api/http"]);
             services.Add(api);
 
-            var chat = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(api.BaseAddress, "/v1") }).GetChatClient(Chat);
+            var chat = new OpenAIClient(new ApiKeyCredential(AppModel.AdminKey), new OpenAIClientOptions { Endpoint = new Uri(api.BaseAddress, "/v1") }).GetChatClient(Chat);
             var text = new System.Text.StringBuilder();
             await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("What does \"dog\" mean?")], new ChatCompletionOptions { Temperature = 0 }))
             {
@@ -54,7 +54,9 @@ public sealed class OllamaProviderTests
 
             Assert.Equal("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", text.ToString());
 
+            // The AppHost turns authentication on: the Api takes the admin key it was given.
             using var http = new HttpClient { BaseAddress = api.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AppModel.AdminKey);
             using var embeddings = await http.PostAsJsonAsync("/v1/embeddings", new { model = Embedding, input = "A man is playing a guitar." });
             var vector = (await embeddings.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data")[0].GetProperty("embedding");
             Assert.Equal(64, vector.GetArrayLength());
