@@ -89,11 +89,26 @@ internal static class AuthBenchmark
             string? key = null;
             if (auth)
             {
-                using var create = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/api/keys") { Content = JsonContent.Create(new { name = "bench", limits }) };
-                create.Headers.Authorization = new("Bearer", AdminKey);
-                using var created = await http.SendAsync(create);
-                created.EnsureSuccessStatusCode();
-                key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString();
+                // The metadata database may still be migrating when the service turns ready: retry its 503.
+                HttpResponseMessage created;
+                var deadline = Stopwatch.StartNew();
+                do
+                {
+                    using var create = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/api/keys") { Content = JsonContent.Create(new { name = "bench", limits }) };
+                    create.Headers.Authorization = new("Bearer", AdminKey);
+                    created = await http.SendAsync(create);
+                    if (created.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || deadline.Elapsed > TimeSpan.FromSeconds(60))
+                    {
+                        break;
+                    }
+
+                    created.Dispose();
+                    await Task.Delay(500);
+                }
+                while (true);
+
+                using var answer = created.EnsureSuccessStatusCode();
+                key = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString();
             }
 
             await LoadAsync(http, port, key, TimeSpan.FromSeconds(8));
