@@ -1,7 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -43,7 +42,7 @@ public sealed class ApiKeyTests : IDisposable
             await BadInputTests.AssertError(refused, 401, null, "invalid_api_key");
         }
 
-        using var admin = Client(api, AdminKey);
+        using var admin = AuthorizationTests.Client(api, AdminKey);
         var created = await admin.PostAsJsonAsync("/api/keys", new { name = "team-a", scopes = new[] { "inference" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var key = await created.Content.ReadFromJsonAsync<JsonElement>();
@@ -88,7 +87,7 @@ public sealed class ApiKeyTests : IDisposable
 
         // Expired: refused once its time has passed.
         var shortLived = await (await admin.PostAsJsonAsync("/api/keys", new { name = "brief", expires_at = DateTimeOffset.UtcNow.AddSeconds(2) })).Content.ReadFromJsonAsync<JsonElement>();
-        using var brief = Client(api, shortLived.GetProperty("secret").GetString()!);
+        using var brief = AuthorizationTests.Client(api, shortLived.GetProperty("secret").GetString()!);
         Assert.Equal(HttpStatusCode.OK, (await brief.GetAsync("/v1/models")).StatusCode);
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal(HttpStatusCode.Unauthorized, (await brief.GetAsync("/v1/models")).StatusCode);
@@ -122,7 +121,7 @@ public sealed class ApiKeyTests : IDisposable
             }
         }
 
-        using var admin = Client(api, AdminKey);
+        using var admin = AuthorizationTests.Client(api, AdminKey);
         foreach (var bad in new object[] { new { name = "" }, new { name = "x", scopes = new[] { "root" } }, new { name = "x", scopes = Array.Empty<string>() }, new { name = "x", expires_at = DateTimeOffset.UtcNow.AddDays(-1) } })
         {
             using var refused = await admin.PostAsJsonAsync("/api/keys", bad);
@@ -130,12 +129,5 @@ public sealed class ApiKeyTests : IDisposable
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/keys/key-none")).StatusCode);
-    }
-
-    private static HttpClient Client(WebApplicationFactory<Program> api, string key)
-    {
-        var http = api.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
     }
 }

@@ -133,7 +133,7 @@ internal sealed partial class QuotaMiddleware(
             var calls = usage.Calls;
             if (key.TokensPerMinute is { } tokenLimit && !overflowed)
             {
-                var correction = calls.Sum(c => c.InputTokens + c.OutputTokens) - estimate.Tokens;
+                var correction = usage.TotalTokens - estimate.Tokens;
                 await store.TakeAsync($"tpm:{key.Id}", correction, tokenLimit, Minute, force: true, CancellationToken.None);
             }
 
