@@ -83,6 +83,7 @@ public static class MetadataExtensions
                 o.Models[model.Key] = model.Get<ModelPrice>() ?? new();
             }
         });
+        builder.Services.AddSingleton<ModelPrices>();
         builder.Services.AddSingleton<ModelLifecycle>();
         builder.Services.AddSingleton<DeploymentManager>();
         builder.Services.AddSingleton<RollingQueue>();

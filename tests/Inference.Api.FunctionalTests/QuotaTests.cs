@@ -172,6 +172,54 @@ public sealed class QuotaTests(RedisServer redis) : IClassFixture<RedisServer>, 
     }
 
     [Fact]
+    public async Task A_registered_versions_price_is_charged_for_that_version_and_the_configured_price_for_the_others()
+    {
+        await using var api = Start();
+        using var admin = await AuthorizationTests.ReadyAsync(api, AdminKey);
+
+        // Prices out of range, or none named, are refused; version "premium" costs 2,000 in and 4,000 out per million.
+        await LifecycleHost.PostAsync(admin, "/models/register", $$$"""{"name":"{{{Model}}}","version":"bad","model_path":"wordnet-chat-1m","pricing":{"input_per_million":-1}}""", 400);
+        await LifecycleHost.PostAsync(admin, "/models/register", $$$"""{"name":"{{{Model}}}","version":"bad","model_path":"wordnet-chat-1m","pricing":{}}""", 400);
+        var registered = await LifecycleHost.PostAsync(
+            admin, "/models/register", $$$"""{"name":"{{{Model}}}","version":"premium","model_path":"wordnet-chat-1m","pricing":{"input_per_million":2000,"output_per_million":4000}}""", 201);
+        Assert.Equal(2000m, registered.GetProperty("pricing").GetProperty("input_per_million").GetDecimal());
+        Assert.Equal(4000m, registered.GetProperty("pricing").GetProperty("output_per_million").GetDecimal());
+
+        // Calls to both versions through one key: the configured version "1" (1,000 a million) and "premium".
+        var secret = await AuthorizationTests.CreateKeyAsync(admin, new { name = "buyer", budget = new { amount = 100m, period = "day" } });
+        using var http = AuthorizationTests.Client(api, secret);
+        foreach (var target in new[] { Model, $"{Model}:premium", $"{Model}:premium", Model, $"{Model}:premium" })
+        {
+            using var response = await http.PostAsync("/v1/chat/completions", AuthorizationTests.Chat(target, maxTokens: 8));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Each version's tokens at its own price, in the model's metrics, the key's cost and its budget's spend.
+        var metrics = await Eventually.HoldsAsync(
+            () => admin.GetFromJsonAsync<JsonElement>($"/api/models/{Model}/metrics?period=total"),
+            m => m.GetProperty("periods").EnumerateArray().Sum(p => p.GetProperty("metrics").GetProperty("requests_count").GetInt32()) == 5);
+        var versions = metrics.GetProperty("periods").EnumerateArray().ToDictionary(p => p.GetProperty("version").GetString()!, p => p.GetProperty("metrics"));
+        Assert.Equal(3, versions["premium"].GetProperty("requests_count").GetInt32());
+        var premium = Cost(versions["premium"], 2000m, 4000m);
+        var configured = Cost(versions["1"], 1000m, 1000m);
+        Assert.True(premium > 0 && configured > 0);
+        Assert.Equal(premium, versions["premium"].GetProperty("estimated_cost").GetDecimal());
+        Assert.Equal(configured, versions["1"].GetProperty("estimated_cost").GetDecimal());
+
+        var cost = await http.GetFromJsonAsync<JsonElement>("/api/metrics/cost?period=day");
+        Assert.Equal(premium + configured, cost.GetProperty("total_cost").GetDecimal());
+        Assert.Equal(premium + configured, Assert.Single(cost.GetProperty("projections").EnumerateArray()).GetProperty("spent").GetDecimal());
+
+        // The registry shows the price with the version.
+        var model = await admin.GetFromJsonAsync<JsonElement>($"/models/{Model}");
+        var listed = model.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("version").GetString() == "premium");
+        Assert.Equal(4000m, listed.GetProperty("pricing").GetProperty("output_per_million").GetDecimal());
+
+        static decimal Cost(JsonElement metrics, decimal input, decimal output) =>
+            ((metrics.GetProperty("tokens_input").GetInt64() * input) + (metrics.GetProperty("tokens_output").GetInt64() * output)) / 1_000_000m;
+    }
+
+    [Fact]
     public async Task A_limited_request_overflows_to_the_keys_overflow_model_and_concurrency_is_capped()
     {
         await using var api = Start();

@@ -64,6 +64,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             version.Property(v => v.Provider).HasMaxLength(20);
             version.Property(v => v.ConnectionName).HasMaxLength(200);
             version.Property(v => v.ConnectionString).HasMaxLength(2000);
+            version.Property(v => v.InputPricePerMillion).HasPrecision(18, 6);
+            version.Property(v => v.OutputPricePerMillion).HasPrecision(18, 6);
             version.Property(v => v.Kind).HasMaxLength(20);
             version.Property(v => v.RegisteredBy).HasMaxLength(200);
             version.Property(v => v.Replaced).HasMaxLength(50);

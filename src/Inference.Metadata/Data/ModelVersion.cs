@@ -57,6 +57,12 @@ public sealed class ModelVersion
     /// <summary>chat or embedding.</summary>
     public string? Kind { get; set; }
 
+    /// <summary>A registered version's price per million prompt tokens (null: the configured price, if any).</summary>
+    public decimal? InputPricePerMillion { get; set; }
+
+    /// <summary>A registered version's price per million completion tokens.</summary>
+    public decimal? OutputPricePerMillion { get; set; }
+
     public string? RegisteredBy { get; set; }
 
     /// <summary>Lineage: the version that was active when this one replaced it.</summary>

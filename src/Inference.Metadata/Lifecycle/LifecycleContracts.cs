@@ -43,7 +43,15 @@ public sealed record RegisterModelRequest
 
     /// <summary>The model's fallback chain (seed 003's <c>fallbacks</c>), replacing the registered one.</summary>
     [JsonPropertyName("fallbacks")] public List<string>? Fallbacks { get; init; }
+
+    /// <summary>What this version's tokens cost (budgets and cost reports); without it, <c>Inference:Pricing</c>'s price.</summary>
+    [JsonPropertyName("pricing")] public VersionPricing? Pricing { get; init; }
 }
+
+/// <summary>A version's token prices, in the pricing currency per million tokens.</summary>
+public sealed record VersionPricing(
+    [property: JsonPropertyName("input_per_million")] decimal? InputPerMillion,
+    [property: JsonPropertyName("output_per_million")] decimal? OutputPerMillion);
 
 /// <summary><c>POST /models/{id}/activate</c> and <c>/deprecate</c>: the version, unless the route names it as <c>name:version</c>.</summary>
 public sealed record VersionRequest([property: JsonPropertyName("version")] string? Version, [property: JsonPropertyName("deprecated")] bool? Deprecated = null);
@@ -68,13 +76,16 @@ public sealed record VersionInfo(
     [property: JsonPropertyName("replaced")] string? Replaced,
     [property: JsonPropertyName("activated_at")] DateTimeOffset? ActivatedAt,
     [property: JsonPropertyName("activated_by")] string? ActivatedBy,
+    [property: JsonPropertyName("pricing")] VersionPricing? Pricing,
     [property: JsonPropertyName("error")] string? Error)
 {
     internal static VersionInfo From(ModelVersion v, bool served, string? error) => new(
         v.ModelId, v.Version, v.Origin, v.IsDefault, v.Deprecated, served, v.Kind, v.Provider, v.Path, v.Description, v.ModelType, v.Framework,
         JsonSerializer.Deserialize(v.Tags, MetadataJsonContext.Default.ListString) ?? [],
         JsonDocument.Parse(v.PerformanceMetrics).RootElement.Clone(),
-        v.Created, v.RegisteredBy, v.Replaced, v.ActivatedAt, v.ActivatedBy, error);
+        v.Created, v.RegisteredBy, v.Replaced, v.ActivatedAt, v.ActivatedBy,
+        v.InputPricePerMillion is null && v.OutputPricePerMillion is null ? null : new VersionPricing(v.InputPricePerMillion ?? 0m, v.OutputPricePerMillion ?? 0m),
+        error);
 }
 
 /// <summary><c>GET /models/{name}</c>: the model, its active version, its versions, and the lineage of activations.</summary>

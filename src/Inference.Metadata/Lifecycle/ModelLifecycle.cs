@@ -25,6 +25,7 @@ internal sealed partial class ModelLifecycle(
     ModelCatalog catalog,
     ModelRouter router,
     ModelRegistry registry,
+    ModelPrices prices,
     LocalModelFactory locals,
     RemoteModelFactory remotes,
     WorkerReplicaSets replicaSets,
@@ -33,6 +34,9 @@ internal sealed partial class ModelLifecycle(
     ILogger<ModelLifecycle> logger) : IDisposable
 {
     private static readonly TimeSpan RetryFailedLoadAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>The largest price per million tokens a version may name (the columns hold 12 digits before the point).</summary>
+    private const decimal MaxPrice = 1_000_000_000m;
 
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly ConcurrentDictionary<string, IDisposable> _owned = new(StringComparer.Ordinal);
@@ -76,6 +80,7 @@ internal sealed partial class ModelLifecycle(
                 .ToListAsync(cancellationToken);
             var tests = await db.AbTests.AsNoTracking().Where(t => t.Status == AbTestStatus.Running).ToListAsync(cancellationToken);
             router.Publish(RoutingTableBuilder.Build(models, canaries, tests, catalog, registry));
+            prices.Publish(models.SelectMany(m => m.Versions));
         }
         finally
         {
@@ -122,6 +127,13 @@ internal sealed partial class ModelLifecycle(
             _ => throw LifecycleException.BadRequest($"kind must be chat or embedding, not '{request.Kind}'."),
         };
 
+        if (request.Pricing is { } pricing
+            && ((pricing.InputPerMillion is null && pricing.OutputPerMillion is null) || pricing.InputPerMillion < 0 || pricing.OutputPerMillion < 0
+                || pricing.InputPerMillion > MaxPrice || pricing.OutputPerMillion > MaxPrice))
+        {
+            throw LifecycleException.BadRequest($"pricing needs input_per_million and/or output_per_million, each from 0 to {MaxPrice:N0} (per million tokens).");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.Models.Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == name, cancellationToken);
         if (row?.Versions.Any(v => v.Version == version) == true)
@@ -149,6 +161,8 @@ internal sealed partial class ModelLifecycle(
             ConnectionName = request.ConnectionName,
             ConnectionString = request.ConnectionString,
             RegisteredBy = caller,
+            InputPricePerMillion = request.Pricing is null ? null : request.Pricing.InputPerMillion ?? 0m,
+            OutputPricePerMillion = request.Pricing is null ? null : request.Pricing.OutputPerMillion ?? 0m,
         };
 
         // Served before it is recorded: a model that does not load is refused with the engine's reason.

@@ -88,7 +88,7 @@ internal sealed partial class QuotaMiddleware(
         {
             var (sum, end, spent) = await ledger.SpentAsync(key, cancellationToken);
             var estimatedModel = usage.OverflowModel ?? estimate.Model;
-            reservedUnits = SpendLedger.ToUnits(ledger.Cost(estimatedModel, estimate.PromptTokens, estimate.CompletionTokens));
+            reservedUnits = SpendLedger.ToUnits(ledger.Cost(estimatedModel, null, estimate.PromptTokens, estimate.CompletionTokens));
             var limit = SpendLedger.ToUnits(budget);
             if (spent + reservedUnits > limit)
             {
@@ -139,7 +139,7 @@ internal sealed partial class QuotaMiddleware(
 
             if (spendKey is not null)
             {
-                var used = calls.Sum(c => SpendLedger.ToUnits(ledger.Cost(c.Model, c.InputTokens, c.OutputTokens)));
+                var used = calls.Sum(c => SpendLedger.ToUnits(ledger.Cost(c.Model, c.Version, c.InputTokens, c.OutputTokens)));
                 await ledger.AddAsync(spendKey, used - reservedUnits, spendEnd, CancellationToken.None);
             }
         }

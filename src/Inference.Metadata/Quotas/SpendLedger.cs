@@ -2,7 +2,6 @@ using Inference.Metadata.Data;
 using Inference.Metadata.Registry;
 using Inference.Metadata.Security;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Inference.Metadata.Quotas;
 
@@ -10,13 +9,13 @@ namespace Inference.Metadata.Quotas;
 /// What each key has spent in its budget's period, in millionths of the pricing currency, in the quota store. A sum
 /// the store does not hold (first use, a Redis that lost it) starts from the audit log, so every replica's calls count.
 /// </summary>
-internal sealed class SpendLedger(IQuotaStore store, IDbContextFactory<MetadataDbContext> contexts, IOptions<ModelPricingOptions> pricing, TimeProvider time)
+internal sealed class SpendLedger(IQuotaStore store, IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, TimeProvider time)
 {
     public const decimal Unit = 1_000_000m;
 
     public static long ToUnits(decimal money) => (long)Math.Ceiling(money * Unit);
 
-    public decimal Cost(string? model, long input, long output) => pricing.Value.Cost(model, input, output);
+    public decimal Cost(string? model, string? version, long input, long output) => prices.Cost(model, version, input, output);
 
     /// <summary>The period's sum key, its end, and what it holds.</summary>
     public async Task<(string Key, DateTimeOffset End, long Spent)> SpentAsync(ApiKey key, CancellationToken cancellationToken)
@@ -40,9 +39,9 @@ internal sealed class SpendLedger(IQuotaStore store, IDbContextFactory<MetadataD
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await db.AuditRecords.AsNoTracking()
             .Where(a => a.KeyId == keyId && a.Timestamp >= start && a.Timestamp < end)
-            .GroupBy(a => a.Model)
-            .Select(g => new { Model = g.Key, Input = g.Sum(a => (long?)a.InputTokens) ?? 0, Output = g.Sum(a => (long?)a.OutputTokens) ?? 0 })
+            .GroupBy(a => new { a.Model, a.Version })
+            .Select(g => new { g.Key.Model, g.Key.Version, Input = g.Sum(a => (long?)a.InputTokens) ?? 0, Output = g.Sum(a => (long?)a.OutputTokens) ?? 0 })
             .ToListAsync(cancellationToken);
-        return rows.Sum(r => Cost(r.Model, r.Input, r.Output));
+        return rows.Sum(r => Cost(r.Model, r.Version, r.Input, r.Output));
     }
 }

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Inference.Metadata.Quotas;
 
@@ -32,19 +31,19 @@ public static class UsageApi
 
     private static Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
         string? period, DateTimeOffset? since, DateTimeOffset? until, string? key_id, string? model, HttpContext http,
-        IDbContextFactory<MetadataDbContext> contexts, IOptions<ModelPricingOptions> pricing, TimeProvider time) =>
+        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, TimeProvider time) =>
         MetadataProblems.RunAsync(async () =>
         {
-            var query = await QueryAsync(period ?? "day", since, until, key_id, model, http, contexts, pricing.Value, time);
+            var query = await QueryAsync(period ?? "day", since, until, key_id, model, http, contexts, prices, time);
             return TypedResults.Ok(new UsageResponse(query.Period, query.Since, query.Until, query.Rows, Totals(query.Rows), query.Truncated));
         });
 
     private static Task<Results<Ok<CostResponse>, ProblemHttpResult>> CostAsync(
         string? period, DateTimeOffset? since, DateTimeOffset? until, string? key_id, string? model, HttpContext http,
-        IDbContextFactory<MetadataDbContext> contexts, IOptions<ModelPricingOptions> pricing, SpendLedger ledger, TimeProvider time) =>
+        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, SpendLedger ledger, TimeProvider time) =>
         MetadataProblems.RunAsync(async () =>
         {
-            var query = await QueryAsync(period ?? "month", since, until, key_id, model, http, contexts, pricing.Value, time);
+            var query = await QueryAsync(period ?? "month", since, until, key_id, model, http, contexts, prices, time);
             var projections = await ProjectAsync(query, http, contexts, ledger, time);
             return TypedResults.Ok(new CostResponse(query.Period, query.Since, query.Until, query.Rows, query.Rows.Sum(r => r.Cost), projections, query.Truncated));
         });
@@ -53,7 +52,7 @@ public static class UsageApi
 
     private static async Task<Query> QueryAsync(
         string period, DateTimeOffset? since, DateTimeOffset? until, string? keyId, string? model, HttpContext http,
-        IDbContextFactory<MetadataDbContext> contexts, ModelPricingOptions pricing, TimeProvider time)
+        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, TimeProvider time)
     {
         if (period is not ("hour" or "day" or "month"))
         {
@@ -75,7 +74,7 @@ public static class UsageApi
                 && (tenant == null || a.Tenant == tenant)
                 && (keyId == null || a.KeyId == keyId)
                 && (model == null || a.Model == model))
-            .Select(a => new { a.KeyId, a.Tenant, a.Model, a.Timestamp, a.InputTokens, a.OutputTokens })
+            .Select(a => new { a.KeyId, a.Tenant, a.Model, a.Version, a.Timestamp, a.InputTokens, a.OutputTokens })
             .Take(MaxRows)
             .ToListAsync(http.RequestAborted);
         var grouped = rows
@@ -83,7 +82,9 @@ public static class UsageApi
             .Select(g =>
             {
                 long input = g.Sum(r => (long)(r.InputTokens ?? 0)), output = g.Sum(r => (long)(r.OutputTokens ?? 0));
-                return new UsageRow(g.Key.KeyId, g.Key.Tenant, g.Key.Model, g.Key.Start, g.Count(), input, output, input + output, Math.Round(pricing.Cost(g.Key.Model, input, output), 6));
+                // Each version at its own price.
+                var cost = g.GroupBy(r => r.Version).Sum(v => prices.Cost(g.Key.Model, v.Key, v.Sum(r => (long)(r.InputTokens ?? 0)), v.Sum(r => (long)(r.OutputTokens ?? 0))));
+                return new UsageRow(g.Key.KeyId, g.Key.Tenant, g.Key.Model, g.Key.Start, g.Count(), input, output, input + output, Math.Round(cost, 6));
             })
             .OrderBy(r => r.PeriodStart).ThenBy(r => r.KeyId, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)
             .ToList();

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Inference.Metadata.Registry;
 
@@ -29,7 +28,7 @@ public static class ModelMetricsApi
 
     private static async Task<Results<Ok<ModelMetricsResponse>, ProblemHttpResult>> GetAsync(
         string id, string? period, DateTimeOffset? since, DateTimeOffset? until,
-        IDbContextFactory<MetadataDbContext> contexts, IOptions<ModelPricingOptions> pricing, TimeProvider time, CancellationToken cancellationToken)
+        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, TimeProvider time, CancellationToken cancellationToken)
     {
         period ??= "hour";
         if (period is not ("hour" or "day" or "total"))
@@ -58,11 +57,10 @@ public static class ModelMetricsApi
                 .Select(a => new Row(a.Model, a.Version, a.Status, a.InputTokens, a.OutputTokens, a.LatencyMs, a.Attempt, a.FallbackFrom, a.Timestamp))
                 .Take(MaxRows)
                 .ToListAsync(cancellationToken);
-            var price = pricing.Value.Models.GetValueOrDefault(id);
             var periods = rows
                 .GroupBy(r => (Version: Own(r, id) ? r.Version : VersionOfPrimary(r.FallbackFrom!, id), Start: Bucket(r.Timestamp, period, from)))
                 .OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Version, StringComparer.Ordinal)
-                .Select(g => Summarize(g.Key.Version, g.Key.Start, period, [.. g], id, price))
+                .Select(g => Summarize(g.Key.Version, g.Key.Start, period, [.. g], id, prices))
                 .ToList();
             return TypedResults.Ok(new ModelMetricsResponse(id, period, from, to, periods, rows.Count == MaxRows));
         }
@@ -88,14 +86,14 @@ public static class ModelMetricsApi
         };
     }
 
-    private static PeriodMetrics Summarize(string? version, DateTimeOffset start, string period, List<Row> rows, string id, ModelPrice? price)
+    private static PeriodMetrics Summarize(string? version, DateTimeOffset start, string period, List<Row> rows, string id, ModelPrices prices)
     {
         var own = rows.Where(r => Own(r, id)).ToList();
         var chosen = own.Count(r => r.Attempt == 1);
         var fellBack = rows.Count(r => !Own(r, id) && r.Status == "ok");
         var latencies = own.Where(r => r.Status == "ok").Select(r => r.LatencyMs).ToList();
         long input = own.Sum(r => (long)(r.InputTokens ?? 0)), output = own.Sum(r => (long)(r.OutputTokens ?? 0));
-        var cost = price?.Cost(input, output) ?? 0m;
+        var cost = own.GroupBy(r => r.Version).Sum(v => prices.Cost(id, v.Key, v.Sum(r => (long)(r.InputTokens ?? 0)), v.Sum(r => (long)(r.OutputTokens ?? 0))));
         return new PeriodMetrics(
             version,
             period == "total" ? "total" : start.ToString(period == "hour" ? "yyyy-MM-dd'T'HH':00Z'" : "yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -1,9 +1,9 @@
 namespace Inference.Metadata.Registry;
 
 /// <summary>
-/// What a model's tokens cost, for the estimated cost in <c>GET /api/models/{id}/metrics</c>
-/// (<c>Inference:Pricing:&lt;model&gt;:InputPerMillion</c> and <c>:OutputPerMillion</c>, in your currency per million tokens).
-/// Local models cost nothing unless priced.
+/// What a model's tokens cost when its registered version names no price of its own (<see cref="ModelPrices"/>):
+/// <c>Inference:Pricing:&lt;model&gt;:InputPerMillion</c> and <c>:OutputPerMillion</c>, in your currency per million
+/// tokens. Local models cost nothing unless priced.
 /// </summary>
 public sealed class ModelPricingOptions
 {

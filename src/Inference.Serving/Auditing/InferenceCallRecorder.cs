@@ -43,7 +43,7 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
 
         _recorded = true;
         var caller = InferenceCaller.Of(http);
-        RequestUsage.Of(http)?.Add(model, inputTokens ?? 0, outputTokens ?? 0);
+        RequestUsage.Of(http)?.Add(model, _route?.Version, inputTokens ?? 0, outputTokens ?? 0);
         log.Record(new InferenceCall(
             // Time-ordered (version 7): rows land at the end of the primary key's B-tree instead of at random pages.
             Guid.CreateVersion7(_started),

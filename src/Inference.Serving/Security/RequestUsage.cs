@@ -10,22 +10,23 @@ namespace Inference.Serving.Security;
 public sealed class RequestUsage
 {
     private readonly Lock _lock = new();
-    private readonly List<(string Model, long InputTokens, long OutputTokens)> _calls = [];
+    private readonly List<(string Model, string? Version, long InputTokens, long OutputTokens)> _calls = [];
 
     /// <summary>Set when the request goes to its key's overflow model instead of the one it named.</summary>
     public string? OverflowModel { get; set; }
 
     public static RequestUsage? Of(HttpContext? http) => http?.Features.Get<RequestUsage>();
 
-    public void Add(string model, long inputTokens, long outputTokens)
+    /// <summary>Adds a call to <paramref name="model"/> (in <paramref name="version"/> when it was routed to one).</summary>
+    public void Add(string model, string? version, long inputTokens, long outputTokens)
     {
         lock (_lock)
         {
-            _calls.Add((model, inputTokens, outputTokens));
+            _calls.Add((model, version, inputTokens, outputTokens));
         }
     }
 
-    public IReadOnlyList<(string Model, long InputTokens, long OutputTokens)> Calls
+    public IReadOnlyList<(string Model, string? Version, long InputTokens, long OutputTokens)> Calls
     {
         get
         {

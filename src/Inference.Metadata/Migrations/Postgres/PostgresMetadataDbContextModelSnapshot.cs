@@ -619,6 +619,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
 
+                    b.Property<decimal?>("InputPricePerMillion")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)");
+
                     b.Property<bool>("IsDefault")
                         .HasColumnType("boolean");
 
@@ -638,6 +642,10 @@ namespace Inference.Metadata.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<decimal?>("OutputPricePerMillion")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)");
 
                     b.Property<string>("Path")
                         .HasMaxLength(1000)
