@@ -19,6 +19,12 @@ public sealed record LoadedModel
     /// <summary>For embedding models.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
 
+    /// <summary>For classification models.</summary>
+    public Classification.ITextClassifier? Classifier { get; init; }
+
+    /// <summary>A classification model's labels, in the order of its logits.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
     /// <summary>The model family ("llama", "gpt2", "bert"), when its files say.</summary>
     public string? Architecture { get; init; }
 

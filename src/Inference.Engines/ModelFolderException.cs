@@ -11,4 +11,10 @@ public sealed class ModelFolderException(string path, string problem, Exception?
     public string Folder { get; } = path;
 
     public string Problem { get; } = problem;
+
+    /// <summary>
+    /// The files are a model of a kind the engine does not serve (a token classifier, a translation model): a service
+    /// scanning a models directory skips it with a warning instead of stopping, so a new kind never stops an older build.
+    /// </summary>
+    public bool UnrecognizedKind { get; init; }
 }

@@ -5,4 +5,7 @@ public enum ModelKind
 {
     Chat,
     Embedding,
+
+    /// <summary>Text classification (sequence classification: a label and its probability for a text).</summary>
+    Classification,
 }

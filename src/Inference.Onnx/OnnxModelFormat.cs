@@ -1,4 +1,5 @@
 using Inference.Onnx.Chat;
+using Inference.Onnx.Classification;
 using Inference.Onnx.Embeddings;
 using Inference.Onnx.Models;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,7 @@ namespace Inference.Onnx;
 
 /// <summary>
 /// Optimum / transformers.js ONNX folders (<c>onnx/model*.onnx</c> with config and tokenizer files): decoders as
-/// chat models, encoders as embedding models.
+/// chat models, encoders as embedding models, sequence classifiers (<c>logits</c> and <c>id2label</c>) as classifiers.
 /// </summary>
 public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IModelFormat
 {
@@ -22,7 +23,12 @@ public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IMode
     public LoadedModel Load(ModelLoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Kind == ModelKind.Chat ? LoadChat(request) : LoadEmbedding(request);
+        return request.Kind switch
+        {
+            ModelKind.Chat => LoadChat(request),
+            ModelKind.Classification => LoadClassifier(request),
+            _ => LoadEmbedding(request),
+        };
     }
 
     private LoadedModel LoadChat(ModelLoadRequest request)
@@ -62,6 +68,26 @@ public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IMode
             Status = model.Queue,
             QueueDepth = () => model.Queue.Depth,
             RequestCount = () => model.Queue.Admitted,
+            Owner = model,
+        };
+    }
+
+    private LoadedModel LoadClassifier(ModelLoadRequest request)
+    {
+        var model = LocalClassificationModel.Load(request.Id, request.Path, options.Value);
+        return new LoadedModel
+        {
+            Kind = ModelKind.Classification,
+            Format = Name,
+            Source = model.Encoder.OnnxPath,
+            Classifier = new OnnxTextClassifier(model),
+            Labels = model.Labels,
+            ContextLength = model.Encoder.MaxTokens,
+            ParameterCount = model.Encoder.Weights.ParameterCount,
+            Quantization = model.Encoder.Weights.Quantization,
+            Status = model.Encoder.Queue,
+            QueueDepth = () => model.Encoder.Queue.Depth,
+            RequestCount = () => model.Encoder.Queue.Admitted,
             Owner = model,
         };
     }

@@ -10,12 +10,15 @@ internal static class TestModels
     public const string TinyGpt2 = "tiny-random-gpt2";
     public const string M2vEmbedding = "m2v-bge-base-vocabq-64d";
 
+    /// <summary>A text classifier, in ../task-models beside the models directory.</summary>
+    public const string DomainClassifier = "../task-models/wordnet-domain-m2v";
+
     public static string Root { get; } = ModelsDirectory.Locate()
         ?? throw new InvalidOperationException($"No models directory: set {ModelsDirectory.EnvironmentVariable} or put shared/models beside the checkout.");
 
     public static string Folder(string name)
     {
-        var folder = Path.Combine(Root, name);
+        var folder = Path.GetFullPath(Path.Combine(Root, name));
         return Directory.Exists(folder) ? folder : throw new DirectoryNotFoundException($"Model folder {folder} is missing.");
     }
 

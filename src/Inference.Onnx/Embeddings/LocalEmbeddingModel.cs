@@ -69,7 +69,13 @@ public sealed class LocalEmbeddingModel : IDisposable
 
     internal bool HasTokenTypes { get; private init; }
 
-    public static LocalEmbeddingModel Load(string id, string folder, OnnxEngineOptions options)
+    public static LocalEmbeddingModel Load(string id, string folder, OnnxEngineOptions options) => Load(id, folder, options, graphOutput: null);
+
+    /// <summary>
+    /// Loads the encoder; with <paramref name="graphOutput"/>, each row of that output is taken as it is (no pooling, no
+    /// normalisation): a classifier's <c>logits</c>.
+    /// </summary>
+    internal static LocalEmbeddingModel Load(string id, string folder, OnnxEngineOptions options, string? graphOutput)
     {
         if (!Directory.Exists(folder))
         {
@@ -88,8 +94,10 @@ public sealed class LocalEmbeddingModel : IDisposable
         var session = OnnxSessionFactory.Create(folder, onnxPath, options);
         try
         {
-            var pooling = ReadPooling(folder, config);
-            var output = pooling == PoolingMode.Graph ? "sentence_embedding"
+            var pooling = graphOutput is null ? ReadPooling(folder, config) : PoolingMode.Graph;
+            var output = graphOutput is not null
+                ? session.OutputMetadata.ContainsKey(graphOutput) ? graphOutput : throw new ModelFolderException(folder, $"the ONNX graph has no output {graphOutput} (it has {string.Join(", ", session.OutputMetadata.Keys)})")
+                : pooling == PoolingMode.Graph ? "sentence_embedding"
                 : session.OutputMetadata.ContainsKey("last_hidden_state") ? "last_hidden_state"
                 : session.OutputMetadata.ContainsKey("token_embeddings") ? "token_embeddings"
                 : session.OutputMetadata.ContainsKey("sentence_embedding") ? "sentence_embedding"
@@ -114,7 +122,7 @@ public sealed class LocalEmbeddingModel : IDisposable
                 Dimensions = dims,
                 MaxTokens = limits.Count > 0 ? limits.Min() : 512,
                 Pooling = pooling,
-                Normalize = config.Normalize ?? true,
+                Normalize = graphOutput is null && (config.Normalize ?? true),
                 OutputName = output,
                 IdsType = ids.ElementDataType,
                 HasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids"),

@@ -52,6 +52,12 @@ public sealed record ModelConfig
 
     public string? TorchDtype { get; init; }
 
+    /// <summary>
+    /// A classifier's labels in index order (config.json's <c>id2label</c>); null without one, or when its keys are not
+    /// the indices 0..n-1.
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
     public static ModelConfig Load(string folder)
     {
         var config = JsonFile.ReadOptional(folder, "config.json");
@@ -93,7 +99,30 @@ public sealed record ModelConfig
             Pooling = config.String("pooling"),
             Normalize = config.Bool("normalize"),
             TorchDtype = config.String("torch_dtype"),
+            Labels = LabelsOf(config["id2label"] as JsonObject),
         };
+    }
+
+    private static string[]? LabelsOf(JsonObject? id2label)
+    {
+        if (id2label is null || id2label.Count == 0)
+        {
+            return null;
+        }
+
+        var labels = new string[id2label.Count];
+        foreach (var (key, value) in id2label)
+        {
+            if (!int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+                || index >= labels.Length || labels[index] is not null || value?.ToString() is not { Length: > 0 } label)
+            {
+                return null;
+            }
+
+            labels[index] = label;
+        }
+
+        return labels;
     }
 
     private static ModelConfig FromGenAi(string folder, JsonObject genai, JsonObject? generation)

@@ -1,6 +1,10 @@
 namespace Inference.Onnx.Models;
 
-/// <summary>Tells a decoder from an encoder by its configuration, without loading the graph.</summary>
+/// <summary>
+/// Tells a decoder (chat) from an encoder (embeddings) and a sequence classifier by the configuration, without loading the
+/// graph. Any other head (token classification, question answering, masked or sequence-to-sequence language modelling)
+/// is a kind this engine does not serve.
+/// </summary>
 public static class ModelKindDetector
 {
     private static readonly string[] EncoderTypes = ["bert", "roberta", "xlm-roberta", "distilbert", "mpnet", "nomic_bert", "new", "model2vec", "electra", "deberta-v2"];
@@ -21,12 +25,30 @@ public static class ModelKindDetector
             return ModelKind.Chat;
         }
 
+        if (config.Architectures.Any(a => a.EndsWith("ForSequenceClassification", StringComparison.Ordinal)))
+        {
+            return config.Labels is { Count: > 0 }
+                ? ModelKind.Classification
+                : throw new ModelFolderException(folder, "a sequence classifier needs id2label in config.json, the labels by index 0..n-1");
+        }
+
+        if (config.Architectures.FirstOrDefault(a => a.Contains("For", StringComparison.Ordinal)) is { } head)
+        {
+            throw new ModelFolderException(folder, $"a {head} is a kind of model this engine does not serve (it serves causal language models, encoders and sequence classifiers)")
+            {
+                UnrecognizedKind = true,
+            };
+        }
+
         if (EncoderTypes.Contains(config.ModelType, StringComparer.OrdinalIgnoreCase)
             || config.Architectures.Any(a => a is "StaticModel" || a.EndsWith("Model", StringComparison.Ordinal)))
         {
             return ModelKind.Embedding;
         }
 
-        throw new ModelFolderException(folder, $"cannot tell whether this is a chat or an embedding model (model_type '{config.ModelType}'); configure its Kind");
+        throw new ModelFolderException(folder, $"cannot tell whether this is a chat, an embedding or a classification model (model_type '{config.ModelType}'); configure its Kind")
+        {
+            UnrecognizedKind = true,
+        };
     }
 }
