@@ -5,7 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
-builder.AddInferenceServing(ModelKind.Embedding);
+builder.AddInferenceServing(ModelKind.Embedding, ModelKind.Classification);
 builder.AddInferenceMonitoring();
 
 var app = builder.Build();

@@ -77,7 +77,7 @@ internal sealed partial class MetadataInitializer(
                 Provider = route.Provider,
                 ConnectionName = route.ConnectionName,
                 ConnectionString = route.ConnectionString,
-                Kind = route.Kind == "embedding" ? ModelKind.Embedding : ModelKind.Chat,
+                Kind = ModelKindNames.Parse(route.Kind) ?? ModelKind.Chat,
                 Fallbacks = JsonSerializer.Deserialize(route.Fallbacks, MetadataJsonContext.Default.ListString) ?? [],
             };
             try

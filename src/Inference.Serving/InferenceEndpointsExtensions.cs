@@ -1,4 +1,5 @@
 using Inference.Serving;
+using Inference.Serving.Classification;
 using Inference.Serving.Generate;
 using Inference.Serving.Infer;
 using Inference.Serving.Ollama;
@@ -9,7 +10,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class InferenceEndpointsExtensions
 {
-    /// <summary>Error handling, health endpoints, the OpenAI- and Ollama-compatible APIs and seed 001's /generate routes, as every inference service maps them.</summary>
+    /// <summary>Error handling, health endpoints, the OpenAI- and Ollama-compatible APIs seed 001's /generate routes, seed 002's /infer and the classification routes, as every inference service maps them.</summary>
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -20,6 +21,7 @@ public static class InferenceEndpointsExtensions
         app.UseMiddleware<Inference.Serving.Draining.DrainingMiddleware>();
         app.MapDefaultEndpoints();
         app.MapOpenAIApi();
+        app.MapClassificationApi();
         app.MapOllamaApi();
         app.MapGenerateApi();
         app.MapInferApi();

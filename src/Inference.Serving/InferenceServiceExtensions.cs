@@ -29,7 +29,7 @@ public static class InferenceServiceExtensions
 
         var discovery = builder.Configuration.GetSection("Inference:Discovery").Get<ServiceDiscoveryOptions>() ?? new();
         var delegated = RemoteModelRegistrar.ReferencedServices(builder.Configuration, discovery)
-            .Select(s => s.Provider == "worker" ? ModelKind.Chat : ModelKind.Embedding)
+            .SelectMany(s => s.Provider == "worker" ? [ModelKind.Chat] : new[] { ModelKind.Embedding, ModelKind.Classification })
             .ToList();
         if (delegated.Count > 0)
         {

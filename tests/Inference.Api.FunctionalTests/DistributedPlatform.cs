@@ -2,8 +2,7 @@ namespace Inference.Api.FunctionalTests;
 
 /// <summary>
 /// The distributed topology on loopback: real redis-server and PostgreSQL, the Worker (wordnet-chat-1m from ONNX and
-/// from GGUF) and the
-/// Embeddings service (m2v) as processes, and the Api as a process wired to them only by the environment an Aspire
+/// from GGUF) and the Embeddings service (m2v and the domain classifier) as processes, and the Api as a process wired to them only by the environment an Aspire
 /// AppHost gives it: <c>ConnectionStrings__cache</c>, <c>ConnectionStrings__metadata</c>,
 /// <c>services__worker__http__0</c>, <c>services__embeddings__http__0</c>.
 /// </summary>
@@ -12,6 +11,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
     public const string Chat = "wordnet-chat-1m";
     public const string Embedding = "m2v-bge-base-vocabq-64d";
     public const string Gguf = "wordnet-chat-1m-gguf";
+    public const string Classifier = ClassificationApiTests.Classifier;
 
     private readonly string _spill = Directory.CreateTempSubdirectory("audit-spill-").FullName;
 
@@ -40,6 +40,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
             {
                 ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
                 [$"Inference__Models__{Embedding}__Path"] = Embedding,
+                [$"Inference__Models__{Classifier}__Path"] = $"../task-models/{Classifier}",
             }));
         (Worker, Embeddings) = (services[0], services[1]);
         Api = await ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>

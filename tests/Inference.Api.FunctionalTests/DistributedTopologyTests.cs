@@ -38,7 +38,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
         var models = (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
 
-        Assert.Equal([Embedding, Chat, DistributedPlatform.Gguf], models.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Embedding, Chat, DistributedPlatform.Gguf, DistributedPlatform.Classifier], models.Keys.Order(StringComparer.Ordinal));
         var chat = models[Chat].GetProperty("capabilities");
         Assert.Equal("text-generation", chat.GetProperty("tasks")[0].GetString());
         Assert.Equal(984_192, chat.GetProperty("parameter_count").GetInt64());
@@ -51,6 +51,33 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         Assert.Equal("llama", gguf.GetProperty("architecture").GetString());
         Assert.Equal("F32", gguf.GetProperty("quantization").GetString());
         Assert.Equal(128, gguf.GetProperty("embedding_length").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_classification_goes_from_the_api_to_the_embeddings_service_and_repeats_come_from_redis()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var listed = (await http.GetFromJsonAsync<JsonElement>($"/v1/models/{DistributedPlatform.Classifier}")).GetProperty("capabilities");
+        Assert.Equal("text-classification", listed.GetProperty("tasks")[0].GetString());
+        Assert.Equal(8, listed.GetProperty("labels").GetArrayLength());
+
+        const string text = "a tool for driving nails";
+        var before = await ClassifierRequestsAsync();
+        var first = await (await http.PostAsJsonAsync("/v1/classify", new { model = DistributedPlatform.Classifier, input = new[] { text, "a large wild cat with a tawny coat" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["artifact", "animal"], first.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("label").GetString()));
+        Assert.Equal(before + 1, await ClassifierRequestsAsync());
+
+        // Both inputs are in Redis now: the same texts (one of them alone, through TEI's route) do not reach the service.
+        var again = await (await http.PostAsJsonAsync("/predict", new { inputs = text, top_k = 1 })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("artifact", Assert.Single(again.EnumerateArray()).GetProperty("label").GetString());
+        Assert.Equal(first.GetProperty("data")[0].GetProperty("probs").EnumerateArray().Max(p => p.GetDouble()), again[0].GetProperty("score").GetDouble(), 6);
+        Assert.Equal(before + 1, await ClassifierRequestsAsync());
+
+        // An input over the model's context is the caller's error, passed on from the service.
+        using var tooLong = await http.PostAsJsonAsync("/v1/classify", new { model = DistributedPlatform.Classifier, input = string.Join(' ', Enumerable.Repeat("cat", 600)) });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("maximum context length is 512", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,7 +103,9 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
 
         var embeddings = services.Single(s => s.GetProperty("kind").GetString() == "embeddings");
         Assert.Equal("online", embeddings.GetProperty("status").GetString());
-        Assert.Equal(DistributedPlatform.Embedding, Assert.Single(embeddings.GetProperty("models").EnumerateArray()).GetProperty("model_name").GetString());
+        Assert.Equal(
+            [DistributedPlatform.Embedding, DistributedPlatform.Classifier],
+            embeddings.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model_name").GetString()).Order(StringComparer.Ordinal));
 
         // Each service exports its own metrics.
         foreach (var service in new[] { platform.Worker, platform.Embeddings, platform.Api })
@@ -176,7 +205,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     public async Task The_registry_api_reads_models_and_versions_from_postgres()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
-        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 3);
+        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 4);
         var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
         Assert.Equal("worker", chat.GetProperty("provider").GetString());
         Assert.Equal("chat", chat.GetProperty("kind").GetString());
@@ -185,6 +214,10 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         var gguf = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == DistributedPlatform.Gguf);
         Assert.Equal("worker", gguf.GetProperty("provider").GetString());
         Assert.Equal("F32", gguf.GetProperty("capabilities").GetProperty("quantization").GetString());
+
+        var classifier = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == DistributedPlatform.Classifier);
+        Assert.Equal(("embeddings", "classification", "text-classification"), (classifier.GetProperty("provider").GetString(), classifier.GetProperty("kind").GetString(), classifier.GetProperty("task").GetString()));
+        Assert.Equal(8, classifier.GetProperty("labels").GetArrayLength());
 
         var one = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Embedding}");
         Assert.Equal("embeddings", one.GetProperty("provider").GetString());
@@ -310,6 +343,12 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     {
         using var http = new HttpClient { BaseAddress = platform.Worker.BaseAddress };
         return (await http.GetFromJsonAsync<JsonElement>($"/v1/models/{Chat}")).GetProperty("requests_total").GetInt64();
+    }
+
+    private async Task<long> ClassifierRequestsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Embeddings.BaseAddress };
+        return (await http.GetFromJsonAsync<JsonElement>($"/v1/models/{DistributedPlatform.Classifier}")).GetProperty("requests_total").GetInt64();
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string requestId, string json, HttpStatusCode expected = HttpStatusCode.OK)

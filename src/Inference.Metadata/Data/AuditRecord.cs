@@ -13,7 +13,7 @@ public sealed class AuditRecord
 
     public required string Provider { get; set; }
 
-    /// <summary>chat or embeddings.</summary>
+    /// <summary>chat, embeddings or classify.</summary>
     public required string Operation { get; set; }
 
     public int? InputTokens { get; set; }

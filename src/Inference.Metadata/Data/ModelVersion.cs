@@ -54,7 +54,7 @@ public sealed class ModelVersion
     /// <summary>A registered remote version: its connection string (<c>Endpoint=...;Model=...</c>).</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>chat or embedding.</summary>
+    /// <summary>chat, embedding or classification.</summary>
     public string? Kind { get; set; }
 
     /// <summary>A registered version's price per million prompt tokens (null: the configured price, if any).</summary>

@@ -5,7 +5,7 @@ public sealed class RegisteredModel
 {
     public required string Id { get; set; }
 
-    /// <summary>chat or embedding.</summary>
+    /// <summary>chat, embedding or classification.</summary>
     public required string Kind { get; set; }
 
     /// <summary>local, worker, embeddings, openai or ollama.</summary>

@@ -36,7 +36,7 @@ public sealed record RegisterModelRequest
 
     [JsonPropertyName("connection_name")] public string? ConnectionName { get; init; }
 
-    /// <summary>chat or embedding; detected from a local model's files.</summary>
+    /// <summary>chat, embedding or classification; detected from a local model's files.</summary>
     [JsonPropertyName("kind")] public string? Kind { get; init; }
 
     [JsonPropertyName("chat_template")] public string? ChatTemplate { get; init; }

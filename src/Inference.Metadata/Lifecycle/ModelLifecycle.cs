@@ -119,13 +119,8 @@ internal sealed partial class ModelLifecycle(
                 $"model_path with provider worker is loaded by the Worker replicas of '{name}', and '{name}' has none: configure Inference:Remote:{name}:Replicas, or give a connection.");
         }
 
-        var kind = request.Kind switch
-        {
-            null => (ModelKind?)null,
-            "chat" => ModelKind.Chat,
-            "embedding" or "embeddings" => ModelKind.Embedding,
-            _ => throw LifecycleException.BadRequest($"kind must be chat or embedding, not '{request.Kind}'."),
-        };
+        var kind = request.Kind is null ? (ModelKind?)null
+            : ModelKindNames.Parse(request.Kind) ?? throw LifecycleException.BadRequest($"kind must be chat, embedding or classification, not '{request.Kind}'.");
 
         if (request.Pricing is { } pricing
             && ((pricing.InputPerMillion is null && pricing.OutputPerMillion is null) || pricing.InputPerMillion < 0 || pricing.OutputPerMillion < 0
@@ -297,7 +292,7 @@ internal sealed partial class ModelLifecycle(
 
         try
         {
-            var kind = version.Kind == "embedding" ? ModelKind.Embedding : ModelKind.Chat;
+            var kind = ModelKindNames.Parse(version.Kind) ?? ModelKind.Chat;
             await Task.Run(() => Create(model.Id, version, kind, null), cancellationToken);
             _failed.TryRemove(target, out _);
         }

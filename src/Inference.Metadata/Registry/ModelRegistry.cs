@@ -81,7 +81,7 @@ internal sealed class ModelRegistry(IDbContextFactory<MetadataDbContext> context
                     Kind = configuration.Kind,
                     Provider = model.Provider,
                     Framework = model.Format ?? model.Provider,
-                    ModelType = model.Kind == ModelKind.Chat ? "llm" : "embedding",
+                    ModelType = model.Kind == ModelKind.Chat ? "llm" : ModelKindNames.Of(model.Kind),
                 };
                 if (active?.Origin != VersionOrigins.Registered)
                 {

@@ -16,10 +16,12 @@ internal sealed record VersionConfiguration(
     string? Quantization,
     string? ChatTemplate,
     int? EmbeddingLength,
-    IReadOnlyList<string> Fallbacks)
+    IReadOnlyList<string> Fallbacks,
+    // Left out of the stored JSON when null, so models recorded before classifiers keep their configuration hash.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Labels = null)
 {
-    /// <summary>How the registry names a kind: chat or embedding.</summary>
-    public static string KindOf(ModelKind kind) => kind == ModelKind.Chat ? "chat" : "embedding";
+    /// <summary>How the registry names a kind: chat, embedding or classification.</summary>
+    public static string KindOf(ModelKind kind) => ModelKindNames.Of(kind);
 
     /// <summary>The configuration of a served model, under <paramref name="provider"/> with <paramref name="fallbacks"/>.</summary>
     public static VersionConfiguration Of(ServedModel model, string provider, IReadOnlyList<string> fallbacks) => new(
@@ -31,7 +33,8 @@ internal sealed record VersionConfiguration(
         model.Quantization,
         model.ChatTemplate,
         model.Dimensions,
-        fallbacks);
+        fallbacks,
+        model.Labels);
 
     /// <summary>The configuration as it is stored, and its SHA-256, which tells whether it changed.</summary>
     public (string Json, string Hash) Serialize()

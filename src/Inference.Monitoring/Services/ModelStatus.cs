@@ -12,7 +12,7 @@ public sealed record ModelStatus
     [JsonPropertyName("model_name")]
     public required string Name { get; init; }
 
-    /// <summary>chat or embedding.</summary>
+    /// <summary>chat, embedding or classification.</summary>
     [JsonPropertyName("kind")]
     public required string Kind { get; init; }
 

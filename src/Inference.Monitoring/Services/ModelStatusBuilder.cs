@@ -17,10 +17,10 @@ internal static class ModelStatusBuilder
         return new ModelStatus
         {
             Name = model.Id,
-            Kind = model.Kind == ModelKind.Chat ? "chat" : "embedding",
+            Kind = ModelKindNames.Of(model.Kind),
             Provider = model.Provider,
             Status = IsDown(mine, downAfter) ? ModelStatus.Offline : ModelStatus.Online,
-            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints) : ["embeddings"],
+            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints) : [ModelKindNames.TaskOf(model.Kind)],
             Info = new ModelInfo
             {
                 Architecture = model.Architecture,

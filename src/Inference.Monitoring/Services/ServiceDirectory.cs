@@ -50,7 +50,7 @@ internal sealed partial class ServiceDirectory(
         {
             Name = SelfName,
             Kind = local.Count > 0 && local.All(m => m.Kind == ModelKind.Chat) && models.Count == local.Count ? "worker"
-                : local.Count > 0 && local.All(m => m.Kind == ModelKind.Embedding) && models.Count == local.Count ? "embeddings"
+                : local.Count > 0 && local.All(m => m.Kind is ModelKind.Embedding or ModelKind.Classification) && models.Count == local.Count ? "embeddings"
                 : "gateway",
             Status = !catalog.IsReady ? ServiceStatus.Degraded : health.Status switch
             {

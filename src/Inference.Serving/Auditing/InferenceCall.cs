@@ -1,7 +1,7 @@
 namespace Inference.Serving.Auditing;
 
 /// <summary>One inference call as the audit log records it.</summary>
-/// <param name="Operation">"chat" or "embeddings".</param>
+/// <param name="Operation">"chat", "embeddings" or "classify".</param>
 /// <param name="Status">"ok", "error" or "cancelled".</param>
 /// <param name="Caller">The authenticated user, else the client's address.</param>
 /// <param name="CacheHit">The answer came from the response cache (for embeddings: every input's).</param>

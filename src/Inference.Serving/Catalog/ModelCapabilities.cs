@@ -4,7 +4,8 @@ namespace Inference.Serving.Catalog;
 /// What a model can do and how big it is, as every service reports it in <c>/v1/models</c> and as the Api reads it
 /// back from a Worker or Embeddings service it routes to.
 /// </summary>
-/// <param name="Tasks">"text-generation" for chat models, "embeddings" for embedding models.</param>
+/// <param name="Tasks">"text-generation" for chat models, "embeddings" for embedding models, "text-classification" for classifiers.</param>
+/// <param name="Labels">A classifier's labels, in the order of its logits.</param>
 public sealed record ModelCapabilities(
     IReadOnlyList<string> Tasks,
     int? ContextLength = null,
@@ -13,22 +14,25 @@ public sealed record ModelCapabilities(
     string? ChatTemplate = null,
     int? EmbeddingLength = null,
     string? Architecture = null,
-    string? Format = null)
+    string? Format = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Labels = null)
 {
     public const string TextGeneration = "text-generation";
     public const string Embeddings = "embeddings";
+    public const string TextClassification = "text-classification";
 
     public static ModelCapabilities Of(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         return new(
-            [model.Kind == ModelKind.Chat ? TextGeneration : Embeddings],
+            [ModelKindNames.TaskOf(model.Kind)],
             model.ContextLength,
             model.ParameterCount,
             model.Quantization,
             model.ChatTemplate,
             model.Dimensions ?? model.EmbeddingLength,
             model.Architecture,
-            model.Format);
+            model.Format,
+            model.Labels);
     }
 }

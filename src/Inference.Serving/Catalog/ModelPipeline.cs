@@ -1,4 +1,7 @@
+using Inference.Engines.Classification;
 using Inference.Serving.Auditing;
+using Inference.Serving.Caching;
+using Inference.Serving.Classification;
 using Inference.Serving.Safety;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
@@ -44,6 +47,23 @@ internal static class ModelPipeline
                 : inner)
             .UseResponseCache(modelId)
             .Build(services);
+
+    /// <summary>A classifier's pipeline: a span, the call sinks, then the response cache (per input).</summary>
+    public static ITextClassifier Classifier(ITextClassifier provider, string modelId, string providerName, IServiceProvider services)
+    {
+        var classifier = provider;
+        if (services.GetService<IOptions<ResponseCacheOptions>>()?.Value.Enabled == true && services.GetService<ResilientDistributedCache>() is { } cache)
+        {
+            classifier = new CachingTextClassifier(classifier, cache, modelId);
+        }
+
+        if (CallLog(services) is { } audit)
+        {
+            classifier = new AuditingTextClassifier(classifier, audit, services.GetService<IHttpContextAccessor>(), Time(services), modelId, providerName);
+        }
+
+        return new TelemetryTextClassifier(classifier, modelId, providerName);
+    }
 
     /// <summary>Every sink the host registered for calls (the audit log, the metrics), as one; null when there is none.</summary>
     private static IInferenceAuditLog? CallLog(IServiceProvider services) => services.GetServices<IInferenceAuditLog>().ToArray() switch

@@ -62,6 +62,12 @@ public sealed record ServedModel
 
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
 
+    /// <summary>For classification models.</summary>
+    public Inference.Engines.Classification.ITextClassifier? Classifier { get; init; }
+
+    /// <summary>A classification model's labels, in the order of its logits.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
     /// <summary>What a local model is doing now (queue and its capacity, batch, cache), for monitoring.</summary>
     public IModelRuntimeStatus? Status { get; init; }
 

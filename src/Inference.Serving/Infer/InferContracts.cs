@@ -49,3 +49,7 @@ public sealed record InferResponse(
     int? Status = null);
 
 public sealed record InferBatchResponse(IReadOnlyList<InferResponse> Results, int Succeeded, int Failed, double LatencyMs, string RequestId);
+
+/// <summary>A classifier's <c>result</c> on <c>/infer</c> (seed 002's "classification with confidence score").</summary>
+/// <param name="Scores">Every label's probability.</param>
+public sealed record InferClassification(string Label, float Confidence, IReadOnlyDictionary<string, float> Scores);

@@ -11,7 +11,7 @@ namespace Inference.Serving.Infer;
 
 /// <summary>
 /// Runs one seed 002 inference request (a text for a model and version) through routing like every other route: a
-/// chat model's answer or an embedding model's vector, who answered (as name:version) and how long it took. Used by
+/// chat model's answer, an embedding model's vector or a classifier's label and confidence, who answered (as name:version) and how long it took. Used by
 /// <c>/infer</c>, <c>/infer/batch</c> and the asynchronous jobs.
 /// </summary>
 public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, TimeProvider time)
@@ -56,7 +56,15 @@ public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, Ti
         try
         {
             JsonElement result;
-            if (model.Kind == ModelKind.Embedding)
+            if (model.Kind == ModelKind.Classification)
+            {
+                // A classifier's answer: the label and its confidence, with every label's probability.
+                var classified = (await model.Classifier!.ClassifyAsync([request.Text], cancellationToken: cancellationToken)).Classifications[0];
+                result = JsonSerializer.SerializeToElement(
+                    new InferClassification(classified.Label, classified.Score, classified.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => classified.Probabilities[p.i], StringComparer.Ordinal)),
+                    OpenAIJsonContext.Default.InferClassification);
+            }
+            else if (model.Kind == ModelKind.Embedding)
             {
                 var embeddings = await model.EmbeddingGenerator!.GenerateAsync([request.Text], cancellationToken: cancellationToken);
                 result = JsonSerializer.SerializeToElement(embeddings[0].Vector.ToArray(), OpenAIJsonContext.Default.SingleArray);
@@ -75,7 +83,7 @@ public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, Ti
 
             var answered = RequestRouting.AnsweringId(model);
             var used = routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["model_type"] = model.Kind == ModelKind.Chat ? "chat" : "embedding" };
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["model_type"] = ModelKindNames.Of(model.Kind) };
             if (answered != model.Id)
             {
                 metadata["fallback_from"] = model.Id;

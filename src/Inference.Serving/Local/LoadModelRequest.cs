@@ -7,7 +7,7 @@ public sealed record LoadModelRequest
 {
     [JsonPropertyName("model_path")] public string? ModelPath { get; init; }
 
-    /// <summary>chat or embedding; detected from the files when left out.</summary>
+    /// <summary>chat, embedding or classification; detected from the files when left out.</summary>
     [JsonPropertyName("kind")] public string? Kind { get; init; }
 
     /// <summary>A chat template to use instead of the model's own.</summary>

@@ -54,6 +54,7 @@ public sealed class LocalModelFactory(
             Fallbacks = fallbacks,
             ChatClient = detected == ModelKind.Chat ? ModelPipeline.Chat(new ResidentChatClient(resident, time), id, "local", services) : null,
             EmbeddingGenerator = detected == ModelKind.Embedding ? ModelPipeline.Embeddings(new ResidentEmbeddingGenerator(resident, time), id, "local", services) : null,
+            Classifier = detected == ModelKind.Classification ? ModelPipeline.Classifier(new ResidentTextClassifier(resident, time), id, "local", services) : null,
             Status = new ResidentStatus(resident, 0, 1),
             QueueDepth = () => resident.Loaded?.QueueDepth?.Invoke() ?? 0,
             RequestCount = () => resident.Loaded?.RequestCount?.Invoke() ?? 0,
@@ -83,6 +84,7 @@ public sealed class LocalModelFactory(
         ChatTemplate = loaded.ChatTemplate,
         Dimensions = loaded.Dimensions,
         EmbeddingLength = loaded.EmbeddingLength,
+        Labels = loaded.Labels,
         Metadata = loaded.Metadata,
         Status = new ResidentStatus(resident, loaded.Status?.QueueCapacity ?? 0, loaded.Status?.MaxSequences ?? 1),
     };

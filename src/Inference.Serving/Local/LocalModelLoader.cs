@@ -25,7 +25,18 @@ internal sealed class LocalModelLoader(
         foreach (var (id, path, definition) in Plan(settings, root))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var kind = definition?.Kind ?? factory.DetectKind(path);
+            ModelKind kind;
+            try
+            {
+                kind = definition?.Kind ?? factory.DetectKind(path);
+            }
+            catch (ModelFolderException ex) when (definition is null && ex.UnrecognizedKind)
+            {
+                // A scanned folder of a kind no engine here serves: a newer kind of model never stops an older build.
+                LocalModelsLog.SkippedUnrecognized(logger, path, ex.Problem);
+                continue;
+            }
+
             if (!settings.Kinds.Contains(kind))
             {
                 continue;
@@ -114,16 +125,37 @@ internal sealed class LocalModelLoader(
             yield break;
         }
 
-        LocalModelsLog.LoadingFrom(logger, root);
-        foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+        foreach (var directory in Directories(settings, root))
         {
-            if (!factory.Claims(folder))
+            LocalModelsLog.LoadingFrom(logger, directory);
+            foreach (var folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
             {
-                LocalModelsLog.SkippedNoWeights(logger, folder);
-                continue;
-            }
+                if (!factory.Claims(folder))
+                {
+                    LocalModelsLog.SkippedNoWeights(logger, folder);
+                    continue;
+                }
 
-            yield return (Path.GetFileName(folder), folder, null);
+                yield return (Path.GetFileName(folder), folder, null);
+            }
+        }
+    }
+
+    /// <summary>The models directory, then each additional one that exists (relative to the models directory).</summary>
+    private IEnumerable<string> Directories(LocalModelsOptions settings, string root)
+    {
+        yield return root;
+        foreach (var extra in settings.AdditionalModelsDirectories.Where(d => !string.IsNullOrWhiteSpace(d)))
+        {
+            var full = Path.GetFullPath(Path.Combine(root, extra));
+            if (Directory.Exists(full))
+            {
+                yield return full;
+            }
+            else
+            {
+                LocalModelsLog.MissingAdditionalDirectory(logger, full);
+            }
         }
     }
 }

@@ -15,4 +15,10 @@ internal static partial class LocalModelsLog
 
     [LoggerMessage(4, LogLevel.Warning, "No local models were found in {Directory}")]
     public static partial void NoModels(ILogger logger, string directory);
+
+    [LoggerMessage(5, LogLevel.Warning, "Skipping {Folder}: {Problem}")]
+    public static partial void SkippedUnrecognized(ILogger logger, string folder, string problem);
+
+    [LoggerMessage(6, LogLevel.Warning, "The additional models directory {Directory} (Inference:AdditionalModelsDirectories) does not exist; skipped")]
+    public static partial void MissingAdditionalDirectory(ILogger logger, string directory);
 }

@@ -15,11 +15,17 @@ public sealed class LocalModelsOptions
     public string? ResolvedModelsDirectory =>
         ModelsDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : Inference.Engines.ModelsDirectory.Locate();
 
+    /// <summary>
+    /// Further folders of model folders scanned like the models directory (relative paths are taken from it), such as
+    /// <c>../task-models</c> for the classifiers beside the shared models. One that does not exist is skipped with a warning.
+    /// </summary>
+    public List<string> AdditionalModelsDirectories { get; set; } = [];
+
     public Dictionary<string, LocalModelDefinition> Models { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>False for a pure gateway (as the AppHost runs the Api): no model is loaded in this process.</summary>
     public bool ServeLocalModels { get; set; } = true;
 
-    /// <summary>Which kinds this service loads; the Worker serves chat, the Embeddings service embeddings.</summary>
-    public HashSet<ModelKind> Kinds { get; set; } = [ModelKind.Chat, ModelKind.Embedding];
+    /// <summary>Which kinds this service loads; the Worker serves chat, the Embeddings service embeddings and classifiers.</summary>
+    public HashSet<ModelKind> Kinds { get; set; } = [ModelKind.Chat, ModelKind.Embedding, ModelKind.Classification];
 }

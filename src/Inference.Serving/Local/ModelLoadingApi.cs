@@ -31,21 +31,16 @@ public static class ModelLoadingApi
             return TypedResults.Problem("model_path is required: the model folder or file to load.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
         }
 
-        ModelKind? kind = request.Kind switch
-        {
-            "chat" => ModelKind.Chat,
-            "embedding" or "embeddings" => ModelKind.Embedding,
-            _ => null,
-        };
+        var kind = ModelKindNames.Parse(request.Kind);
         if (request.Kind is not null && kind is null)
         {
-            return TypedResults.Problem($"kind must be chat or embedding, not '{request.Kind}'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
+            return TypedResults.Problem($"kind must be chat, embedding or classification, not '{request.Kind}'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
         }
 
         try
         {
             var (model, loaded) = await models.LoadAsync(id, request.ModelPath, kind, request.ChatTemplate, cancellationToken);
-            var info = new LoadedModelInfo(model.Id, model.Source, model.Kind == ModelKind.Chat ? "chat" : "embedding", model.Format, model.ContextLength);
+            var info = new LoadedModelInfo(model.Id, model.Source, ModelKindNames.Of(model.Kind), model.Format, model.ContextLength);
             return loaded ? TypedResults.Created($"/admin/models/{Uri.EscapeDataString(id)}", info) : TypedResults.Ok(info);
         }
         catch (ModelFolderException ex)

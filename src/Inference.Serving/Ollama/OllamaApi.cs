@@ -108,7 +108,7 @@ public static class OllamaApi
 
         var info = ModelInfo(model);
         var template = model.ChatTemplate ?? "";
-        string[] capabilities = model.Kind == ModelKind.Chat ? ["completion"] : ["embedding"];
+        string[] capabilities = [model.Kind == ModelKind.Chat ? "completion" : ModelKindNames.Of(model.Kind)];
         return TypedResults.Json(new OllamaShowResponse("", "", template, Details(model), info, capabilities), OllamaJsonContext.Default.OllamaShowResponse);
     }
 

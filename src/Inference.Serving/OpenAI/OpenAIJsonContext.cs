@@ -23,6 +23,7 @@ namespace Inference.Serving.OpenAI;
 [JsonSerializable(typeof(Infer.InferBatchRequest))]
 [JsonSerializable(typeof(Infer.InferResponse))]
 [JsonSerializable(typeof(Infer.InferBatchResponse))]
+[JsonSerializable(typeof(Infer.InferClassification))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(StructuredGenerateRequest))]

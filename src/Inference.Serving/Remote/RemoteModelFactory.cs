@@ -70,6 +70,17 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
             };
         }
 
+        if (kind == ModelKind.Classification)
+        {
+            // Classification is our own API (/v1/classify): only our Worker and Embeddings services answer it.
+            if (provider is not ("worker" or "embeddings"))
+            {
+                throw new InferenceConfigurationException($"Model '{id}': a {provider} endpoint does not classify text; classifiers are served by our Embeddings (or Worker) service.");
+            }
+
+            return served with { Classifier = ModelPipeline.Classifier(new RemoteTextClassifier(http, connection.Endpoint, model, connection.Key), id, provider, services) };
+        }
+
         var generator = provider == "ollama"
             ? (IEmbeddingGenerator<string, Embedding<float>>)Ollama(connection, http, model)
             : OpenAI(connection, http).GetEmbeddingClient(model).AsIEmbeddingGenerator();

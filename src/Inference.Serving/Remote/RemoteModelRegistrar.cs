@@ -65,7 +65,9 @@ internal sealed partial class RemoteModelRegistrar(
                 continue; // an explicit Inference:Remote entry for the same id wins
             }
 
-            var kind = provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding : ModelKind.Chat;
+            var kind = info.Capabilities?.Tasks.Contains(ModelCapabilities.TextClassification) == true ? ModelKind.Classification
+                : provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding
+                : ModelKind.Chat;
             var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(new Uri(root, "/v1"), null, info.Id), []);
             catalog.Add(served with
             {
@@ -77,6 +79,7 @@ internal sealed partial class RemoteModelRegistrar(
                 ParameterCount = info.Capabilities?.ParameterCount,
                 Quantization = info.Capabilities?.Quantization,
                 ChatTemplate = info.Capabilities?.ChatTemplate,
+                Labels = info.Capabilities?.Labels,
             });
             Log.Discovered(logger, info.Id, provider, service);
         }

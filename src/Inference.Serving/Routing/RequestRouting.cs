@@ -23,7 +23,9 @@ public sealed class RequestRouting(ModelRouter router, ProviderCircuitBreakers b
     public static string AnsweringId(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var runner = model.ChatClient?.GetService(typeof(RouteRunner)) as RouteRunner ?? model.EmbeddingGenerator?.GetService(typeof(RouteRunner)) as RouteRunner;
+        var runner = model.ChatClient?.GetService(typeof(RouteRunner)) as RouteRunner
+            ?? model.EmbeddingGenerator?.GetService(typeof(RouteRunner)) as RouteRunner
+            ?? model.Classifier?.GetService(typeof(RouteRunner)) as RouteRunner;
         return runner?.AnsweredBy.Id ?? model.Id;
     }
 
@@ -58,6 +60,7 @@ public sealed class RequestRouting(ModelRouter router, ProviderCircuitBreakers b
         {
             ChatClient = model.ChatClient is null ? null : new RoutedChatClient(runner),
             EmbeddingGenerator = model.EmbeddingGenerator is null ? null : new RoutedEmbeddingGenerator(runner),
+            Classifier = model.Classifier is null ? null : new RoutedTextClassifier(runner),
         };
     }
 }

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Inference.Engines.Classification;
+using Inference.Serving.Catalog;
+using Inference.Serving.Draining;
+using Inference.Serving.OpenAI;
+using Inference.Serving.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Inference.Serving.Classification;
+
+/// <summary>
+/// Text classification over HTTP, in the shapes its users' clients speak: vLLM's <c>POST /v1/classify</c>, Text
+/// Embeddings Inference's <c>POST /predict</c> and seed 003's <c>POST /api/inference/analyze</c> (seed 002's
+/// <c>/infer</c> answers classifiers too). Each routes its model like every other route (versions, fallbacks, a key's
+/// models) and runs it through the classifier's pipeline (audit, cache, metrics).
+/// </summary>
+public static class ClassificationApi
+{
+    public static IEndpointRouteBuilder MapClassificationApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost("/v1/classify", ClassifyAsync).WithTags("OpenAI").WithName("Classify")
+            .WithSummary("Labels and their probabilities for one text or several (vLLM's classification API).").Drains();
+        endpoints.MapPost("/predict", PredictAsync).WithTags("Classification").WithName("Predict")
+            .WithSummary("Labels with scores for one text or several (Text Embeddings Inference's /predict).").Drains();
+        endpoints.MapPost("/api/inference/analyze", AnalyzeAsync).WithTags("Classification").WithName("Analyze")
+            .WithSummary("Analyzes text with a classification model: its label, confidence and scores (seed 003).").Drains();
+        return endpoints;
+    }
+
+    private static async Task<IResult> ClassifyAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var (request, bodyError) = await OpenAIRequestBody.ReadAsync(http.Request, ClassificationJsonContext.Default.ClassifyRequest, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var outcome = await RunAsync(http, services, request!.Model, request.Input, "input", request.User);
+        if (outcome.Error is { } error)
+        {
+            return OpenAIErrors.Create(error.Status, error.Message, error.Status >= 500 ? "server_error" : "invalid_request_error", error.Param, error.Code);
+        }
+
+        var response = outcome.Response!;
+        var data = response.Classifications
+            .Select((c, i) => new ClassifyData(i, c.Label, c.Probabilities, c.Labels.Count, c.Logits, c.InputTokens))
+            .ToList();
+        var tokens = (int)(response.Usage?.InputTokenCount ?? 0);
+        return TypedResults.Json(
+            new ClassifyResponse($"classify-{Guid.NewGuid():N}", services.Now, outcome.Model!, data, new ClassifyUsage(tokens, tokens), response.Classifications[0].Labels),
+            ClassificationJsonContext.Default.ClassifyResponse);
+    }
+
+    private static async Task<IResult> PredictAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var (request, bodyError) = await OpenAIRequestBody.ReadAsync(
+            http.Request, ClassificationJsonContext.Default.PredictRequest, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted, TeiError);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        if (request!.TopK is < 1)
+        {
+            return TeiError(422, "top_k must be at least 1.");
+        }
+
+        if (request.Truncate == true)
+        {
+            return TeiError(422, "truncate is not supported: an input longer than the model reads is refused, so that no label is given for part of a text.");
+        }
+
+        var outcome = await RunAsync(http, services, request.Model, request.Inputs, "inputs", user: null);
+        if (outcome.Error is { } error)
+        {
+            return TeiError(error.Status == 400 ? 422 : error.Status, error.Message);
+        }
+
+        var raw = request.RawScores == true;
+        var batches = outcome.Response!.Classifications.Select(c => Scores(c, raw, request.TopK)).ToList();
+        return outcome.Single
+            ? TypedResults.Json(batches[0], ClassificationJsonContext.Default.ListPredictScore)
+            : TypedResults.Json(batches, ClassificationJsonContext.Default.ListListPredictScore);
+    }
+
+    private static async Task<IResult> AnalyzeAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (request, bodyError) = await OpenAIRequestBody.ReadAsync(
+            http.Request, ClassificationJsonContext.Default.AnalyzeRequest, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted, Problem);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        if (request!.TopK is < 1)
+        {
+            return Problem(400, "top_k must be at least 1.");
+        }
+
+        var outcome = await RunAsync(http, services, request.Model, request.Text, "text", user: null);
+        if (outcome.Error is { } error)
+        {
+            return Problem(error.Status, error.Message);
+        }
+
+        var response = outcome.Response!;
+        var results = response.Classifications.Select((c, i) => new AnalyzeResult(i, c.Label, c.Score, Scores(c, raw: false, request.TopK))).ToList();
+        return TypedResults.Json(
+            new AnalyzeResponse(outcome.Model!, results, new AnalyzeUsage((int)(response.Usage?.InputTokenCount ?? 0)), Stopwatch.GetElapsedTime(started).TotalMilliseconds, http.TraceIdentifier),
+            ClassificationJsonContext.Default.AnalyzeResponse);
+    }
+
+    /// <summary>Labels with their probabilities (or logits), best first, the first <paramref name="topK"/> of them.</summary>
+    internal static List<PredictScore> Scores(TextClassification classification, bool raw, int? topK)
+    {
+        var values = raw ? classification.Logits : classification.Probabilities;
+        return [.. values.Select((v, i) => new PredictScore(v, classification.Labels[i]))
+            .OrderByDescending(s => s.Score)
+            .Take(topK ?? int.MaxValue)];
+    }
+
+    private sealed record Failure(int Status, string Message, string? Param = null, string? Code = null);
+
+    private sealed record Outcome(TextClassificationResponse? Response, string? Model, bool Single, Failure? Error);
+
+    /// <summary>Routes the model, reads the inputs and classifies them; or says why not.</summary>
+    private static async Task<Outcome> RunAsync(HttpContext http, OpenAIServices services, string? requested, JsonElement? input, string param, string? user)
+    {
+        Outcome Fail(int status, string message, string? code = null, string? p = null) => new(null, null, false, new Failure(status, message, p ?? param, code));
+
+        if (!services.Catalog.IsReady)
+        {
+            return Fail(503, "Models are still loading; retry shortly.", "model_not_ready", "model");
+        }
+
+        var name = string.IsNullOrWhiteSpace(requested) ? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Classification)?.Id : requested;
+        if (name is null)
+        {
+            return Fail(404, "No classification model is served here.", "model_not_found", "model");
+        }
+
+        if (services.Routing.Route(name, http, user) is not { } model)
+        {
+            return Fail(404, $"The model '{name}' does not exist", "model_not_found", "model");
+        }
+
+        if (model.Kind != ModelKind.Classification || model.Classifier is null)
+        {
+            return Fail(400, $"The model '{name}' is a {ModelKindNames.Of(model.Kind)} model; it does not classify text. Name a classification model.", "model_not_supported", "model");
+        }
+
+        var (inputs, single, inputError) = ReadInputs(input, param, services.Options.Value.MaxEmbeddingInputs);
+        if (inputError is not null)
+        {
+            return Fail(400, inputError);
+        }
+
+        try
+        {
+            var response = await model.Classifier.ClassifyAsync(inputs, cancellationToken: http.RequestAborted);
+            var answered = response.ModelId ?? RequestRouting.AnsweringId(model);
+            var used = services.Routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
+            return new(response, used, single, null);
+        }
+        catch (Exception ex) when (OpenAIErrors.FromException(ex, param, out var status) is { } mapped)
+        {
+            if (RetryAfter.Of(ex) is { } after)
+            {
+                RetryAfter.Set(http.Response, after);
+            }
+
+            return Fail(status, mapped.Error.Message, mapped.Error.Code, mapped.Error.Param);
+        }
+    }
+
+    private static (List<string> Inputs, bool Single, string? Error) ReadInputs(JsonElement? input, string param, int maxInputs)
+    {
+        switch (input)
+        {
+            case { ValueKind: JsonValueKind.String } s:
+                return s.GetString() is { Length: > 0 } text ? ([text], true, null) : ([], true, $"{param} is empty; give a text to classify.");
+            case { ValueKind: JsonValueKind.Array } a when a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
+                List<string> inputs = [.. a.EnumerateArray().Select(e => e.GetString()!)];
+                if (inputs.Count == 0)
+                {
+                    return (inputs, false, $"{param} must not be an empty array.");
+                }
+
+                if (inputs.Count > maxInputs)
+                {
+                    return (inputs, false, $"{param} has {inputs.Count} items; at most {maxInputs} are allowed.");
+                }
+
+                var empty = inputs.FindIndex(t => t.Length == 0);
+                return empty >= 0 ? (inputs, false, $"{param}[{empty}] is empty; give a text to classify.") : (inputs, false, null);
+            case { ValueKind: JsonValueKind.Array }:
+                return ([], false, $"{param} must be a string or an array of strings (text pairs and token arrays are not supported).");
+            default:
+                return ([], false, $"{param} is required: a string or an array of strings.");
+        }
+    }
+
+    /// <summary>Text Embeddings Inference's error body.</summary>
+    internal static IResult TeiError(int status, string message) =>
+        TypedResults.Json(new PredictError(message, status switch { 429 => "Overloaded", >= 500 => "Backend", _ => "Validation" }),
+            ClassificationJsonContext.Default.PredictError, statusCode: status);
+
+    private static IResult Problem(int status, string message) => TypedResults.Problem(message, statusCode: status);
+}
