@@ -9,11 +9,13 @@ builder.AddLlamaCppEngine();
 builder.AddInferenceServing();
 builder.AddInferenceMonitoring();
 builder.AddInferenceMetadata();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 app.MapInferenceEndpoints();
 app.MapInferenceMonitoring();
 app.MapInferenceMetadata();
+app.MapApiDocumentation();
 
 return await app.RunWithStartupErrorsAsync();
 

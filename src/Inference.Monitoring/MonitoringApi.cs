@@ -18,12 +18,13 @@ internal static class MonitoringApi
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPrometheusScrapingEndpoint("/metrics").RequireMetricsScope();
-        endpoints.MapGet("/alerts/active", ActiveAlertsAsync).WithTags("Monitoring").RequireMetricsScope();
-        endpoints.MapGet("/performance/report", Report).WithTags("Monitoring").RequireMetricsScope();
+        endpoints.MapGet("/alerts/active", ActiveAlertsAsync).WithTags("Monitoring").RequireMetricsScope().Produces<ActiveAlerts>();
+        endpoints.MapGet("/performance/report", Report).WithTags("Monitoring").RequireMetricsScope().Produces<PerformanceReport>();
         var services = endpoints.MapGroup("/api/services").WithTags("Monitoring").RequireMetricsScope();
-        services.MapGet("", ServicesAsync);
-        services.MapGet("/{name}", ServiceAsync);
-        endpoints.MapGet("/api/events", Events).WithTags("Monitoring").RequireMetricsScope();
+        services.MapGet("", ServicesAsync).Produces<ServicesSnapshot>();
+        services.MapGet("/{name}", ServiceAsync).Produces<ServiceStatus>();
+        endpoints.MapGet("/api/events", Events).WithTags("Monitoring").RequireMetricsScope()
+            .WithSummary("Server-sent events: snapshot, request, alert and operational events.");
         // The page holds no data (its script asks for it with the key given in its address fragment).
         endpoints.MapGet("/dashboard", Dashboard.Page).ExcludeFromDescription().AllowAnonymous();
     }

@@ -11,10 +11,38 @@ namespace Inference.Serving;
 /// </summary>
 public static class RouteErrors
 {
-    public static IResult For(PathString path, int status, string message, string type, string code, string title) =>
-        path.StartsWithSegments("/v1") ? OpenAIErrors.Create(status, message, type, code: code)
-        : path.StartsWithSegments("/predict") ? Classification.ClassificationApi.TeiError(status, message)
-        : path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/inference") && !path.StartsWithSegments("/api/models") && !path.StartsWithSegments("/api/keys") && !path.StartsWithSegments("/api/metrics")
-            ? OllamaApi.Error(status, message)
-            : TypedResults.Problem(message, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
+    public static IResult For(PathString path, int status, string message, string type, string code, string title) => FormatOf(path) switch
+    {
+        ErrorFormat.OpenAI => OpenAIErrors.Create(status, message, type, code: code),
+        ErrorFormat.TextEmbeddingsInference => Classification.ClassificationApi.TeiError(status, message),
+        ErrorFormat.Ollama => OllamaApi.Error(status, message),
+        _ => TypedResults.Problem(message, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code }),
+    };
+
+    /// <summary>Which API's error body a route answers with, by its path.</summary>
+    public static ErrorFormat FormatOf(PathString path) =>
+        path.StartsWithSegments("/v1") ? ErrorFormat.OpenAI
+        : path.StartsWithSegments("/predict") ? ErrorFormat.TextEmbeddingsInference
+        : path.StartsWithSegments("/api") && !PlatformPrefixes.Any(p => path.StartsWithSegments(p)) ? ErrorFormat.Ollama
+        : ErrorFormat.ProblemDetails;
+
+    /// <summary>The platform's own routes under <c>/api</c> (the rest of <c>/api</c> is Ollama's).</summary>
+    private static readonly string[] PlatformPrefixes =
+        ["/api/inference", "/api/models", "/api/keys", "/api/metrics", "/api/operational-events", "/api/services", "/api/events", "/api/feedback"];
+}
+
+/// <summary>The error bodies the routes answer in.</summary>
+public enum ErrorFormat
+{
+    /// <summary>RFC 7807 problem details.</summary>
+    ProblemDetails,
+
+    /// <summary>OpenAI's <c>{"error":{"message","type","param","code"}}</c>.</summary>
+    OpenAI,
+
+    /// <summary>Ollama's <c>{"error":"..."}</c>.</summary>
+    Ollama,
+
+    /// <summary>Text Embeddings Inference's <c>{"error","error_type"}</c>.</summary>
+    TextEmbeddingsInference,
 }

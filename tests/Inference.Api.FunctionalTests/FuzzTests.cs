@@ -37,6 +37,8 @@ public sealed class FuzzTests : IDisposable
         string[] secrets = [AdminKey, inferenceKey, _host.SqlitePath, "Data Source=", "Host=", "Password=", "   at ", "StackTrace", "System.Private.CoreLib"];
 
         var routes = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            // Scalar's static script bundle is a third-party file whose source mentions stack traces: not an answer.
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("scalar/", StringComparison.Ordinal) != true)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Pattern: e.RoutePattern)))
             .ToList();
         Assert.True(routes.Count > 60, $"{routes.Count} routes");

@@ -25,6 +25,19 @@ public sealed class OpenAIBatchTests : IDisposable
     public void Dispose() => _host.Dispose();
 
     [Fact]
+    public async Task A_multipart_upload_without_a_boundary_or_cut_short_is_a_400()
+    {
+        await using var api = _host.Start();
+        using var http = await LifecycleHost.ReadyAsync(api);
+        foreach (var type in new[] { "multipart/form-data", "multipart/form-data; boundary=xyz" })
+        {
+            using var content = new StringContent("""{"a":1}""");
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(type);
+            await BadInputTests.AssertError(await http.PostAsync("/v1/files", content), 400, null, null);
+        }
+    }
+
+    [Fact]
     public async Task The_sdk_uploads_a_file_runs_a_batch_and_downloads_answers_equal_to_direct_calls()
     {
         await using var api = _host.Start(b => b.UseSetting("Inference:Models:m2v:Path", "m2v-bge-base-vocabq-64d"));

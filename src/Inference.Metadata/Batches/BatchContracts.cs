@@ -83,3 +83,6 @@ public sealed record BatchList(
     [JsonPropertyName("object")]
     public string Object => "list";
 }
+
+/// <summary>The multipart form of <c>POST /v1/files</c> (for its documentation): the purpose ("batch") and the JSONL file.</summary>
+public sealed record FileUpload([property: JsonPropertyName("purpose")] string Purpose, [property: JsonPropertyName("file")] byte[] File);

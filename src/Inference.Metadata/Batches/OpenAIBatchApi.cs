@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Inference.Metadata.Lifecycle;
+using Inference.Serving;
 using Inference.Serving.OpenAI;
 using Inference.Serving.Routing;
 using Inference.Serving.Security;
@@ -21,23 +22,30 @@ public static class OpenAIBatchApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var files = endpoints.MapGroup("/v1/files").WithTags("OpenAI batches");
-        files.MapPost("/", UploadAsync).WithName("CreateFile").WithSummary("Uploads a JSONL batch input file (multipart: purpose, file).").DisableAntiforgery();
+        files.MapPost("/", UploadAsync).WithName("CreateFile").WithSummary("Uploads a JSONL batch input file (multipart: purpose, file).").DisableAntiforgery()
+            .Takes<FileUpload>("multipart/form-data").Produces<FileObject>();
         // A caller sees its own tenant's files and batches (admins and an open service see all): another's are 404.
-        files.MapGet("/", (string? purpose, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.ListFilesAsync(purpose, InferenceCaller.TenantFilter(http), ct))));
-        files.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetFileAsync(id, InferenceCaller.TenantFilter(http), ct))));
+        files.MapGet("/", (string? purpose, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.ListFilesAsync(purpose, InferenceCaller.TenantFilter(http), ct))))
+            .Produces<FileList>();
+        files.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetFileAsync(id, InferenceCaller.TenantFilter(http), ct))))
+            .Produces<FileObject>();
         files.MapGet("/{id}/content", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
         {
             var file = await batches.FileAsync(id, InferenceCaller.TenantFilter(http), ct);
             return TypedResults.File(file.Content, "application/octet-stream", file.FileName);
-        }));
-        files.MapDelete("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.DeleteFileAsync(id, InferenceCaller.TenantFilter(http), ct))));
+        })).Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream");
+        files.MapDelete("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.DeleteFileAsync(id, InferenceCaller.TenantFilter(http), ct))))
+            .Produces<FileDeleted>();
 
         var api = endpoints.MapGroup("/v1/batches").WithTags("OpenAI batches");
-        api.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Runs an uploaded file's requests as a batch.");
+        api.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Runs an uploaded file's requests as a batch (input_file_id, endpoint, completion_window, metadata).")
+            .Takes<System.Text.Json.JsonElement>().Produces<BatchObject>();
         api.MapGet("/", (string? after, int? limit, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
-            TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, InferenceCaller.TenantFilter(http), ct))));
-        api.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, InferenceCaller.TenantFilter(http), ct))));
-        api.MapPost("/{id}/cancel", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.CancelAsync(id, InferenceCaller.TenantFilter(http), ct))));
+            TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, InferenceCaller.TenantFilter(http), ct)))).Produces<BatchList>();
+        api.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, InferenceCaller.TenantFilter(http), ct))))
+            .Produces<BatchObject>();
+        api.MapPost("/{id}/cancel", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.CancelAsync(id, InferenceCaller.TenantFilter(http), ct))))
+            .Produces<BatchObject>();
         return endpoints;
     }
 
@@ -48,7 +56,17 @@ public static class OpenAIBatchApi
             throw LifecycleException.BadRequest("Upload the file as multipart/form-data with the fields purpose and file.");
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException && !http.RequestAborted.IsCancellationRequested)
+        {
+            // A multipart body without a boundary, or one cut short or malformed: the caller's to fix.
+            throw LifecycleException.BadRequest($"The multipart form cannot be read: {ex.Message}");
+        }
+
         if (form.Files.GetFile("file") is not { } file)
         {
             throw LifecycleException.BadRequest("The form has no 'file'.");

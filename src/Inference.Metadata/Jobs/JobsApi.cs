@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Inference.Metadata.Lifecycle;
+using Inference.Serving;
 using Inference.Serving.Routing;
 using Inference.Serving.Security;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,8 @@ public static class JobsApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api/inference").WithTags("Jobs");
-        api.MapPost("/batch", CreateAsync).WithSummary("Accepts a batch of inference requests as a job.");
+        api.MapPost("/batch", CreateAsync).WithSummary("Accepts a batch of inference requests as a job ({\"requests\":[...], \"webhook_url\"...}).")
+            .Takes<System.Text.Json.JsonElement>();
         api.MapGet("/jobs/{id}", GetAsync).WithSummary("A job's status, progress and responses.");
         api.MapDelete("/jobs/{id}", CancelAsync).WithSummary("Cancels a job's waiting items.");
         return endpoints;

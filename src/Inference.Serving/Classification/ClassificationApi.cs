@@ -23,11 +23,14 @@ public static class ClassificationApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapPost("/v1/classify", ClassifyAsync).WithTags("OpenAI").WithName("Classify")
-            .WithSummary("Labels and their probabilities for one text or several (vLLM's classification API).").Drains();
+            .WithSummary("Labels and their probabilities for one text or several (vLLM's classification API).").Drains()
+            .Documented<ClassifyRequest, ClassifyResponse>();
         endpoints.MapPost("/predict", PredictAsync).WithTags("Classification").WithName("Predict")
-            .WithSummary("Labels with scores for one text or several (Text Embeddings Inference's /predict).").Drains();
+            .WithSummary("Labels with scores for one text or several (Text Embeddings Inference's /predict; a list of lists for several).").Drains()
+            .Documented<PredictRequest, List<PredictScore>>();
         endpoints.MapPost("/api/inference/analyze", AnalyzeAsync).WithTags("Classification").WithName("Analyze")
-            .WithSummary("Analyzes text with a classification model: its label, confidence and scores (seed 003).").Drains();
+            .WithSummary("Analyzes text with a classification model: its label, confidence and scores (seed 003).").Drains()
+            .Documented<AnalyzeRequest, AnalyzeResponse>();
         return endpoints;
     }
 

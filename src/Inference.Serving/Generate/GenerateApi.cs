@@ -23,8 +23,8 @@ public static class GenerateApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/generate").WithTags("Generate");
-        api.MapPost("/", GenerateAsync).WithSummary("Text for a prompt.").Drains();
-        api.MapPost("/structured", StructuredAsync).WithSummary("A JSON object for a prompt, valid against the schema sent.");
+        api.MapPost("/", GenerateAsync).WithSummary("Text for a prompt.").Drains().Documented<GenerateRequest, GenerateResponse>();
+        api.MapPost("/structured", StructuredAsync).WithSummary("A JSON object for a prompt, valid against the schema sent.").Documented<StructuredGenerateRequest, StructuredGenerateResponse>();
         return api;
     }
 

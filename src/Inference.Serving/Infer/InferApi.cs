@@ -24,8 +24,8 @@ public static class InferApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/infer").WithTags("Infer");
-        api.MapPost("/", InferAsync).WithSummary("A model's answer (or vector) for a text.").Drains();
-        api.MapPost("/batch", BatchAsync).WithSummary("Many inference requests, run in parallel, answered in order.").Drains();
+        api.MapPost("/", InferAsync).WithSummary("A model's answer, vector or label for a text.").Drains().Documented<InferRequest, InferResponse>();
+        api.MapPost("/batch", BatchAsync).WithSummary("Many inference requests, run in parallel, answered in order.").Drains().Documented<InferBatchRequest, InferBatchResponse>();
         return api;
     }
 

@@ -26,13 +26,13 @@ public static class OllamaApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api").WithTags("Ollama");
-        api.MapGet("/version", () => TypedResults.Json(new OllamaVersion(CompatibleVersion), OllamaJsonContext.Default.OllamaVersion));
-        api.MapGet("/tags", Tags);
-        api.MapPost("/show", ShowAsync);
-        api.MapPost("/chat", ChatAsync).Drains();
-        api.MapPost("/generate", GenerateAsync).Drains();
-        api.MapPost("/embed", EmbedAsync).Drains();
-        api.MapGet("/ps", Processes);
+        api.MapGet("/version", () => TypedResults.Json(new OllamaVersion(CompatibleVersion), OllamaJsonContext.Default.OllamaVersion)).Returns<OllamaVersion>();
+        api.MapGet("/tags", Tags).Returns<OllamaTags>();
+        api.MapPost("/show", ShowAsync).Documented<OllamaShowRequest, OllamaShowResponse>();
+        api.MapPost("/chat", ChatAsync).Drains().Documented<OllamaChatRequest, OllamaChatChunk>(RouteDocumentation.NdJson);
+        api.MapPost("/generate", GenerateAsync).Drains().Documented<OllamaGenerateRequest, OllamaGenerateChunk>(RouteDocumentation.NdJson);
+        api.MapPost("/embed", EmbedAsync).Drains().Documented<OllamaEmbedRequest, OllamaEmbedResponse>();
+        api.MapGet("/ps", Processes).Returns<OllamaProcesses>();
         return api;
     }
 

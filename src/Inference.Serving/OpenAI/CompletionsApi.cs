@@ -6,9 +6,15 @@ using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.OpenAI;
 
-/// <summary><c>POST /v1/completions</c>: the prompt is sent to the model as it is, without a chat template.</summary>
+/// <summary>
+/// <c>POST /v1/completions</c>: OpenAI's body (the prompt is sent to the model as it is, without a chat template) or
+/// seed 004's (<c>input</c>, <c>params</c>, <c>raw</c>, <c>req_id</c>), each answered in its own shape.
+/// </summary>
 internal static class CompletionsApi
 {
+    /// <summary>Seed 004's answers are as long as this (at most half the model's context) when <c>params.max_tokens</c> does not say.</summary>
+    private const int DefaultInputMaxTokens = 256;
+
     public static async Task<IResult> CreateAsync(HttpContext http, [AsParameters] OpenAIServices services)
     {
         var cancellationToken = http.RequestAborted;
@@ -18,7 +24,12 @@ internal static class CompletionsApi
             return bodyError;
         }
 
-        if (ModelResolver.Resolve(services, http, request!.Model, ModelKind.Chat, "/v1/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
+        if (request!.Input is not null || request.Params is not null || request.Raw is not null || request.ReqId is not null)
+        {
+            return await InputCompletionAsync(http, services, request, cancellationToken);
+        }
+
+        if (ModelResolver.Resolve(services, http, request.Model, ModelKind.Chat, "/v1/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
         {
             return modelError;
         }
@@ -58,6 +69,78 @@ internal static class CompletionsApi
             return TypedResults.Json(completion, OpenAIJsonContext.Default.TextCompletion);
         }
         catch (Exception ex) when (OpenAIErrors.TryMap(ex, "prompt") is { } mapped)
+        {
+            return mapped;
+        }
+    }
+
+    /// <summary>
+    /// Seed 004's completion: <c>input</c> through the model's chat template (or as it is with <c>raw</c>), with
+    /// <c>params</c>; answered with the text, the tokens in and out, the finish reason, the time taken and the request id.
+    /// </summary>
+    private static async Task<IResult> InputCompletionAsync(HttpContext http, OpenAIServices services, CompletionRequest request, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (request.Prompt is not null)
+        {
+            return OpenAIErrors.BadRequest("Give either prompt (OpenAI's body) or input (seed 004's), not both.", "input");
+        }
+
+        if (string.IsNullOrEmpty(request.Input))
+        {
+            return OpenAIErrors.BadRequest("input is required: the text to complete.", "input");
+        }
+
+        if (request.Stream == true)
+        {
+            return OpenAIErrors.BadRequest("stream is not supported with input; send prompt (OpenAI's body) to stream.", "stream");
+        }
+
+        var name = request.Model ?? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Chat)?.Id;
+        if (ModelResolver.Resolve(services, http, name, ModelKind.Chat, "/v1/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
+        {
+            return modelError;
+        }
+
+        var parameters = request.Params;
+        var effective = request with
+        {
+            MaxTokens = parameters?.MaxTokens ?? request.MaxTokens ?? (model.ContextLength is int context ? Math.Min(DefaultInputMaxTokens, context / 2) : DefaultInputMaxTokens),
+            Temperature = parameters?.Temperature ?? request.Temperature,
+            TopP = parameters?.TopP ?? request.TopP,
+            TopK = parameters?.TopK ?? request.TopK,
+            Seed = parameters?.Seed ?? request.Seed,
+            Stop = parameters?.Stop ?? request.Stop,
+            Grammar = parameters?.Grammar ?? request.Grammar,
+        };
+        if ((SamplingRequestMapper.Validate(effective, model, out var options)
+            ?? await StructuredRequestMapper.ApplyAsync(effective, null, model, options, services.Grammars, cancellationToken)) is { } optionsError)
+        {
+            return OpenAIErrors.BadRequest(optionsError);
+        }
+
+        if (request.Raw == true)
+        {
+            (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;
+        }
+
+        try
+        {
+            var response = await model.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, request.Input)], options, cancellationToken);
+            var answered = Routing.RequestRouting.AnsweringId(model);
+            var used = services.Routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
+            return TypedResults.Json(
+                new InputCompletion(
+                    response.Text,
+                    (int)(response.Usage?.InputTokenCount ?? 0),
+                    (int)(response.Usage?.OutputTokenCount ?? 0),
+                    OpenAISse.FinishReason(response.FinishReason),
+                    Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1),
+                    request.ReqId ?? RequestIdMiddleware.IdOf(http),
+                    used),
+                OpenAIJsonContext.Default.InputCompletion);
+        }
+        catch (Exception ex) when (OpenAIErrors.TryMap(ex, "input") is { } mapped)
         {
             return mapped;
         }

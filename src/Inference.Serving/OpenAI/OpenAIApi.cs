@@ -1,3 +1,4 @@
+using Inference.Serving;
 using Inference.Serving.OpenAI;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,11 +12,14 @@ public static class OpenAIApi
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var v1 = endpoints.MapGroup("/v1").WithTags("OpenAI");
-        v1.MapPost("/chat/completions", ChatCompletionsApi.CreateAsync).WithName("CreateChatCompletion").WithSummary("Chat completion, optionally streamed as server-sent events.").Drains();
-        v1.MapPost("/completions", CompletionsApi.CreateAsync).WithName("CreateCompletion").WithSummary("Text completion of a raw prompt.").Drains();
-        v1.MapPost("/embeddings", EmbeddingsApi.CreateAsync).WithName("CreateEmbeddings").WithSummary("Embeddings of one or more texts.").Drains();
-        v1.MapGet("/models", ModelsApi.List).WithName("ListModels").WithSummary("The models this service serves.");
-        v1.MapGet("/models/{id}", ModelsApi.Get).WithName("GetModel").WithSummary("One model.");
+        v1.MapPost("/chat/completions", ChatCompletionsApi.CreateAsync).WithName("CreateChatCompletion").WithSummary("Chat completion, optionally streamed as server-sent events.").Drains()
+            .Documented<Inference.Serving.OpenAI.Contracts.ChatCompletionRequest, Inference.Serving.OpenAI.Contracts.ChatCompletion>(Inference.Serving.RouteDocumentation.EventStream);
+        v1.MapPost("/completions", CompletionsApi.CreateAsync).WithName("CreateCompletion").WithSummary("Text completion of a raw prompt.").Drains()
+            .Documented<Inference.Serving.OpenAI.Contracts.CompletionRequest, Inference.Serving.OpenAI.Contracts.TextCompletion>(Inference.Serving.RouteDocumentation.EventStream);
+        v1.MapPost("/embeddings", EmbeddingsApi.CreateAsync).WithName("CreateEmbeddings").WithSummary("Embeddings of one or more texts.").Drains()
+            .Documented<Inference.Serving.OpenAI.Contracts.EmbeddingRequest, Inference.Serving.OpenAI.Contracts.EmbeddingList>();
+        v1.MapGet("/models", ModelsApi.List).WithName("ListModels").WithSummary("The models this service serves.").Returns<Inference.Serving.OpenAI.Contracts.ModelList>();
+        v1.MapGet("/models/{id}", ModelsApi.Get).WithName("GetModel").WithSummary("One model.").Returns<Inference.Serving.OpenAI.Contracts.ModelInfo>();
         v1.MapFallback((HttpContext http) => OpenAIErrors.Create(
             StatusCodes.Status404NotFound, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", "invalid_request_error", code: "unknown_url"));
         return v1;

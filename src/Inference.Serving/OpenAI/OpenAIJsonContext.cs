@@ -14,6 +14,7 @@ namespace Inference.Serving.OpenAI;
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(TextCompletion))]
+[JsonSerializable(typeof(InputCompletion))]
 [JsonSerializable(typeof(EmbeddingList))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelInfo))]

@@ -16,7 +16,42 @@ public sealed record CompletionRequest : SamplingRequest
 
     public int? BestOf { get; init; }
 
+    /// <summary>Seed 004's body: the text to complete (instead of <c>prompt</c>), answered in seed 004's shape.</summary>
+    public string? Input { get; init; }
+
+    /// <summary>Seed 004's parameters: <c>max_tokens</c>, <c>temperature</c>, <c>grammar</c> (and the other sampling fields).</summary>
+    public CompletionParams? Params { get; init; }
+
+    /// <summary>Seed 004's raw mode: true sends <c>input</c> as it is; otherwise it goes through the model's chat template.</summary>
+    public bool? Raw { get; init; }
+
+    /// <summary>Seed 004's request id, echoed in the answer (the request's <c>x-request-id</c> otherwise).</summary>
+    public string? ReqId { get; init; }
+
     // OpenAI's legacy endpoint defaults to 16 tokens when max_tokens is absent.
     [JsonIgnore]
     public override int? RequestedMaxTokens => MaxTokens ?? 16;
 }
+
+/// <summary>Seed 004's <c>params</c>.</summary>
+public sealed record CompletionParams
+{
+    public int? MaxTokens { get; init; }
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    public int? TopK { get; init; }
+
+    public long? Seed { get; init; }
+
+    public JsonElement? Stop { get; init; }
+
+    /// <summary>A GBNF grammar, inline or the name of a stored one.</summary>
+    public string? Grammar { get; init; }
+}
+
+/// <summary>Seed 004's completion answer.</summary>
+/// <param name="Model">The model (name:version when known) that answered.</param>
+public sealed record InputCompletion(string Text, int TokensIn, int TokensOut, string? FinishReason, double DurationMs, string ReqId, string Model);
