@@ -72,7 +72,6 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<IModelVersions>(sp => sp.GetRequiredService<ModelRegistry>());
         builder.Services.AddSingleton<IGrammarLibrary, GrammarLibrary>();
-        builder.Services.AddSingleton<AuditSpill>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddSingleton<MetadataTelemetry>();

@@ -1,48 +1,35 @@
-using System.Threading.Channels;
 using Inference.Metadata.Data;
+using Inference.Metadata.Durability;
 using Inference.Metadata.Registry;
 using Inference.Serving.Auditing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Metadata.Auditing;
 
 /// <summary>
-/// The request path's side of the audit log: a call becomes a row in a bounded in-memory queue that
-/// <see cref="AuditLogWriter"/> empties in batches. When the queue is full the row goes to the spill file instead, so
-/// an accepted call is never dropped and a request never waits for the database.
+/// The request path's side of the audit log: a call becomes a row of a <see cref="DurableQueue{T}"/> that
+/// <see cref="AuditLogWriter"/> empties in batches, so an accepted call is never dropped and a request never waits for
+/// the database.
 /// </summary>
-internal sealed class AuditLog : IInferenceAuditLog
+internal sealed class AuditLog(IOptions<MetadataOptions> options, ModelRegistry registry, ILogger<AuditLog> logger) : IInferenceAuditLog
 {
-    private readonly Channel<AuditRecord> _queue;
-    private readonly AuditSpill _spill;
-    private readonly ModelRegistry _registry;
-    private List<AuditRecord>? _inFlight;
-
-    public AuditLog(IOptions<MetadataOptions> options, AuditSpill spill, ModelRegistry registry)
-    {
-        _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(options.Value.Audit.Capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _spill = spill;
-        _registry = registry;
-    }
+    public DurableQueue<AuditRecord> Queue { get; } = new(
+        options.Value.Audit.Capacity,
+        new SpillFile<AuditRecord>(options.Value.Audit.SpillDirectory, "audit", MetadataJsonContext.Default.AuditRecord, "audit records", logger));
 
     /// <summary>Rows accepted but not yet in the database: queued, being written, and spilled.</summary>
-    public long Pending => _queue.Reader.Count + (_inFlight?.Count ?? 0) + _spill.Pending;
-
-    public ChannelReader<AuditRecord> Reader => _queue.Reader;
+    public long Pending => Queue.Pending;
 
     public void Record(InferenceCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var record = new AuditRecord
+        Queue.Enqueue(new AuditRecord
         {
             Id = call.Id,
             RequestId = Truncate(call.RequestId, 128),
             Model = call.Route?.Name ?? call.Model,
-            Version = call.Route?.Version ?? _registry.DefaultVersion(call.Model),
+            Version = call.Route?.Version ?? registry.DefaultVersion(call.Model),
             Provider = call.Provider,
             Operation = call.Operation,
             InputTokens = call.InputTokens,
@@ -59,39 +46,7 @@ internal sealed class AuditLog : IInferenceAuditLog
             Arm = call.Route?.Arm,
             FallbackFrom = call.Route?.FallbackFrom,
             Attempt = call.Route?.Number ?? 1,
-        };
-
-        if (!_queue.Writer.TryWrite(record))
-        {
-            _spill.Append([record]);
-        }
-    }
-
-    /// <summary>Moves up to <paramref name="size"/> queued rows into <paramref name="batch"/>, which stays pending until <see cref="Written"/>.</summary>
-    public void Take(List<AuditRecord> batch, int size)
-    {
-        batch.Clear();
-        while (batch.Count < size && _queue.Reader.TryRead(out var record))
-        {
-            batch.Add(record);
-        }
-
-        _inFlight = batch;
-    }
-
-    public void Written() => _inFlight = null;
-
-    /// <summary>At shutdown: everything not yet written, the batch in flight first.</summary>
-    public List<AuditRecord> Drain()
-    {
-        List<AuditRecord> rest = [.. _inFlight ?? []];
-        _inFlight = null;
-        while (_queue.Reader.TryRead(out var record))
-        {
-            rest.Add(record);
-        }
-
-        return rest;
+        });
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
