@@ -3,6 +3,7 @@ using Inference.Metadata.Auditing;
 using Inference.Metadata.Batches;
 using Inference.Metadata.Data;
 using Inference.Metadata.Downloads;
+using Inference.Metadata.Events;
 using Inference.Metadata.Experiments;
 using Inference.Metadata.Grammars;
 using Inference.Metadata.Jobs;
@@ -12,6 +13,7 @@ using Inference.Metadata.Registry;
 using Inference.Metadata.Security;
 using Inference.Serving.Auditing;
 using Inference.Serving.Catalog;
+using Inference.Serving.Events;
 using Inference.Serving.Grammars;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
@@ -75,6 +77,9 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IInferenceAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddSingleton<MetadataTelemetry>();
+        builder.Services.AddSingleton<OperationalEventLog>();
+        builder.Services.AddSingleton<IOperationalEventSink>(sp => sp.GetRequiredService<OperationalEventLog>());
+        builder.Services.AddSingleton<IOperationalEventStore, DatabaseOperationalEventStore>();
         builder.Services.AddOptions<ModelPricingOptions>().Configure<IConfiguration>((o, c) =>
         {
             foreach (var model in c.GetSection(ModelPricingOptions.SectionName).GetChildren())
@@ -131,6 +136,7 @@ public static class MetadataExtensions
         builder.Services.AddSingleton<ModelDownloads>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelDownloads>());
         builder.Services.AddHostedService<AuditLogWriter>();
+        builder.Services.AddHostedService<OperationalEventWriter>();
         builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
         builder.AddInferenceAuth();
         return builder;

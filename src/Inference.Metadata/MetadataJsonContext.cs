@@ -4,6 +4,7 @@ using Inference.Metadata.Data;
 namespace Inference.Metadata;
 
 [JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(OperationalEventRecord))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Registry.VersionConfiguration))]
 [JsonSerializable(typeof(List<Lifecycle.DeploymentEvent>))]

@@ -1,14 +1,42 @@
 namespace Inference.Metadata;
 
-/// <summary>Whether the database has its schema and the registry yet, and what went wrong last, for the writers and the health check.</summary>
-internal sealed class MetadataState
+/// <summary>
+/// Whether the database has its schema and the registry yet, and what went wrong last, for the writers and the health
+/// check; the moments it stops and starts answering are operational events (<c>metadata.unavailable</c> / <c>restored</c>).
+/// </summary>
+internal sealed class MetadataState(Inference.Serving.Events.OperationalEvents? events = null)
 {
+    private readonly Lock _lock = new();
+    private string? _lastError;
+
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsMigrated => _migrated.Task.IsCompleted;
 
-    public string? LastError { get; set; }
+    /// <summary>Why the last write failed, until one succeeds.</summary>
+    public string? LastError
+    {
+        get => _lastError;
+        set
+        {
+            string? previous;
+            lock (_lock)
+            {
+                previous = _lastError;
+                _lastError = value;
+            }
+
+            if (previous is null && value is not null)
+            {
+                events?.Warning(Inference.Serving.Events.OperationalEventCodes.MetadataUnavailable, $"The metadata database does not answer ({value}); audit records and events are kept and written when it does.");
+            }
+            else if (previous is not null && value is null)
+            {
+                events?.Info(Inference.Serving.Events.OperationalEventCodes.MetadataRestored, "The metadata database answers again; what was kept is being written.");
+            }
+        }
+    }
 
     public Task WhenMigrated(CancellationToken cancellationToken) => _migrated.Task.WaitAsync(cancellationToken);
 

@@ -18,6 +18,12 @@ public sealed record MonitoringEvent(string Type, string Data)
     /// <summary>An alert started or stopped firing.</summary>
     public const string AlertType = "alert";
 
+    /// <summary>An operational event (a model loaded, the cache lost, health changed...).</summary>
+    public const string OperationalType = "operational";
+
+    public static MonitoringEvent Operational(Inference.Serving.Events.OperationalEvent operationalEvent) =>
+        new(OperationalType, JsonSerializer.Serialize(operationalEvent, MonitoringJsonContext.Default.OperationalEvent));
+
     public static MonitoringEvent Snapshot(ServicesSnapshot services, ActiveAlerts alerts) =>
         new(SnapshotType, JsonSerializer.Serialize(new MonitoringSnapshot(services.Timestamp, services.Services, alerts.Alerts), MonitoringJsonContext.Default.MonitoringSnapshot));
 

@@ -42,9 +42,11 @@ public static class MonitoringExtensions
         builder.Services.AddSingleton<MonitoringEvents>();
         builder.Services.AddSingleton<AlertEvaluator>();
         builder.Services.AddSingleton<ServiceDirectory>();
+        builder.Services.AddSingleton<RemoteOperationalEvents>();
         builder.Services.AddSingleton<MonitoringSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitoringSampler>());
         builder.Services.AddSingleton<IInferenceAuditLog, InferenceCallMetrics>();
+        builder.Services.AddSingleton<Inference.Serving.Events.IOperationalEventSink, OperationalEventStream>();
         builder.Services.AddHttpClient(ServiceDirectory.HttpClientName);
 
         // The gauges exist once something asks for them: create the instruments with the service.

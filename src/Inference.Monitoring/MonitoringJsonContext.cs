@@ -12,4 +12,6 @@ namespace Inference.Monitoring;
 [JsonSerializable(typeof(MonitoringSnapshot))]
 [JsonSerializable(typeof(RequestEvent))]
 [JsonSerializable(typeof(AlertEvent))]
+[JsonSerializable(typeof(Inference.Serving.Events.OperationalEvent))]
+[JsonSerializable(typeof(Inference.Serving.Events.OperationalEventPage))]
 internal sealed partial class MonitoringJsonContext : JsonSerializerContext;

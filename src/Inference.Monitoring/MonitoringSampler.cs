@@ -18,10 +18,13 @@ internal sealed partial class MonitoringSampler(
     CallWindow window,
     MonitoringState state,
     MonitoringEvents events,
+    Inference.Serving.Events.OperationalEvents operational,
     IOptions<MonitoringOptions> options,
     TimeProvider time,
     ILogger<MonitoringSampler> logger) : BackgroundService
 {
+    private HealthStatus? _lastHealth;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
@@ -55,9 +58,32 @@ internal sealed partial class MonitoringSampler(
         }
     }
 
+    /// <summary>A change of this service's health, as an operational event naming the checks that are not healthy.</summary>
+    private void HealthChanged(HealthReport report)
+    {
+        var previous = _lastHealth;
+        _lastHealth = report.Status;
+        if (previous == report.Status)
+        {
+            return;
+        }
+
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => $"{e.Key}: {e.Value.Status}{(e.Value.Description is { Length: > 0 } d ? $" ({d})" : "")}").ToList();
+        var message = $"Health is {report.Status}{(previous is null ? "" : $" (was {previous})")}{(failing.Count > 0 ? "; " + string.Join("; ", failing) : "")}.";
+        var level = report.Status switch
+        {
+            HealthStatus.Healthy => Inference.Serving.Events.OperationalEventLevels.Info,
+            HealthStatus.Degraded => Inference.Serving.Events.OperationalEventLevels.Warning,
+            _ => Inference.Serving.Events.OperationalEventLevels.Error,
+        };
+        operational.Record(level, Inference.Serving.Events.OperationalEventCodes.HealthChanged, message);
+    }
+
     private async Task SampleOnceAsync(CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        HealthChanged(report);
         var memory = MemoryUsage.Percent();
         var previous = state.Alerts;
         var calls = window.Since();

@@ -1,5 +1,6 @@
 using Inference.Serving;
 using Inference.Serving.Classification;
+using Inference.Serving.Events;
 using Inference.Serving.Generate;
 using Inference.Serving.Infer;
 using Inference.Serving.Ollama;
@@ -26,6 +27,7 @@ public static class InferenceEndpointsExtensions
         app.MapGenerateApi();
         app.MapInferApi();
         app.MapCircuitBreakerApi();
+        app.MapOperationalEventsApi();
         return app;
     }
 }

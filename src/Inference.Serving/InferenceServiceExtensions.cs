@@ -1,8 +1,10 @@
 using Inference.Serving.Catalog;
+using Inference.Serving.Events;
 using Inference.Serving.Local;
 using Inference.Serving.Remote;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,6 +17,10 @@ public static class InferenceServiceExtensions
     public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Operational events first: its start is the service's first event, before any model loads.
+        builder.Services.TryAddSingleton<OperationalEvents>();
+        builder.Services.TryAddSingleton<IOperationalEventStore, MemoryOperationalEventStore>();
+        builder.Services.AddHostedService<OperationalEventsLifetime>();
         builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds).AddDraining();
         builder.Services.AddOptions<BackpressureOptions>()
             .BindConfiguration(BackpressureOptions.SectionName)

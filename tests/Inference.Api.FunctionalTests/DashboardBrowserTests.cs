@@ -46,6 +46,8 @@ public sealed class DashboardBrowserTests(MonitoringFixture api) : IClassFixture
         // The request event arrives over /api/events and the page counts it, then the next snapshot agrees.
         await Assertions.Expect(page.Locator("#request-count")).Not.ToHaveTextAsync(seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#log")).ToContainTextAsync(MonitoringFixture.Gguf);
+        // The service's operational events, the model loads among them.
+        await Assertions.Expect(page.Locator($"#events [data-code=\"model.loaded\"]").Filter(new() { HasText = MonitoringFixture.Gguf })).ToHaveCountAsync(1);
         await Assertions.Expect(row.Locator("[data-field=requests]")).Not.ToHaveTextAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(row.Locator("[data-field=last-request]")).Not.ToHaveTextAsync("—");
 

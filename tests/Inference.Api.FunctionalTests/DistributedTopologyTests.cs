@@ -81,6 +81,29 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     }
 
     [Fact]
+    public async Task The_worker_s_and_embeddings_service_s_operational_events_are_kept_in_the_api_s_database()
+    {
+        using var worker = new HttpClient { BaseAddress = platform.Worker.BaseAddress };
+        var own = await worker.GetFromJsonAsync<JsonElement>($"/api/operational-events?model={Chat}&code=model.loaded");
+        Assert.Equal("memory", own.GetProperty("source").GetString());
+        var loaded = Assert.Single(own.GetProperty("events").EnumerateArray());
+        Assert.Equal("Inference.Worker", loaded.GetProperty("service").GetString());
+
+        // The Api takes them at its status samples and keeps them in PostgreSQL, under their own service and id.
+        var id = Guid.Parse(loaded.GetProperty("id").GetString()!);
+        var services = await Eventually.HoldsAsync(
+            () => platform.Postgres.QueryAsync(
+                "SELECT DISTINCT \"Service\" FROM operational_events WHERE \"Code\" = 'model.loaded'",
+                r => { var list = new List<string>(); while (r.Read()) { list.Add(r.GetString(0)); } return list; }),
+            list => list.Contains("Inference.Worker") && list.Contains("Inference.Embeddings"));
+        Assert.DoesNotContain("Inference.Api", services);
+        Assert.Equal(1, await platform.Postgres.QueryAsync($"SELECT COUNT(*) FROM operational_events WHERE \"Id\" = '{id}'", r => r.Read() ? r.GetInt64(0) : 0));
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var viaApi = await http.GetFromJsonAsync<JsonElement>($"/api/operational-events?model={DistributedPlatform.Classifier}&code=model.loaded");
+        Assert.Equal("Inference.Embeddings", Assert.Single(viaApi.GetProperty("events").EnumerateArray()).GetProperty("service").GetString());
+    }
+
+    [Fact]
     public async Task The_gateway_shows_the_worker_s_and_embeddings_service_s_own_status_with_their_queues()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
@@ -265,6 +288,15 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         await client.GetResponseAsync("What does \"fish\" mean?", options);
         Assert.Equal(before, await WorkerRequestsAsync());
         Assert.Equal("Healthy", await http.GetStringAsync("/health"));
+
+        // The outage and the return are operational events, in that order.
+        var events = await Eventually.HoldsAsync(
+            () => http.GetFromJsonAsync<JsonElement>("/api/operational-events?limit=500"),
+            e => e.GetProperty("events").EnumerateArray().Any(x => x.GetProperty("code").GetString() == "cache.restored"));
+        var lost = events.GetProperty("events").EnumerateArray().Last(x => x.GetProperty("code").GetString() == "cache.unavailable");
+        var back = events.GetProperty("events").EnumerateArray().First(x => x.GetProperty("code").GetString() == "cache.restored");
+        Assert.Equal("warning", lost.GetProperty("level").GetString());
+        Assert.True(back.GetProperty("timestamp").GetDateTimeOffset() > lost.GetProperty("timestamp").GetDateTimeOffset());
     }
 
     [Fact]
@@ -298,6 +330,18 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
                 r => r.Read() ? r.GetInt64(0) : 0),
             count => count >= ids.Count);
         Assert.Equal(ids.Count, rows);
+
+        // What happened while PostgreSQL was down was kept and written once it was back: the outage itself, then the return.
+        var codes = await Eventually.HoldsAsync(
+            () => platform.Postgres.QueryAsync(
+                "SELECT \"Code\" FROM operational_events WHERE \"Code\" LIKE 'metadata.%' ORDER BY \"Timestamp\"",
+                r => { var list = new List<string>(); while (r.Read()) { list.Add(r.GetString(0)); } return list; }),
+            list => list.Contains("metadata.restored"));
+        Assert.Equal("metadata.unavailable", codes[^2]);
+        Assert.Equal("metadata.restored", codes[^1]);
+        var startup = await platform.Postgres.QueryAsync(
+            "SELECT COUNT(*) FROM operational_events WHERE \"Code\" = 'startup' AND \"Service\" = 'Inference.Api'", r => r.Read() ? r.GetInt64(0) : 0);
+        Assert.True(startup >= 1);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
+    public DbSet<OperationalEventRecord> OperationalEvents => Set<OperationalEventRecord>();
+
     public DbSet<StoredGrammar> Grammars => Set<StoredGrammar>();
 
     public DbSet<Deployment> Deployments => Set<Deployment>();
@@ -94,6 +96,20 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             audit.HasIndex(a => a.Timestamp);
             audit.HasIndex(a => a.RequestId);
             audit.HasIndex(a => new { a.Tenant, a.Timestamp });
+        });
+
+        modelBuilder.Entity<OperationalEventRecord>(e =>
+        {
+            e.ToTable("operational_events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Level).HasMaxLength(10);
+            e.Property(x => x.Code).HasMaxLength(100);
+            e.Property(x => x.Message).HasMaxLength(2000);
+            e.Property(x => x.Service).HasMaxLength(200);
+            e.Property(x => x.Model).HasMaxLength(200);
+            e.HasIndex(x => x.Timestamp);
+            e.HasIndex(x => new { x.Code, x.Timestamp });
+            e.HasIndex(x => new { x.Model, x.Timestamp });
         });
 
         modelBuilder.Entity<Deployment>(deployment =>

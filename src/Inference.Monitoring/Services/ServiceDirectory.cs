@@ -26,6 +26,7 @@ internal sealed partial class ServiceDirectory(
     TimeProvider time,
     IConfiguration configuration,
     IHostEnvironment environment,
+    RemoteOperationalEvents remoteEvents,
     ILogger<ServiceDirectory> logger)
 {
     public const string HttpClientName = "inference-monitoring";
@@ -105,6 +106,7 @@ internal sealed partial class ServiceDirectory(
             var elapsed = watch.Elapsed.TotalMilliseconds;
             var own = snapshot?.Services.FirstOrDefault() ?? throw new InvalidOperationException("The service listed no services.");
             Seen(key, now);
+            await CollectEventsAsync(http, key, root, timeout.Token, cancellationToken).ConfigureAwait(false);
             return own with
             {
                 Name = name,
@@ -121,6 +123,19 @@ internal sealed partial class ServiceDirectory(
             ServiceUnreachable(logger, name, root, reason);
             return Remote(key, name, provider, root, ServiceStatus.Offline, reason, null,
                 [.. fromCalls.Select(m => m with { Status = ModelStatus.Offline })]);
+        }
+    }
+
+    /// <summary>The service's operational events since the last sample, into this one's sinks; a failure waits for the next sample.</summary>
+    private async Task CollectEventsAsync(HttpClient http, string key, Uri root, CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await remoteEvents.CollectAsync(http, key, root, timeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            ServiceUnreachable(logger, key, root, ex.Message);
         }
     }
 

@@ -14,7 +14,8 @@ internal sealed partial class ResilientDistributedCache(
     IDistributedCache inner,
     IOptions<ResponseCacheOptions> options,
     TimeProvider time,
-    ILogger<ResilientDistributedCache> logger) : IDistributedCache
+    ILogger<ResilientDistributedCache> logger,
+    Events.OperationalEvents? events = null) : IDistributedCache
 {
     public const string MeterName = "Inference.Serving.Cache";
 
@@ -24,6 +25,7 @@ internal sealed partial class ResilientDistributedCache(
     private static readonly Counter<long> Errors = Meter.CreateCounter<long>("inference.cache.errors", "{operation}", "Cache operations that failed and were bypassed.");
 
     private long _skipUntilTicks;
+    private int _down;
 
     /// <summary>False while the cache is being bypassed after a failure.</summary>
     public bool IsAvailable => time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _skipUntilTicks);
@@ -68,11 +70,22 @@ internal sealed partial class ResilientDistributedCache(
 
         try
         {
-            return await operation().ConfigureAwait(false);
+            var result = await operation().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _down, 0) == 1)
+            {
+                events?.Info(Events.OperationalEventCodes.CacheRestored, "The response cache answers again.");
+            }
+
+            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Errors.Add(1);
+            if (Interlocked.Exchange(ref _down, 1) == 0)
+            {
+                events?.Warning(Events.OperationalEventCodes.CacheUnavailable, $"The response cache failed ({ex.GetType().Name}); requests are answered without it, and it is tried again every {options.Value.RetryAfter.TotalSeconds:0.#} s.");
+            }
+
             Interlocked.Exchange(ref _skipUntilTicks, (time.GetUtcNow() + options.Value.RetryAfter).UtcTicks);
             Bypassed(logger, options.Value.RetryAfter.TotalSeconds, ex);
             return fallback;

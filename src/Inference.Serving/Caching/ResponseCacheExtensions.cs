@@ -54,7 +54,8 @@ public static class ResponseCacheExtensions
             sp.GetRequiredService<IDistributedCache>(),
             sp.GetRequiredService<IOptions<ResponseCacheOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResilientDistributedCache>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResilientDistributedCache>>(),
+            sp.GetService<Inference.Serving.Events.OperationalEvents>()));
         builder.Services.AddHealthChecks().AddCheck<ResponseCacheHealthCheck>("cache");
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Inference.Serving.Catalog;
+using Inference.Serving.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Inference.Serving.Local;
@@ -10,7 +11,13 @@ namespace Inference.Serving.Local;
 /// run time for models registered by path.
 /// </summary>
 public sealed class LocalModelFactory(
-    IEnumerable<IModelFormat> formats, ModelResidency residency, ModelCatalog catalog, TimeProvider time, IServiceProvider services, ILogger<LocalModelFactory> logger)
+    IEnumerable<IModelFormat> formats,
+    ModelResidency residency,
+    ModelCatalog catalog,
+    OperationalEvents events,
+    TimeProvider time,
+    IServiceProvider services,
+    ILogger<LocalModelFactory> logger)
 {
     private readonly IModelFormat[] _formats = [.. formats];
 
@@ -68,8 +75,21 @@ public sealed class LocalModelFactory(
     private LoadedModel Load(IModelFormat format, string id, string path, ModelKind kind, string? chatTemplate)
     {
         var started = Stopwatch.GetTimestamp();
-        var loaded = format.Load(new ModelLoadRequest(id, path, kind, chatTemplate));
-        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Source, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        events.Info(OperationalEventCodes.ModelLoading, $"Loading {ModelKindNames.Of(kind)} model '{id}' ({format.Name}) from {path}.", id);
+        LoadedModel loaded;
+        try
+        {
+            loaded = format.Load(new ModelLoadRequest(id, path, kind, chatTemplate));
+        }
+        catch (Exception ex)
+        {
+            events.Error(OperationalEventCodes.ModelLoadFailed, $"Model '{id}' did not load: {ex.Message}", id);
+            throw;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Source, (long)elapsed.TotalMilliseconds);
+        events.Info(OperationalEventCodes.ModelLoaded, $"Model '{id}' is ready ({format.Name}, {loaded.Source}).", id, elapsed.TotalMilliseconds);
         return loaded;
     }
 

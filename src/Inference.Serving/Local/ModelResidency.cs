@@ -18,12 +18,14 @@ public sealed partial class ModelResidency : BackgroundService
     private readonly IOptions<ResidencyOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelResidency> _logger;
+    private readonly Events.OperationalEvents? _events;
 
-    public ModelResidency(IOptions<ResidencyOptions> options, TimeProvider time, ILogger<ModelResidency> logger)
+    public ModelResidency(IOptions<ResidencyOptions> options, TimeProvider time, ILogger<ModelResidency> logger, Events.OperationalEvents? events = null)
     {
         _options = options;
         _time = time;
         _logger = logger;
+        _events = events;
         Routing.RoutingTelemetry.Observe(this);
     }
 
@@ -93,7 +95,11 @@ public sealed partial class ModelResidency : BackgroundService
         base.Dispose();
     }
 
-    internal void Unloaded(ResidentModel model) => Log.Unloaded(_logger, model.Id);
+    internal void Unloaded(ResidentModel model)
+    {
+        Log.Unloaded(_logger, model.Id);
+        _events?.Info(Events.OperationalEventCodes.ModelUnloaded, $"Model '{model.Id}' was unloaded; it loads again on its next request.", model.Id);
+    }
 
     /// <summary>Unloads every idle model whose keep_alive has passed.</summary>
     public void Sweep()

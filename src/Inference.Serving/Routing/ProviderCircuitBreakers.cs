@@ -14,12 +14,14 @@ namespace Inference.Serving.Routing;
 /// one call probes (half-open); success closes it. <c>GET /circuit-breaker/status</c> and
 /// <c>POST /circuit-breaker/reset</c> read and close them; <c>ml_inference_circuit_breaker_state</c> reports them.
 /// </summary>
-public sealed partial class ProviderCircuitBreakers(IOptions<RoutingOptions> options, TimeProvider time, ILogger<ProviderCircuitBreakers> logger)
+public sealed partial class ProviderCircuitBreakers(
+    IOptions<RoutingOptions> options, TimeProvider time, ILogger<ProviderCircuitBreakers> logger, Events.OperationalEvents? events = null)
 {
     private const int HistoryLength = 20;
 
     private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.Ordinal);
     private readonly ILogger _logger = logger;
+    private readonly Events.OperationalEvents? _events = events;
 
     /// <summary>
     /// The endpoint a model's calls go to: its provider's URL, the Worker replicas that serve this one version of a
@@ -166,6 +168,15 @@ public sealed partial class ProviderCircuitBreakers(IOptions<RoutingOptions> opt
             }
 
             Log.Transition(_owner._logger, Endpoint, state, reason);
+            var models = string.Join(", ", _models.Keys.Order(StringComparer.Ordinal));
+            if (state == CircuitState.Open)
+            {
+                _owner._events?.Warning(Events.OperationalEventCodes.CircuitOpened, $"The circuit breaker of {Endpoint} ({models}) opened: {reason ?? "too many failures"}.", _models.Keys.FirstOrDefault());
+            }
+            else if (state == CircuitState.Closed)
+            {
+                _owner._events?.Info(Events.OperationalEventCodes.CircuitClosed, $"The circuit breaker of {Endpoint} ({models}) closed{(reason is null ? "" : $" ({reason})")}.", _models.Keys.FirstOrDefault());
+            }
         }
     }
 

@@ -1,0 +1,46 @@
+using Inference.Metadata.Data;
+using Inference.Metadata.Durability;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Metadata.Events;
+
+/// <summary>Writes the operational events log (<see cref="DurableQueueWriter{T}"/>: batched, retried, spilled, never dropped) once the schema is there.</summary>
+internal sealed class OperationalEventWriter(
+    OperationalEventLog log,
+    IDbContextFactory<MetadataDbContext> contexts,
+    MetadataState state,
+    IOptions<MetadataOptions> options,
+    TimeProvider time,
+    ILogger<OperationalEventWriter> logger)
+    : DurableQueueWriter<OperationalEventRecord>(log.Queue, state, options.Value.Audit, time, "operational events", logger)
+{
+    protected override async Task WriteAsync(List<OperationalEventRecord> batch, bool skipExisting, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = batch;
+        if (skipExisting)
+        {
+            var ids = batch.Select(r => r.Id).ToList();
+            var existing = (await db.OperationalEvents.Where(r => ids.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
+            rows = [.. batch.Where(r => !existing.Contains(r.Id))];
+        }
+
+        // Rows are sent as new ones, whatever an earlier attempt left them as.
+        db.OperationalEvents.AddRange(rows.Select(Copy));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static OperationalEventRecord Copy(OperationalEventRecord row) => new()
+    {
+        Id = row.Id,
+        Timestamp = row.Timestamp,
+        Level = row.Level,
+        Code = row.Code,
+        Message = row.Message,
+        Service = row.Service,
+        Model = row.Model,
+        DurationMs = row.DurationMs,
+    };
+}

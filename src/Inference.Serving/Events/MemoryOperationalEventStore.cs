@@ -1,0 +1,14 @@
+namespace Inference.Serving.Events;
+
+/// <summary>The events this service holds in memory (a service without a metadata database: the Worker, the Embeddings service).</summary>
+internal sealed class MemoryOperationalEventStore(OperationalEvents events) : IOperationalEventStore
+{
+    public const string SourceName = "memory";
+
+    public Task<OperationalEventPage> QueryAsync(OperationalEventQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var matches = events.Recent().Where(query.Matches).ToList();
+        return Task.FromResult(new OperationalEventPage([.. matches.Skip(query.Offset).Take(query.Limit)], matches.Count, query.Offset, query.Limit, SourceName));
+    }
+}

@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Serving.Events;
+
+/// <summary>A page of <c>GET /api/operational-events</c>: the filters, then <paramref name="Offset"/> and <paramref name="Limit"/> of the matches, newest first.</summary>
+public sealed record OperationalEventQuery(string? Level, string? Code, string? Model, DateTimeOffset? Since, int Offset, int Limit)
+{
+    public bool Matches(OperationalEvent e) =>
+        (Level is null || e.Level == Level) && (Code is null || e.Code == Code) && (Model is null || e.Model == Model) && (Since is null || e.Timestamp >= Since);
+}
+
+/// <summary>The events of a page, newest first, and how many match in all.</summary>
+public sealed record OperationalEventPage(
+    [property: JsonPropertyName("events")] IReadOnlyList<OperationalEvent> Events,
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("offset")] int Offset,
+    [property: JsonPropertyName("limit")] int Limit,
+    [property: JsonPropertyName("source")] string Source);
