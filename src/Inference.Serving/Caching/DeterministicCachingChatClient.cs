@@ -6,7 +6,9 @@ namespace Inference.Serving.Caching;
 /// <summary>
 /// MEAI's distributed caching, limited to requests whose answer cannot vary: temperature 0 or a fixed seed.
 /// The model id is part of the key, so models never share entries; so are the tools (which MEAI's key leaves out),
-/// so requests with different tools never share one either.
+/// so requests with different tools never share one either. A streamed answer is kept as the pieces it came in (not
+/// coalesced), so a stream answered from the cache streams as the first one did: the same pieces in order, the same
+/// finish reason and usage.
 /// </summary>
 internal sealed class DeterministicCachingChatClient : DistributedCachingChatClient
 {
@@ -14,6 +16,7 @@ internal sealed class DeterministicCachingChatClient : DistributedCachingChatCli
         : base(inner, cache)
     {
         CacheKeyAdditionalValues = [modelId];
+        CoalesceStreamingUpdates = false;
     }
 
     protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues)
