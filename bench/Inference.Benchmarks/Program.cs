@@ -4,7 +4,7 @@ using Inference.Onnx;
 using Inference.Engines;
 
 // Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none]
-//        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth]
+//        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth] [--classify]
 // Defaults: the synthetic SmolLM2-135M (ONNX and GGUF) and MiniLM-L6 in /tmp/models when built there (see
 // bench/README.md), else wordnet-chat-1m (both formats) and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
@@ -16,6 +16,14 @@ var gguf = Option("--gguf") is { } g ? (g == "none" ? null : g) : FirstExisting(
 var options = new OnnxEngineOptions { IntraOpThreads = int.Parse(Option("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime threads {options.IntraOpThreads}");
+
+// --classify: the text classifier of ../task-models against the embedding model it was built on.
+if (args.Contains("--classify") && models is not null)
+{
+    ClassificationBenchmark.Run(Path.GetFullPath(Path.Combine(models, "..", "task-models", "wordnet-domain-m2v")), Path.Combine(models, "m2v-bge-base-vocabq-64d"), options);
+    return;
+}
+
 if (chat is not null)
 {
     ChatBenchmark.Run(chat, options);

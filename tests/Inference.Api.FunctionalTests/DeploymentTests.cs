@@ -36,6 +36,13 @@ public sealed class DeploymentTests : IDisposable
         var history = await http.GetFromJsonAsync<JsonElement>($"/models/{Model}/deployments");
         Assert.Equal(id, history[0].GetProperty("id").GetString());
         await RegistryLifecycleTests.AssertProblemAsync(http, $"/deployments/{id}/rollback", "{}", 409, "already rolled back");
+
+        // Both are operational events of the model.
+        var events = await Eventually.HoldsAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/operational-events?model={Model}"),
+            e => e.GetProperty("events").EnumerateArray().Any(x => x.GetProperty("code").GetString() == "deployment.rolled_back"));
+        var codes = events.GetProperty("events").EnumerateArray().Select(x => x.GetProperty("code").GetString()).Where(c => c!.StartsWith("deployment.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["deployment.rolled_back", "deployment.started"], codes);
     }
 
     [Fact]
@@ -116,6 +123,12 @@ public sealed class DeploymentTests : IDisposable
         var done = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/deployments/{id}"), d => d.GetProperty("status").GetString() == "completed");
         var events = done.GetProperty("history").EnumerateArray().Select(e => (e.GetProperty("event").GetString(), e.GetProperty("percent").GetDouble())).ToArray();
         Assert.Equal([("started", 20.0), ("stepped", 60.0), ("completed", 100.0)], events);
+        var operational = await Eventually.HoldsAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/operational-events?model={Model}"),
+            e => e.GetProperty("events").EnumerateArray().Any(x => x.GetProperty("code").GetString() == "deployment.completed"));
+        Assert.Equal(
+            ["deployment.completed", "deployment.stepped", "deployment.started"],
+            operational.GetProperty("events").EnumerateArray().Select(x => x.GetProperty("code").GetString()).Where(c => c!.StartsWith("deployment.", StringComparison.Ordinal)));
         Assert.All(await AnswersAsync(http, 20), m => Assert.Equal(Next, m));
     }
 

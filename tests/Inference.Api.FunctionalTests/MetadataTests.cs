@@ -107,6 +107,8 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
         }
 
         Assert.Equal(5, SpilledLines());
+        // The first run's operational events (its start, its models, the outage) waited on disk too.
+        Assert.True(SpilledLines("events") >= 4, $"{SpilledLines("events")} events spilled");
 
         await using (var restarted = Api(b =>
         {
@@ -129,6 +131,14 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
             Assert.All(records, r => Assert.InRange(r.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow));
             Assert.All(records, r => Assert.Equal((Chat, "local", 3), (r.Model, r.Provider, r.OutputTokens)));
             await Eventually.HoldsAsync(() => Task.FromResult(SpilledLines()), lines => lines == 0);
+
+            // Both runs' starts are in the database: the events of the run that never reached it were written after.
+            var starts = await Eventually.HoldsAsync(
+                () => postgres.QueryAsync("SELECT COUNT(*) FROM operational_events WHERE \"Code\" = 'startup'", r => r.Read() ? r.GetInt64(0) : 0),
+                c => c >= 2);
+            Assert.True(starts >= 2);
+            Assert.Equal(1, await postgres.QueryAsync("SELECT COUNT(*) FROM operational_events WHERE \"Code\" = 'metadata.unavailable'", r => r.Read() ? r.GetInt64(0) : 0));
+            await Eventually.HoldsAsync(() => Task.FromResult(SpilledLines("events")), lines => lines == 0);
         }
     }
 
@@ -191,8 +201,9 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
             configure(b);
         });
 
-    private int SpilledLines() => Directory.Exists(SpillDirectory)
-        ? Directory.EnumerateFiles(SpillDirectory).Sum(f => File.ReadLines(f).Count(l => l.Length > 0))
+    /// <summary>Audit rows (or, with <paramref name="prefix"/> "events", operational events) waiting in the spill directory.</summary>
+    private int SpilledLines(string prefix = "audit") => Directory.Exists(SpillDirectory)
+        ? Directory.EnumerateFiles(SpillDirectory, $"{prefix}-*.jsonl").Sum(f => File.ReadLines(f).Count(l => l.Length > 0))
         : 0;
 
     private (string Model, string? Version, string Provider, long? OutputTokens, string Status)? SqliteAudit(string requestId)

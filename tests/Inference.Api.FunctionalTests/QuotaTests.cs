@@ -49,7 +49,25 @@ public sealed class QuotaTests(RedisServer redis) : IClassFixture<RedisServer>, 
         using var a = AuthorizationTests.Client(first, secret);
         using var b = AuthorizationTests.Client(second, secret);
 
+        // Both replicas warmed up (with the admin key, which has no limits) so that neither is still compiling its
+        // request path while the other takes the whole bucket.
+        foreach (var warm in new[] { admin, adminSecond })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var response = await warm.PostAsync("/v1/chat/completions", AuthorizationTests.Chat(Model, maxTokens: 1));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        // One request of the key on each replica first (each looks the key up once), counted with the burst.
         var clock = Stopwatch.StartNew();
+        foreach (var replica in new[] { a, b })
+        {
+            using var response = await replica.PostAsync("/v1/chat/completions", AuthorizationTests.Chat(Model, maxTokens: 1));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
         var statuses = await Task.WhenAll(Enumerable.Range(0, 3 * Limit).Select(async i =>
         {
             using var response = await (i % 2 == 0 ? a : b).PostAsync("/v1/chat/completions", AuthorizationTests.Chat(Model, maxTokens: 1));
@@ -64,7 +82,7 @@ public sealed class QuotaTests(RedisServer redis) : IClassFixture<RedisServer>, 
         var elapsed = clock.Elapsed;
 
         // The bucket holds the limit and refills at the limit a minute: what the two replicas let through together.
-        var accepted = statuses.Count(s => s.StatusCode == HttpStatusCode.OK);
+        var accepted = statuses.Count(s => s.StatusCode == HttpStatusCode.OK) + 2;
         var allowed = Limit + (Limit * elapsed.TotalMinutes);
         Assert.True(Math.Abs(accepted - allowed) <= 0.05 * Limit, $"{accepted} accepted in {elapsed.TotalSeconds:0.0} s, {allowed:0.0} allowed");
         Assert.Equal(3 * Limit, statuses.Count(s => s.StatusCode is HttpStatusCode.OK or HttpStatusCode.TooManyRequests));

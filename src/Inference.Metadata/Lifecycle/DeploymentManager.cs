@@ -23,6 +23,7 @@ internal sealed partial class DeploymentManager(
     WorkerReplicaSets replicaSets,
     WorkerReplicaClient replicaClient,
     RollingQueue rollingQueue,
+    Inference.Serving.Events.OperationalEvents events,
     TimeProvider time,
     ILogger<DeploymentManager> logger)
 {
@@ -134,6 +135,7 @@ internal sealed partial class DeploymentManager(
         }
 
         Log.Started(logger, deployment.Id, name, version, strategy);
+        events.Info(DeploymentEventCodes.Started, $"Deployment {deployment.Id}: {strategy} of '{name}' version {version} started.", name);
         return deployment;
     }
 
@@ -200,6 +202,7 @@ internal sealed partial class DeploymentManager(
         }
 
         Log.RolledBack(logger, id, deployment.ModelId, reason);
+        events.Warning(DeploymentEventCodes.RolledBack, $"Deployment {id} of '{deployment.ModelId}' was rolled back: {reason}.", deployment.ModelId);
         await lifecycle.RefreshAsync(cancellationToken);
         if (deployment.Strategy == DeploymentStrategies.Rolling)
         {
@@ -373,6 +376,10 @@ internal sealed partial class DeploymentManager(
         }
 
         Log.Stepped(logger, deployment.Id, deployment.ModelId, changed.Percent);
+        events.Info(
+            complete ? DeploymentEventCodes.Completed : DeploymentEventCodes.Stepped,
+            $"Deployment {deployment.Id} of '{deployment.ModelId}' now sends {changed.Percent:0.#}% of the traffic to version {deployment.Version}.",
+            deployment.ModelId);
         return changed;
     }
 

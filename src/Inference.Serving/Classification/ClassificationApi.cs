@@ -166,9 +166,7 @@ public static class ClassificationApi
         try
         {
             var response = await model.Classifier.ClassifyAsync(inputs, cancellationToken: http.RequestAborted);
-            var answered = response.ModelId ?? RequestRouting.AnsweringId(model);
-            var used = services.Routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
-            return new(response, used, single, null);
+            return new(response, services.Routing.Versioned(response.ModelId ?? RequestRouting.AnsweringId(model)), single, null);
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, param, out var status) is { } mapped)
         {

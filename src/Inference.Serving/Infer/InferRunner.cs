@@ -82,7 +82,7 @@ public sealed class InferRunner(ModelCatalog catalog, RequestRouting routing, Ti
             }
 
             var answered = RequestRouting.AnsweringId(model);
-            var used = routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
+            var used = routing.Versioned(answered);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["model_type"] = ModelKindNames.Of(model.Kind) };
             if (answered != model.Id)
             {

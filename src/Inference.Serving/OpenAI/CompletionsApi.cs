@@ -127,8 +127,7 @@ internal static class CompletionsApi
         try
         {
             var response = await model.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, request.Input)], options, cancellationToken);
-            var answered = Routing.RequestRouting.AnsweringId(model);
-            var used = services.Routing.Router.Table.VersionOf(answered) is { } known ? $"{known.Name}:{known.Version}" : answered;
+            var used = services.Routing.Versioned(Routing.RequestRouting.AnsweringId(model));
             return TypedResults.Json(
                 new InputCompletion(
                     response.Text,
