@@ -35,6 +35,9 @@ public sealed class ServiceStartupErrorTests : IDisposable
         Directory.CreateSymbolicLink(Path.Combine(_models.FullName, InferenceApiFixture.Chat), Path.Combine(InferenceApiFixture.ModelsRoot, InferenceApiFixture.Chat));
         var tagger = Classifier("token-tagger");
         File.WriteAllText(Path.Combine(tagger, "config.json"), """{"architectures":["BertForTokenClassification"],"model_type":"bert","id2label":{"0":"O","1":"B-PER"}}""");
+        // An encoder whose configuration says nothing of its head: its graph (logits, no labels) is neither kind.
+        var headless = Classifier("headless-encoder");
+        File.WriteAllText(Path.Combine(headless, "config.json"), """{"model_type":"bert","hidden_size":64}""");
 
         await using var api = await ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>
         {
@@ -46,6 +49,7 @@ public sealed class ServiceStartupErrorTests : IDisposable
         var models = await http.GetFromJsonAsync<JsonElement>("/v1/models");
         Assert.Equal([InferenceApiFixture.Chat], models.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
         Assert.Contains($"Skipping {tagger}: a BertForTokenClassification is a kind of model this engine does not serve", api.Output, StringComparison.Ordinal);
+        Assert.Contains($"Skipping {headless}: an encoder whose graph gives logits", api.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,6 +25,57 @@ public sealed class ClassificationTests : IDisposable
     }
 
     [Fact]
+    public void An_encoder_is_told_by_its_graph_a_classifier_by_its_logits_and_labels_and_another_head_is_an_unrecognised_kind()
+    {
+        var folder = Directory.CreateTempSubdirectory("classifier-kinds-").FullName;
+        try
+        {
+            // The classifier's graph (logits) with id2label but no architecture: a classifier, by its graph.
+            var unnamed = Copy(folder, "unnamed", config => config.Remove("architectures"));
+            Assert.Equal(ModelKind.Classification, ModelKindDetector.Detect(unnamed));
+
+            // The same graph as a BERT encoder without labels: neither embeddings nor a classifier.
+            var headless = Copy(folder, "headless", config =>
+            {
+                config.Remove("architectures");
+                config.Remove("id2label");
+                config.Remove("label2id");
+                config["model_type"] = "bert";
+            });
+            var unknown = Assert.Throws<ModelFolderException>(() => ModelKindDetector.Detect(headless));
+            Assert.True(unknown.UnrecognizedKind);
+            Assert.Contains("logits", unknown.Problem, StringComparison.Ordinal);
+
+            // The embedding model it was built on stays an embedding model; its graph gives a sentence embedding.
+            Assert.Equal(ModelKind.Embedding, ModelKindDetector.Detect(TestModels.Folder(TestModels.M2vEmbedding)));
+            Assert.Contains("sentence_embedding", OnnxGraphOutputs.Read(Path.Combine(TestModels.Folder(TestModels.M2vEmbedding), "onnx", "model.onnx")));
+            Assert.Equal(["logits"], OnnxGraphOutputs.Read(Path.Combine(TestModels.Folder(TestModels.DomainClassifier), "onnx", "model.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The classifier's folder under <paramref name="name"/>, its config.json changed by <paramref name="edit"/>.</summary>
+    private static string Copy(string root, string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var source = TestModels.Folder(TestModels.DomainClassifier);
+        var target = Path.Combine(root, name);
+        Directory.CreateDirectory(Path.Combine(target, "onnx"));
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        File.Copy(Path.Combine(source, "onnx", "model.onnx"), Path.Combine(target, "onnx", "model.onnx"));
+        var config = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(target, "config.json")))!;
+        edit(config);
+        File.WriteAllText(Path.Combine(target, "config.json"), config.ToJsonString());
+        return target;
+    }
+
+    [Fact]
     public async Task Reference_ids_logits_probabilities_and_labels_are_reproduced_as_one_padded_batch()
     {
         using var classifier = new OnnxTextClassifier(_model);

@@ -1,9 +1,11 @@
 namespace Inference.Onnx.Models;
 
 /// <summary>
-/// Tells a decoder (chat) from an encoder (embeddings) and a sequence classifier by the configuration, without loading the
-/// graph. Any other head (token classification, question answering, masked or sequence-to-sequence language modelling)
-/// is a kind this engine does not serve.
+/// Tells a decoder (chat) from an encoder (embeddings) and a sequence classifier by the configuration and, for an
+/// encoder, by its graph's outputs (read without loading it): embeddings come from <c>last_hidden_state</c>,
+/// <c>token_embeddings</c> or <c>sentence_embedding</c>, a classifier's <c>logits</c> with <c>id2label</c>. Any other
+/// head (token classification, question answering, masked or sequence-to-sequence language modelling) is a kind this
+/// engine does not serve.
 /// </summary>
 public static class ModelKindDetector
 {
@@ -40,10 +42,22 @@ public static class ModelKindDetector
             };
         }
 
+        var outputs = ModelPrecision.OnnxFiles(folder) is [var onnx, ..] ? OnnxGraphOutputs.Read(onnx) : [];
+        var classifies = outputs.Contains("logits") && config.Labels is { Count: > 0 };
         if (EncoderTypes.Contains(config.ModelType, StringComparer.OrdinalIgnoreCase)
             || config.Architectures.Any(a => a is "StaticModel" || a.EndsWith("Model", StringComparison.Ordinal)))
         {
-            return ModelKind.Embedding;
+            return outputs.Any(o => o is "last_hidden_state" or "token_embeddings" or "sentence_embedding") ? ModelKind.Embedding
+                : classifies ? ModelKind.Classification
+                : throw new ModelFolderException(folder, $"an encoder whose graph gives {string.Join(", ", outputs)}: neither embeddings (last_hidden_state, token_embeddings, sentence_embedding) nor a classifier's logits with id2label")
+                {
+                    UnrecognizedKind = true,
+                };
+        }
+
+        if (classifies)
+        {
+            return ModelKind.Classification;
         }
 
         throw new ModelFolderException(folder, $"cannot tell whether this is a chat, an embedding or a classification model (model_type '{config.ModelType}'); configure its Kind")
