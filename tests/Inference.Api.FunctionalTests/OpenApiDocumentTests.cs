@@ -64,6 +64,16 @@ public sealed partial class OpenApiDocumentTests(InferenceApiFixture api) : ICla
         Assert.True(chat.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
         Assert.True(schemas.GetProperty("ClassifyData").GetProperty("properties").TryGetProperty("num_classes", out _));
 
+        // Bodies the routes read themselves: seed 003's job, OpenAI's batch, the multipart upload.
+        foreach (var (path, schema, field) in new[] { ("/api/inference/batch", "JobRequest", "webhook_url"), ("/v1/batches", "BatchCreateRequest", "input_file_id") })
+        {
+            var body = root.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+            Assert.Equal($"#/components/schemas/{schema}", body.GetProperty("schema").GetProperty("$ref").GetString());
+            Assert.True(schemas.GetProperty(schema).GetProperty("properties").TryGetProperty(field, out _), field);
+        }
+
+        Assert.True(root.GetProperty("paths").GetProperty("/v1/files").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+
         // Errors: OpenAI's object on /v1, TEI's on /predict, Ollama's on /api/chat, problem details on the registry.
         Assert.Equal("#/components/schemas/OpenAIErrorResponse", ErrorSchema(root, "/v1/classify", "post", "400", "application/json"));
         Assert.Equal("#/components/schemas/PredictError", ErrorSchema(root, "/predict", "post", "422", "application/json"));

@@ -86,3 +86,10 @@ public sealed record BatchList(
 
 /// <summary>The multipart form of <c>POST /v1/files</c> (for its documentation): the purpose ("batch") and the JSONL file.</summary>
 public sealed record FileUpload([property: JsonPropertyName("purpose")] string Purpose, [property: JsonPropertyName("file")] byte[] File);
+
+/// <summary><c>POST /v1/batches</c>'s body (OpenAI's), for its documentation.</summary>
+public sealed record BatchCreateRequest(
+    [property: JsonPropertyName("input_file_id")] string InputFileId,
+    [property: JsonPropertyName("endpoint")] string Endpoint,
+    [property: JsonPropertyName("completion_window")] string CompletionWindow,
+    [property: JsonPropertyName("metadata")] IReadOnlyDictionary<string, string>? Metadata = null);

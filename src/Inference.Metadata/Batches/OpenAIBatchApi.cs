@@ -39,7 +39,7 @@ public static class OpenAIBatchApi
 
         var api = endpoints.MapGroup("/v1/batches").WithTags("OpenAI batches");
         api.MapPost("/", CreateAsync).WithName("CreateBatch").WithSummary("Runs an uploaded file's requests as a batch (input_file_id, endpoint, completion_window, metadata).")
-            .Takes<System.Text.Json.JsonElement>().Produces<BatchObject>();
+            .Takes<BatchCreateRequest>().Produces<BatchObject>();
         api.MapGet("/", (string? after, int? limit, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () =>
             TypedResults.Ok(await batches.ListAsync(after, limit is > 0 and <= 100 ? limit.Value : 20, InferenceCaller.TenantFilter(http), ct)))).Produces<BatchList>();
         api.MapGet("/{id}", (string id, HttpContext http, OpenAIBatches batches, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await batches.GetAsync(id, InferenceCaller.TenantFilter(http), ct))))

@@ -22,3 +22,11 @@ public sealed record JobItemResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("attempts")] int Attempts,
     [property: JsonPropertyName("response")] JsonElement? Response);
+
+/// <summary>
+/// <c>POST /api/inference/batch</c>'s body, for its documentation (the route reads it itself, so that each request's
+/// own errors are told per item): seed 002's inference requests and where to be told when the job is done.
+/// </summary>
+public sealed record JobRequest(
+    [property: JsonPropertyName("requests")] IReadOnlyList<Inference.Serving.Infer.InferRequest> Requests,
+    [property: JsonPropertyName("webhook_url")] string? WebhookUrl = null);

@@ -23,7 +23,7 @@ public static class JobsApi
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api/inference").WithTags("Jobs");
         api.MapPost("/batch", CreateAsync).WithSummary("Accepts a batch of inference requests as a job ({\"requests\":[...], \"webhook_url\"...}).")
-            .Takes<System.Text.Json.JsonElement>();
+            .Takes<JobRequest>();
         api.MapGet("/jobs/{id}", GetAsync).WithSummary("A job's status, progress and responses.");
         api.MapDelete("/jobs/{id}", CancelAsync).WithSummary("Cancels a job's waiting items.");
         return endpoints;
