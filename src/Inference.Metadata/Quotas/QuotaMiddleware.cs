@@ -45,21 +45,28 @@ internal sealed partial class QuotaMiddleware(
 
         var usage = new RequestUsage();
         var overflowed = false;
-        BucketResult? requests = null, tokens = null;
-        if (key.RequestsPerMinute is { } rpm)
+        // The request and its tokens are taken at once (one round trip to Redis, not two); what one limit refuses, the
+        // other gives back.
+        var requestsTaken = key.RequestsPerMinute is { } rpm ? store.TakeAsync($"rpm:{key.Id}", 1, rpm, Minute, force: false, cancellationToken) : null;
+        var tokensTaken = key.TokensPerMinute is { } tpm ? store.TakeAsync($"tpm:{key.Id}", estimate.Tokens, tpm, Minute, force: false, cancellationToken) : null;
+        await Task.WhenAll(new Task?[] { requestsTaken, tokensTaken }.OfType<Task>());
+        BucketResult? requests = requestsTaken is null ? null : await requestsTaken;
+        BucketResult? tokens = tokensTaken is null ? null : await tokensTaken;
+        if (requests is { Allowed: false } && tokens is { Allowed: true })
         {
-            requests = await store.TakeAsync($"rpm:{key.Id}", 1, rpm, Minute, force: false, cancellationToken);
+            // The request limit refused it: the tokens it took back (and no token headers, as before it took them).
+            await store.TakeAsync($"tpm:{key.Id}", -estimate.Tokens, key.TokensPerMinute!.Value, Minute, force: true, cancellationToken);
+            tokens = null;
         }
-
-        if (key.TokensPerMinute is { } tpm && requests is not { Allowed: false })
+        else if (tokens is { Allowed: false } && requests is { Allowed: true })
         {
-            tokens = await store.TakeAsync($"tpm:{key.Id}", estimate.Tokens, tpm, Minute, force: false, cancellationToken);
-            if (!tokens.Value.Allowed && requests is { Allowed: true })
-            {
-                // The token limit refused it: the request it took back.
-                requests = await store.TakeAsync($"rpm:{key.Id}", -1, key.RequestsPerMinute!.Value, Minute, force: true, cancellationToken);
-                requests = requests.Value with { Allowed = false, RetryAfter = tokens.Value.RetryAfter };
-            }
+            // The token limit refused it: the request it took back.
+            requests = await store.TakeAsync($"rpm:{key.Id}", -1, key.RequestsPerMinute!.Value, Minute, force: true, cancellationToken);
+            requests = requests.Value with { Allowed = false, RetryAfter = tokens.Value.RetryAfter };
+        }
+        else if (tokens is { Allowed: false } && requests is { Allowed: false })
+        {
+            tokens = null;
         }
 
         SetHeaders(context.Response, key, requests, tokens);
@@ -124,24 +131,26 @@ internal sealed partial class QuotaMiddleware(
         }
         finally
         {
+            // The slot given back and what it used in place of what was reserved (nothing used when it failed before a
+            // model ran), at once: one round trip to Redis.
+            List<Task> settled = [];
             if (key.MaxConcurrentRequests is not null)
             {
-                await store.ReleaseAsync($"concurrent:{key.Id}", holder);
+                settled.Add(store.ReleaseAsync($"concurrent:{key.Id}", holder));
             }
 
-            // What it used replaces what was reserved (nothing used when it failed before a model ran).
-            var calls = usage.Calls;
             if (key.TokensPerMinute is { } tokenLimit && !overflowed)
             {
-                var correction = usage.TotalTokens - estimate.Tokens;
-                await store.TakeAsync($"tpm:{key.Id}", correction, tokenLimit, Minute, force: true, CancellationToken.None);
+                settled.Add(store.TakeAsync($"tpm:{key.Id}", usage.TotalTokens - estimate.Tokens, tokenLimit, Minute, force: true, CancellationToken.None));
             }
 
             if (spendKey is not null)
             {
-                var used = calls.Sum(c => SpendLedger.ToUnits(ledger.Cost(c.Model, c.Version, c.InputTokens, c.OutputTokens)));
-                await ledger.AddAsync(spendKey, used - reservedUnits, spendEnd, CancellationToken.None);
+                var used = usage.Calls.Sum(c => SpendLedger.ToUnits(ledger.Cost(c.Model, c.Version, c.InputTokens, c.OutputTokens)));
+                settled.Add(ledger.AddAsync(spendKey, used - reservedUnits, spendEnd, CancellationToken.None));
             }
+
+            await Task.WhenAll(settled);
         }
     }
 
