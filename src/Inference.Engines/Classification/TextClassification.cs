@@ -50,16 +50,17 @@ public sealed class TextClassification
             }
         }
 
-        var probabilities = new float[logits.Length];
+        Span<double> exponentials = logits.Length <= 256 ? stackalloc double[logits.Length] : new double[logits.Length];
         var sum = 0d;
         for (var i = 0; i < logits.Length; i++)
         {
-            sum += Math.Exp(logits[i] - logits[index]);
+            sum += exponentials[i] = Math.Exp(logits[i] - logits[index]);
         }
 
+        var probabilities = new float[logits.Length];
         for (var i = 0; i < logits.Length; i++)
         {
-            probabilities[i] = (float)(Math.Exp(logits[i] - logits[index]) / sum);
+            probabilities[i] = (float)(exponentials[i] / sum);
         }
 
         return probabilities;

@@ -34,13 +34,7 @@ internal sealed class AuditLogWriter(
             row.Version ??= registry.DefaultVersion(row.Model);
         }
 
-        var rows = batch;
-        if (skipExisting)
-        {
-            var ids = batch.Select(r => r.Id).ToList();
-            var existing = (await db.AuditRecords.Where(r => ids.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
-            rows = [.. batch.Where(r => !existing.Contains(r.Id))];
-        }
+        var rows = skipExisting ? await WithoutStoredAsync(db.AuditRecords, batch, cancellationToken) : batch;
 
         await AuditBulkInsert.WriteAsync(db, rows, cancellationToken);
         telemetry.Written.Add(rows.Count);

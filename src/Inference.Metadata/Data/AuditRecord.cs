@@ -1,7 +1,7 @@
 namespace Inference.Metadata.Data;
 
 /// <summary>A row of the request audit log: one inference call.</summary>
-public sealed class AuditRecord
+public sealed class AuditRecord : Durability.IDurableRow
 {
     public Guid Id { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Inference.Metadata.Data;
 
 /// <summary>One operational event of a service (seed 004's <c>events</c> table: time, level, code, message), kept for <c>/api/operational-events</c>.</summary>
-public sealed class OperationalEventRecord
+public sealed class OperationalEventRecord : Durability.IDurableRow
 {
     /// <summary>Time-ordered (version 7), made where the event happened: a row written twice is written once.</summary>
     public Guid Id { get; set; }

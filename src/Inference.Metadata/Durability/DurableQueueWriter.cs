@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +13,20 @@ namespace Inference.Metadata.Durability;
 /// </summary>
 internal abstract partial class DurableQueueWriter<T>(
     DurableQueue<T> queue, MetadataState state, AuditLogOptions options, TimeProvider time, string what, ILogger logger) : BackgroundService
+    where T : class, IDurableRow
 {
     private static readonly TimeSpan ShutdownWriteTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Writes <paramref name="batch"/>; with <paramref name="skipExisting"/>, rows already in the database are left out.</summary>
     protected abstract Task WriteAsync(List<T> batch, bool skipExisting, CancellationToken cancellationToken);
+
+    /// <summary>The rows of <paramref name="batch"/> that <paramref name="stored"/> does not hold yet (by id).</summary>
+    protected static async Task<List<T>> WithoutStoredAsync(IQueryable<T> stored, List<T> batch, CancellationToken cancellationToken)
+    {
+        var ids = batch.Select(r => r.Id).ToList();
+        var existing = (await stored.Where(r => ids.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
+        return [.. batch.Where(r => !existing.Contains(r.Id))];
+    }
 
     /// <summary>The database's state: whether its schema and registry are there, and what went wrong last.</summary>
     protected MetadataState State => state;

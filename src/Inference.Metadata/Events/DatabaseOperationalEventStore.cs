@@ -30,8 +30,7 @@ internal sealed class DatabaseOperationalEventStore(IDbContextFactory<MetadataDb
         }
         catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
-            var matches = events.Recent().Where(query.Matches).ToList();
-            return new OperationalEventPage([.. matches.Skip(query.Offset).Take(query.Limit)], matches.Count, query.Offset, query.Limit, "memory");
+            return query.PageOf(events.Recent(), "memory");
         }
     }
 }

@@ -19,13 +19,7 @@ internal sealed class OperationalEventWriter(
     protected override async Task WriteAsync(List<OperationalEventRecord> batch, bool skipExisting, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = batch;
-        if (skipExisting)
-        {
-            var ids = batch.Select(r => r.Id).ToList();
-            var existing = (await db.OperationalEvents.Where(r => ids.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
-            rows = [.. batch.Where(r => !existing.Contains(r.Id))];
-        }
+        var rows = skipExisting ? await WithoutStoredAsync(db.OperationalEvents, batch, cancellationToken) : batch;
 
         // Rows are sent as new ones, whatever an earlier attempt left them as.
         db.OperationalEvents.AddRange(rows.Select(Copy));

@@ -28,7 +28,7 @@ public sealed class OnnxTextClassifier : ITextClassifier
         var tokenized = new long[inputs.Count][];
         for (var i = 0; i < inputs.Count; i++)
         {
-            tokenized[i] = Tokenize(inputs[i]);
+            tokenized[i] = _model.Encoder.Encode(inputs[i], truncate: false);
         }
 
         var logits = await _model.Encoder.Batcher.EmbedAsync(tokenized, cancellationToken).ConfigureAwait(false);
@@ -61,27 +61,5 @@ public sealed class OnnxTextClassifier : ITextClassifier
     public void Dispose()
     {
         // The model belongs to whoever loaded it (LoadedModel.Owner).
-    }
-
-    /// <summary>[CLS] text [SEP], as the reference tokenizer encodes it; longer than the model reads is an error.</summary>
-    private long[] Tokenize(string text)
-    {
-        var tokenizer = _model.Encoder.Tokenizer;
-        var ids = tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        var length = ids.Count + 2;
-        if (length > _model.Encoder.MaxTokens)
-        {
-            throw new ContextWindowExceededException(length, _model.Encoder.MaxTokens);
-        }
-
-        var result = new long[length];
-        result[0] = tokenizer.ClassificationTokenId;
-        for (var i = 0; i < ids.Count; i++)
-        {
-            result[i + 1] = ids[i];
-        }
-
-        result[^1] = tokenizer.SeparatorTokenId;
-        return result;
     }
 }

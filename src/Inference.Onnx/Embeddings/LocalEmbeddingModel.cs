@@ -160,6 +160,30 @@ public sealed class LocalEmbeddingModel : IDisposable
         Session.Dispose();
     }
 
+    /// <summary>
+    /// [CLS] text [SEP], as the reference tokenizers encode it. A text longer than the model reads is truncated to fit
+    /// (<paramref name="truncate"/>, as embedding services do) or refused with <see cref="ContextWindowExceededException"/>.
+    /// </summary>
+    public long[] Encode(string text, bool truncate)
+    {
+        var ids = Tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        if (!truncate && ids.Count + 2 > MaxTokens)
+        {
+            throw new ContextWindowExceededException(ids.Count + 2, MaxTokens);
+        }
+
+        var kept = Math.Min(ids.Count, MaxTokens - 2);
+        var result = new long[kept + 2];
+        result[0] = Tokenizer.ClassificationTokenId;
+        for (var i = 0; i < kept; i++)
+        {
+            result[i + 1] = ids[i];
+        }
+
+        result[^1] = Tokenizer.SeparatorTokenId;
+        return result;
+    }
+
     /// <summary>Embeds one padded batch in one ONNX run: a vector per row, pooled and normalised.</summary>
     internal List<float[]> Run(List<long[]> batch)
     {

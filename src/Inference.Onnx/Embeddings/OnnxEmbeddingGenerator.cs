@@ -35,7 +35,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             throw new NotSupportedException($"Model '{_model.Id}' produces {_model.Dimensions} dimensions and cannot shorten them to {dims}.");
         }
 
-        var tokenized = inputs.Select(Tokenize).ToList();
+        var tokenized = inputs.Select(text => _model.Encode(text, truncate: true)).ToList();
         var vectors = await _model.Batcher.EmbedAsync(tokenized, cancellationToken).ConfigureAwait(false);
         var created = DateTimeOffset.UtcNow;
         var result = new List<Embedding<float>>(inputs.Count);
@@ -71,22 +71,5 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         {
             _model.Dispose();
         }
-    }
-
-    /// <summary>[CLS] text [SEP], the text truncated so the whole fits the model, as the reference tokenizers do.</summary>
-    private long[] Tokenize(string text)
-    {
-        var tokenizer = _model.Tokenizer;
-        var ids = tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        var kept = Math.Min(ids.Count, _model.MaxTokens - 2);
-        var result = new long[kept + 2];
-        result[0] = tokenizer.ClassificationTokenId;
-        for (var i = 0; i < kept; i++)
-        {
-            result[i + 1] = ids[i];
-        }
-
-        result[^1] = tokenizer.SeparatorTokenId;
-        return result;
     }
 }

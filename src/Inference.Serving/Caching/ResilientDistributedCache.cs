@@ -71,7 +71,8 @@ internal sealed partial class ResilientDistributedCache(
         try
         {
             var result = await operation().ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _down, 0) == 1)
+            // Read first: a healthy cache's every call should not write the shared flag.
+            if (Volatile.Read(ref _down) == 1 && Interlocked.Exchange(ref _down, 0) == 1)
             {
                 events?.Info(Events.OperationalEventCodes.CacheRestored, "The response cache answers again.");
             }

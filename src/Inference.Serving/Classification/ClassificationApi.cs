@@ -157,7 +157,7 @@ public static class ClassificationApi
             return Fail(400, $"The model '{name}' is a {ModelKindNames.Of(model.Kind)} model; it does not classify text. Name a classification model.", "model_not_supported", "model");
         }
 
-        var (inputs, single, inputError) = ReadInputs(input, param, services.Options.Value.MaxEmbeddingInputs);
+        var (inputs, single, inputError) = TextInputs.Read(input, param, services.Options.Value.MaxEmbeddingInputs, "classified");
         if (inputError is not null)
         {
             return Fail(400, inputError);
@@ -176,33 +176,6 @@ public static class ClassificationApi
             }
 
             return Fail(status, mapped.Error.Message, mapped.Error.Code, mapped.Error.Param);
-        }
-    }
-
-    private static (List<string> Inputs, bool Single, string? Error) ReadInputs(JsonElement? input, string param, int maxInputs)
-    {
-        switch (input)
-        {
-            case { ValueKind: JsonValueKind.String } s:
-                return s.GetString() is { Length: > 0 } text ? ([text], true, null) : ([], true, $"{param} is empty; give a text to classify.");
-            case { ValueKind: JsonValueKind.Array } a when a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
-                List<string> inputs = [.. a.EnumerateArray().Select(e => e.GetString()!)];
-                if (inputs.Count == 0)
-                {
-                    return (inputs, false, $"{param} must not be an empty array.");
-                }
-
-                if (inputs.Count > maxInputs)
-                {
-                    return (inputs, false, $"{param} has {inputs.Count} items; at most {maxInputs} are allowed.");
-                }
-
-                var empty = inputs.FindIndex(t => t.Length == 0);
-                return empty >= 0 ? (inputs, false, $"{param}[{empty}] is empty; give a text to classify.") : (inputs, false, null);
-            case { ValueKind: JsonValueKind.Array }:
-                return ([], false, $"{param} must be a string or an array of strings (text pairs and token arrays are not supported).");
-            default:
-                return ([], false, $"{param} is required: a string or an array of strings.");
         }
     }
 

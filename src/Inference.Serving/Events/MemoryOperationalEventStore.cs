@@ -8,7 +8,6 @@ internal sealed class MemoryOperationalEventStore(OperationalEvents events) : IO
     public Task<OperationalEventPage> QueryAsync(OperationalEventQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var matches = events.Recent().Where(query.Matches).ToList();
-        return Task.FromResult(new OperationalEventPage([.. matches.Skip(query.Offset).Take(query.Limit)], matches.Count, query.Offset, query.Limit, SourceName));
+        return Task.FromResult(query.PageOf(events.Recent(), SourceName));
     }
 }

@@ -7,6 +7,13 @@ public sealed record OperationalEventQuery(string? Level, string? Code, string? 
 {
     public bool Matches(OperationalEvent e) =>
         (Level is null || e.Level == Level) && (Code is null || e.Code == Code) && (Model is null || e.Model == Model) && (Since is null || e.Timestamp >= Since);
+
+    /// <summary>This query's page of events held in memory (newest first), answered from <paramref name="source"/>.</summary>
+    public OperationalEventPage PageOf(IEnumerable<OperationalEvent> events, string source)
+    {
+        var matches = events.Where(Matches).ToList();
+        return new OperationalEventPage([.. matches.Skip(Offset).Take(Limit)], matches.Count, Offset, Limit, source);
+    }
 }
 
 /// <summary>The events of a page, newest first, and how many match in all.</summary>

@@ -25,9 +25,10 @@ internal static class EmbeddingsApi
             return modelError;
         }
 
-        if (ReadInput(request.Input, limits.MaxEmbeddingInputs, out var inputs) is { } inputError)
+        var (inputs, _, inputError) = TextInputs.Read(request.Input, "input", limits.MaxEmbeddingInputs, "embedded");
+        if (inputError is not null)
         {
-            return inputError;
+            return OpenAIErrors.BadRequest(inputError, "input");
         }
 
         var base64 = request.EncodingFormat switch
@@ -57,36 +58,5 @@ internal static class EmbeddingsApi
         {
             return mapped;
         }
-    }
-
-    private static IResult? ReadInput(JsonElement? input, int maxInputs, out List<string> inputs)
-    {
-        inputs = [];
-        switch (input)
-        {
-            case { ValueKind: JsonValueKind.String } s:
-                inputs.Add(s.GetString()!);
-                break;
-            case { ValueKind: JsonValueKind.Array } a when a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
-                inputs.AddRange(a.EnumerateArray().Select(e => e.GetString()!));
-                break;
-            case { ValueKind: JsonValueKind.Array }:
-                return OpenAIErrors.BadRequest("input must be a string or an array of strings (token arrays are not supported).", "input");
-            default:
-                return OpenAIErrors.BadRequest("You must provide an input string or array of strings.", "input");
-        }
-
-        if (inputs.Count == 0)
-        {
-            return OpenAIErrors.BadRequest("input must not be an empty array.", "input");
-        }
-
-        if (inputs.Count > maxInputs)
-        {
-            return OpenAIErrors.BadRequest($"input has {inputs.Count} items; at most {maxInputs} are allowed.", "input");
-        }
-
-        var empty = inputs.FindIndex(s => s.Length == 0);
-        return empty >= 0 ? OpenAIErrors.BadRequest($"input[{empty}] is empty; empty strings cannot be embedded.", "input") : null;
     }
 }
