@@ -19,7 +19,7 @@ public sealed class OperationalEventsTests : IDisposable
     [Fact]
     public async Task A_start_is_recorded_in_order_and_kept_in_the_database_over_a_restart()
     {
-        var firstStart = await StartAndReadAsync();
+        var firstStart = await StartAndReadAsync(starts: 1);
         var codes = firstStart.Select(e => e.GetProperty("code").GetString()).Reverse().ToList();
         // Oldest first: startup, the model's loading and loaded, the HTTP services, ready.
         Assert.Equal(["startup", "model.loading", "model.loaded", "services.init", "server.ready"], codes.Where(c => c != "health.changed").Take(5));
@@ -30,11 +30,46 @@ public sealed class OperationalEventsTests : IDisposable
         Assert.Equal("Inference.Api", loaded.GetProperty("service").GetString());
 
         // The second start's events come on top of the first's, which the database kept.
-        var both = await StartAndReadAsync();
+        var both = await StartAndReadAsync(starts: 2);
         Assert.Equal(2, both.Count(e => e.GetProperty("code").GetString() == "startup"));
         Assert.True(both.Count >= 2 * 5);
         var times = both.Select(e => e.GetProperty("timestamp").GetDateTimeOffset()).ToList();
         Assert.Equal(times.OrderDescending(), times);
+    }
+
+    [Fact]
+    public void Events_of_one_moment_sort_in_the_order_they_happened()
+    {
+        // A stopped clock, then one that goes back: times never decrease and ids grow, so the databases' order (time,
+        // then id as its text or bytes read) is the order of recording, even within one stored tick.
+        var time = new Clock { Now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        var events = new Inference.Serving.Events.OperationalEvents(
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ApplicationName = "test" },
+            time);
+        var recorded = Enumerable.Range(0, 100).Select(i => events.Info("code", $"{i}")).ToList();
+        time.Now = time.Now.AddSeconds(-5);
+        recorded.AddRange(Enumerable.Range(100, 100).Select(i => events.Info("code", $"{i}")));
+
+        var sorted = recorded.OrderBy(e => e.Timestamp).ThenBy(e => e.Id.ToString(), StringComparer.Ordinal).ToList();
+        Assert.Equal(recorded.Select(e => e.Message), sorted.Select(e => e.Message));
+        Assert.Equal(recorded.Select(e => e.Message), recorded.OrderBy(e => e.Timestamp).ThenBy(e => e.Id.ToByteArray(bigEndian: true), ByteOrder.Instance).Select(e => e.Message));
+        Assert.Equal(recorded.Select(e => e.Message).Reverse(), events.Recent().Select(e => e.Message));
+    }
+
+    /// <summary>A clock set by hand, back as well as forward (as a system clock corrected by NTP).</summary>
+    private sealed class Clock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 
     [Fact]
@@ -123,13 +158,14 @@ public sealed class OperationalEventsTests : IDisposable
         Assert.Equal(pushed.GetProperty("id").GetString(), Events(stored).First().GetProperty("id").GetString());
     }
 
-    private async Task<List<JsonElement>> StartAndReadAsync()
+    /// <summary>Starts the Api and reads the events in the database once the events of <paramref name="starts"/> starts (this one's too) are written there.</summary>
+    private async Task<List<JsonElement>> StartAndReadAsync(int starts)
     {
         await using var api = _host.Start();
         using var http = await LifecycleHost.ReadyAsync(api);
         var page = await Eventually.HoldsAsync(
             () => Page(http, "?limit=500"),
-            p => Events(p).Count(e => e.GetProperty("code").GetString() == "server.ready") >= 1 && p.GetProperty("source").GetString() == "database");
+            p => Events(p).Count(e => e.GetProperty("code").GetString() == "server.ready") >= starts && p.GetProperty("source").GetString() == "database");
         return Events(page);
     }
 
