@@ -137,7 +137,9 @@ public static class MetadataExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelDownloads>());
         builder.Services.AddHostedService<AuditLogWriter>();
         builder.Services.AddHostedService<OperationalEventWriter>();
-        builder.Services.AddHealthChecks().AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded);
+        builder.Services.AddHealthChecks()
+            .AddCheck<MetadataHealthCheck>("metadata", HealthStatus.Degraded)
+            .AddCheck<Inference.Metadata.Lifecycle.RegisteredVersionsHealthCheck>("registered-versions", tags: [Microsoft.Extensions.Hosting.Extensions.ReadyTag]);
         builder.AddInferenceAuth();
         return builder;
     }

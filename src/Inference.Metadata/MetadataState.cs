@@ -11,6 +11,7 @@ internal sealed class MetadataState(Inference.Serving.Events.OperationalEvents? 
 
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _routed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsMigrated => _migrated.Task.IsCompleted;
 
@@ -46,4 +47,9 @@ internal sealed class MetadataState(Inference.Serving.Events.OperationalEvents? 
     public Task WhenRegistered(CancellationToken cancellationToken) => _registered.Task.WaitAsync(cancellationToken);
 
     public void MarkRegistered() => _registered.TrySetResult();
+
+    /// <summary>True once the registry has been read and every version registered in it is served here (or failed to load).</summary>
+    public bool IsRouted => _routed.Task.IsCompleted;
+
+    public void MarkRouted() => _routed.TrySetResult();
 }

@@ -41,7 +41,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Starts the service and waits until its /ready answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, int? port = null)
+    /// <param name="readyPoll">How often /ready is asked (200 ms unless said); a probe that asks without pause catches what a service does just after.</param>
+    public static async Task<ServiceProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, int? port = null, TimeSpan? readyPoll = null)
     {
         var service = new ServiceProcess(project, new Uri($"http://127.0.0.1:{port ?? FreePort()}"), environment);
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
@@ -60,7 +61,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(200);
+            await Task.Delay(readyPoll ?? TimeSpan.FromMilliseconds(200));
         }
 
         var output = service.Output;

@@ -34,11 +34,17 @@ internal sealed partial class LifecycleRefresher(
                 }
 
                 await lifecycle.RefreshAsync(stoppingToken);
+                state.MarkRouted();
                 await deployments.EvaluateAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 Log.Failed(logger, ex.Message);
+                if (!state.IsRouted)
+                {
+                    // The registry cannot be read yet: readiness says the database is the reason.
+                    state.LastError = ex.Message;
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
