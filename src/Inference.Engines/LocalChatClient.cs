@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Inference.Engines.Grammars;
 using Inference.Engines.Structured;
 using Microsoft.Extensions.AI;
 
@@ -25,16 +24,19 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var structured = StructuredOutput.Create(messages, options);
-        var updates = GenerateAsync(structured.Messages, options, structured.Grammar, cancellationToken);
+        var updates = GenerateAsync(structured, options, cancellationToken);
         await foreach (var update in structured.Shape(updates, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
     }
 
-    /// <summary>Generates the response to text-only <paramref name="messages"/>; when <paramref name="grammar"/> is set, the output must match it.</summary>
-    protected abstract IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
-        IReadOnlyList<ChatMessage> messages, ChatOptions? options, GbnfGrammar? grammar, CancellationToken cancellationToken);
+    /// <summary>
+    /// Generates the response to the text-only <see cref="StructuredOutput.Messages"/>; when a
+    /// <see cref="StructuredOutput.Grammar"/> is set, the output must match it, and a prompt that leaves no room for
+    /// <see cref="StructuredOutput.MinimumOutput"/> is refused (<see cref="ContextWindowExceededException.ThrowIfNoRoom"/>).
+    /// </summary>
+    protected abstract IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(StructuredOutput structured, ChatOptions? options, CancellationToken cancellationToken);
 
     public object? GetService(Type serviceType, object? serviceKey = null)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Inference.Engines.Grammars;
+using Inference.Engines.Structured;
 using Inference.LlamaCpp.Scheduling;
 using Microsoft.Extensions.AI;
 
@@ -15,12 +16,11 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
     : LocalChatClient<LlamaChatModel>(model, new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id), ownsModel)
 {
     protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
-        IReadOnlyList<ChatMessage> messages,
+        StructuredOutput structured,
         ChatOptions? options,
-        GbnfGrammar? grammar,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = CreateRequest(messages, options, cancellationToken, grammar: grammar);
+        var request = CreateRequest(structured.Messages, options, cancellationToken, grammar: structured.Grammar, structured: structured);
         await foreach (var output in Run(request, cancellationToken).ConfigureAwait(false))
         {
             yield return output;
@@ -49,7 +49,9 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
     }
 
     /// <summary>The request for a conversation: its prompt tokens, sampling and limits, checked before it is queued.</summary>
-    internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null, GbnfGrammar? grammar = null)
+    /// <param name="structured">What the output must hold at the least, when it is constrained: the prompt must leave room for it.</param>
+    internal SequenceRequest CreateRequest(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null, GbnfGrammar? grammar = null, StructuredOutput? structured = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var prompt = Model.Vocabulary.Tokenize(BuildPrompt(messages, options));
@@ -67,6 +69,11 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
         if (options?.MaxOutputTokens is int max && prompt.Length + max > context)
         {
             throw new ContextWindowExceededException(prompt.Length + max, context, prompt.Length, max);
+        }
+
+        if (structured?.MinimumOutput is { } minimum)
+        {
+            ContextWindowExceededException.ThrowIfNoRoom(prompt.Length, Model.Vocabulary.Tokenize(minimum, addBos: false).Length, context, structured.MinimumOutputName);
         }
 
         if (grammar is not null)

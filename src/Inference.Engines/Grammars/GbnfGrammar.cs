@@ -10,11 +10,13 @@ namespace Inference.Engines.Grammars;
 public sealed class GbnfGrammar
 {
     private readonly GrammarProgram _program;
+    private readonly IReadOnlyList<GbnfRule> _rules;
 
-    private GbnfGrammar(string text, GrammarProgram program)
+    private GbnfGrammar(string text, GrammarProgram program, IReadOnlyList<GbnfRule> rules)
     {
         Text = text;
         _program = program;
+        _rules = rules;
         Start = Expand(null, seed: program.Root);
     }
 
@@ -29,7 +31,7 @@ public sealed class GbnfGrammar
         ArgumentNullException.ThrowIfNull(gbnf);
         var rules = GbnfParser.Parse(gbnf);
         var program = GrammarProgram.Compile(rules, root);
-        return new GbnfGrammar(GbnfWriter.Write(rules, root), program);
+        return new GbnfGrammar(GbnfWriter.Write(rules, root), program, rules);
     }
 
     /// <summary>True when the whole of <paramref name="text"/> is in the grammar's language.</summary>
@@ -47,6 +49,9 @@ public sealed class GbnfGrammar
 
         return state.CanEnd;
     }
+
+    /// <summary>The shortest text the rule named <paramref name="rule"/> matches, or null when it matches none.</summary>
+    public string? ShortestMatch(string rule = "root") => GbnfShortest.Of(_rules, rule);
 
     public override string ToString() => Text;
 

@@ -23,7 +23,11 @@ public sealed class StructuredOutput
         Messages = messages;
         Grammar = grammar;
         ParsesToolCalls = toolCalls;
+        MinimumOutput = toolCalls ? grammar?.ShortestMatch(ToolCallRule) : null;
     }
+
+    /// <summary>The name of the rule that matches one call in the tools' grammar.</summary>
+    private const string ToolCallRule = "tool-call";
 
     /// <summary>The conversation for the engine: text only.</summary>
     public IReadOnlyList<ChatMessage> Messages { get; }
@@ -33,6 +37,15 @@ public sealed class StructuredOutput
 
     /// <summary>The output may be tool calls, to be turned into <see cref="FunctionCallContent"/>.</summary>
     public bool ParsesToolCalls { get; }
+
+    /// <summary>
+    /// The least the output must be able to hold, when tools are offered: the shortest valid call. A prompt that leaves
+    /// no room for it is refused, since no call it starts could be completed.
+    /// </summary>
+    public string? MinimumOutput { get; }
+
+    /// <summary>What <see cref="MinimumOutput"/> is, for the error that refuses a prompt without room for it.</summary>
+    public string MinimumOutputName => "tool call";
 
     public static StructuredOutput Create(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
@@ -136,11 +149,16 @@ public sealed class StructuredOutput
                 continue;
             }
 
+            // Held text at the end is calls, a call begun, or (without tools in the answer) text. A call the length cut
+            // short is never given as text: the calls completed before it are the answer, its finish reason length.
             var text = held.ToString();
-            var calls = update.FinishReason == ChatFinishReason.Stop ? ToolCallParser.Parse(text) : null;
+            var cut = update.FinishReason == ChatFinishReason.Length && text.Length > 0;
+            var calls = update.FinishReason == ChatFinishReason.Stop ? ToolCallParser.Parse(text)
+                : cut ? ToolCallParser.ParseCompleted(text)
+                : null;
             var rest = update.Contents.Where(c => c is not TextContent).ToList();
             var finished = Replace(update, calls is null ? [new TextContent(text), .. rest] : [.. calls, .. rest]);
-            finished.FinishReason = calls is null ? update.FinishReason : ChatFinishReason.ToolCalls;
+            finished.FinishReason = calls is null || cut ? update.FinishReason : ChatFinishReason.ToolCalls;
             yield return finished;
         }
     }
@@ -163,7 +181,7 @@ public sealed class StructuredOutput
         {
             var (arguments, argumentRules) = JsonSchemaGrammar.Rules(ArgumentSchema(tools[i]), $"t{i}-");
             rules.AddRange(argumentRules);
-            var head = ToolPrompt.CallOpen + "{\"name\": " + JsonSerializer.Serialize(tools[i].Name) + ", \"arguments\": ";
+            var head = ToolPrompt.CallOpen + ToolPrompt.CallHead(tools[i].Name);
             rules.Add($"call-{i} ::= {GrammarText.Literal(head)} {arguments} {GrammarText.Literal("}" + ToolPrompt.CallClose)}");
             calls.Add($"call-{i}");
         }

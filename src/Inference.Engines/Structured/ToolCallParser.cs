@@ -17,21 +17,32 @@ public static class ToolCallParser
             : [];
 
     /// <summary>The calls in <paramref name="text"/>, or null when it is not wholly call blocks.</summary>
-    public static List<FunctionCallContent>? Parse(string text)
+    public static List<FunctionCallContent>? Parse(string text) =>
+        Read(text, out var complete) is { Count: > 0 } calls && complete ? calls : null;
+
+    /// <summary>
+    /// The calls completed in <paramref name="text"/> before it was cut short (none when the first was cut): the rest,
+    /// a call begun but not finished, is dropped.
+    /// </summary>
+    public static List<FunctionCallContent> ParseCompleted(string text) => Read(text, out _) ?? [];
+
+    /// <summary>The call blocks <paramref name="text"/> starts with; <paramref name="complete"/> is false when something else, or a part of a block, follows them.</summary>
+    private static List<FunctionCallContent>? Read(string text, out bool complete)
     {
         var calls = new List<FunctionCallContent>();
         var rest = text.AsSpan().Trim();
+        complete = false;
         while (!rest.IsEmpty)
         {
             if (!rest.StartsWith(ToolPrompt.CallOpen.TrimEnd('\n'), StringComparison.Ordinal))
             {
-                return null;
+                return calls;
             }
 
             var close = rest.IndexOf("</tool_call>", StringComparison.Ordinal);
             if (close < 0)
             {
-                return null;
+                return calls;
             }
 
             var json = rest[ToolPrompt.CallOpen.TrimEnd('\n').Length..close].Trim();
@@ -42,7 +53,7 @@ public static class ToolCallParser
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
                 {
-                    return null;
+                    return calls;
                 }
 
                 var arguments = Arguments(root.TryGetProperty("arguments", out var args) ? args : default);
@@ -50,10 +61,11 @@ public static class ToolCallParser
             }
             catch (JsonException)
             {
-                return null;
+                return calls;
             }
         }
 
-        return calls.Count > 0 ? calls : null;
+        complete = true;
+        return calls;
     }
 }

@@ -16,11 +16,15 @@ public static class ToolPrompt
     public const string CallOpen = "<tool_call>\n";
     public const string CallClose = "\n</tool_call>";
 
-    /// <summary>The system text describing <paramref name="tools"/>.</summary>
+    /// <summary>
+    /// The system text describing <paramref name="tools"/>: the tools as OpenAI function objects in a <c>&lt;tools&gt;</c>
+    /// block, and nothing else. It is as short as it can be because it decides whether tools fit a small model's context
+    /// at all: the call format needs no instruction, since decoding is held to it by the grammar (and models trained on
+    /// this convention know it). JSON is written as it is, without escaping non-ASCII or markup characters.
+    /// </summary>
     public static string Describe(IReadOnlyList<AIFunctionDeclaration> tools)
     {
-        // Short on purpose: small models have small contexts; the grammar, not the wording, makes calls well-formed.
-        var builder = new StringBuilder("# Tools\n<tools>");
+        var builder = new StringBuilder("<tools>");
         foreach (var tool in tools)
         {
             var described = new Dictionary<string, object?> { ["name"] = tool.Name };
@@ -30,12 +34,17 @@ public static class ToolPrompt
             }
 
             described["parameters"] = tool.JsonSchema;
-            builder.Append('\n').Append(JsonSerializer.Serialize(described));
+            builder.Append('\n').Append(JsonSerializer.Serialize(described, Compact));
         }
 
-        builder.Append("\n</tools>\nCall with ").Append(CallOpen).Append("{\"name\": ..., \"arguments\": ...}").Append(CallClose);
-        return builder.ToString();
+        return builder.Append("\n</tools>").ToString();
     }
+
+    /// <summary>A call block's JSON up to its arguments, as decoding writes it (the grammar) and as the history shows earlier calls.</summary>
+    public static string CallHead(string name) => "{\"name\": " + JsonSerializer.Serialize(name, Compact) + ", \"arguments\": ";
+
+    /// <summary>Compact JSON, its text unescaped (a model reads "é" and "&lt;" better than their escapes, in fewer tokens).</summary>
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The conversation as text messages: the tools' description joined to the system message (or a new one first),
@@ -80,7 +89,7 @@ public static class ToolPrompt
                 foreach (var call in calls)
                 {
                     text.Append(text.Length > 0 ? "\n" : "").Append(CallOpen)
-                        .Append(JsonSerializer.Serialize(new Dictionary<string, object?> { ["name"] = call.Name, ["arguments"] = call.Arguments ?? new Dictionary<string, object?>() }))
+                        .Append(CallHead(call.Name)).Append(JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), Compact)).Append('}')
                         .Append(CallClose);
                 }
 

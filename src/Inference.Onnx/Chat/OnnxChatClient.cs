@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Inference.Engines.Grammars;
+using Inference.Engines.Structured;
 using Inference.Onnx.Generation;
 using Microsoft.Extensions.AI;
 
@@ -16,14 +17,19 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
     : LocalChatClient<LocalChatModel>(model, new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id), ownsModel)
 {
     protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
-        IReadOnlyList<ChatMessage> messages,
+        StructuredOutput structured,
         ChatOptions? options,
-        GbnfGrammar? grammar,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var promptIds = Model.Tokenizer.Encode(BuildPrompt(messages, options));
+        var promptIds = Model.Tokenizer.Encode(BuildPrompt(structured.Messages, options));
         var settings = ToSettings(options);
         Model.Generator.Validate(promptIds, settings.MaxNewTokens);
+        if (structured.MinimumOutput is { } minimum)
+        {
+            ContextWindowExceededException.ThrowIfNoRoom(promptIds.Length, Model.Tokenizer.Encode(minimum).Length, Model.ContextLength, structured.MinimumOutputName);
+        }
+
+        var grammar = structured.Grammar;
 
         // Before the queue: the first constrained request builds the model's token trie, which should hold no slot.
         using var constraint = grammar is null ? null : new GrammarConstraint(grammar, Model.Trie, Model.StopTokenIds);
