@@ -157,6 +157,7 @@ public static class MetadataExtensions
         app.MapApiKeysApi();
         app.MapUsageApi();
         app.MapModelMetricsApi();
+        app.MapServiceMetricsApi();
         app.MapDownloadsApi();
         return app;
     }

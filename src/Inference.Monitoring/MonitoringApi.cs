@@ -57,14 +57,22 @@ internal static class MonitoringApi
     private static async Task<JsonHttpResult<ServicesSnapshot>> ServicesAsync(MonitoringState state, MonitoringSampler sampler, CancellationToken cancellationToken) =>
         TypedResults.Json(await SnapshotAsync(state, sampler, cancellationToken), MonitoringJsonContext.Default.ServicesSnapshot);
 
-    private static async Task<Results<JsonHttpResult<ServiceStatus>, ProblemHttpResult>> ServiceAsync(
+    /// <summary>A service by its name, or (as seed 004's monitor, where each worker serves one model) a model by its name with its service's uptime.</summary>
+    private static async Task<Results<JsonHttpResult<ServiceStatus>, JsonHttpResult<ServedModelStatus>, ProblemHttpResult>> ServiceAsync(
         string name, MonitoringState state, MonitoringSampler sampler, CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotAsync(state, sampler, cancellationToken);
-        return snapshot.Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is { } service
-            ? TypedResults.Json(service, MonitoringJsonContext.Default.ServiceStatus)
+        if (snapshot.Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is { } service)
+        {
+            return TypedResults.Json(service, MonitoringJsonContext.Default.ServiceStatus);
+        }
+
+        // The service that runs the model answers for it: a Worker listed after this service first, else this service's own entry.
+        var served = snapshot.Services.Reverse().SelectMany(s => s.Models.Select(m => (Service: s, Model: m))).FirstOrDefault(p => p.Model.Name == name);
+        return served.Model is { } model
+            ? TypedResults.Json(ServedModelStatus.Of(model, served.Service), MonitoringJsonContext.Default.ServedModelStatus)
             : TypedResults.Problem(
-                $"No service is named '{name}'; there are {string.Join(", ", snapshot.Services.Select(s => s.Name))}.",
+                $"No service or model is named '{name}'; the services are {string.Join(", ", snapshot.Services.Select(s => s.Name))}.",
                 statusCode: StatusCodes.Status404NotFound, title: "Unknown service");
     }
 

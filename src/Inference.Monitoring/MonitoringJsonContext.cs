@@ -7,6 +7,7 @@ namespace Inference.Monitoring;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ServicesSnapshot))]
 [JsonSerializable(typeof(ServiceStatus))]
+[JsonSerializable(typeof(ServedModelStatus))]
 [JsonSerializable(typeof(ActiveAlerts))]
 [JsonSerializable(typeof(PerformanceReport))]
 [JsonSerializable(typeof(MonitoringSnapshot))]

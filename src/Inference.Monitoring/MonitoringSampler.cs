@@ -18,6 +18,7 @@ internal sealed partial class MonitoringSampler(
     CallWindow window,
     MonitoringState state,
     MonitoringEvents events,
+    MonitoringTelemetry telemetry,
     Inference.Serving.Events.OperationalEvents operational,
     IOptions<MonitoringOptions> options,
     TimeProvider time,
@@ -91,6 +92,10 @@ internal sealed partial class MonitoringSampler(
         var (score, active) = alerts.Evaluate(calls, services, report, memory, state.CircuitBreakers, time.GetUtcNow(), previous);
         services = services with { Services = [services.Services[0] with { HealthScore = score }, .. services.Services.Skip(1)] };
         state.Update(services, memory, score, active);
+        foreach (var model in services.Services[0].Models)
+        {
+            telemetry.Announce(model.Name, OperationOf(model.Kind), model.Provider);
+        }
 
         var before = previous.Alerts.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
         var now = active.Alerts.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
@@ -108,6 +113,14 @@ internal sealed partial class MonitoringSampler(
 
         events.Publish(MonitoringEvent.Snapshot(services, active));
     }
+
+    /// <summary>The operation a model's calls are counted under, by its kind.</summary>
+    private static string OperationOf(string kind) => kind switch
+    {
+        Inference.Engines.ModelKindNames.Embedding => "embeddings",
+        Inference.Engines.ModelKindNames.Classification => "classify",
+        _ => "chat",
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring could not take a sample.")]
     private static partial void SampleFailed(ILogger logger, Exception exception);

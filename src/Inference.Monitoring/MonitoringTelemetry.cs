@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Inference.Monitoring;
@@ -19,6 +20,7 @@ public sealed class MonitoringTelemetry : IDisposable
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
     private readonly Meter _meter;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, string Operation, string Provider), bool> _announced = new();
 
     public MonitoringTelemetry(IMeterFactory meters, MonitoringState state)
     {
@@ -50,6 +52,21 @@ public sealed class MonitoringTelemetry : IDisposable
     public Histogram<double> Duration { get; }
 
     public Histogram<double> TimeToFirstToken { get; }
+
+    /// <summary>
+    /// Makes a served model's request and error counters exist from the start, at zero, so that a rate over them (the
+    /// error-rate alert's) has a series on a service that has had no error yet. Once per model, operation and provider.
+    /// </summary>
+    public void Announce(string model, string operation, string provider)
+    {
+        if (!_announced.TryAdd((model, operation, provider), true))
+        {
+            return;
+        }
+
+        Requests.Add(0, new TagList { { "model", model }, { "operation", operation }, { "provider", provider }, { "status", Inference.Serving.Auditing.InferenceCall.Ok } });
+        Errors.Add(0, new TagList { { "model", model }, { "operation", operation }, { "provider", provider } });
+    }
 
     public void Dispose() => _meter.Dispose();
 }

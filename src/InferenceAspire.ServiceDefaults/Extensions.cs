@@ -16,6 +16,9 @@ namespace Microsoft.Extensions.Hosting;
 public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
+
+    /// <summary>The same checks as <see cref="HealthEndpointPath"/>, under the name Kubernetes-style probes and llama.cpp-style workers use.</summary>
+    public const string HealthzEndpointPath = "/healthz";
     public const string AlivenessEndpointPath = "/alive";
     public const string ReadinessEndpointPath = "/ready";
 
@@ -87,11 +90,12 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(app);
         // Open to probes when the service asks for credentials elsewhere.
         app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks(HealthzEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(ReadinessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return app;
     }
 
     private static bool IsHealthPath(Microsoft.AspNetCore.Http.PathString path) =>
-        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath) || path.StartsWithSegments(ReadinessEndpointPath);
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(HealthzEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath) || path.StartsWithSegments(ReadinessEndpointPath);
 }

@@ -232,11 +232,11 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
         Assert.Equal("worker", chat.GetProperty("provider").GetString());
         Assert.Equal("chat", chat.GetProperty("kind").GetString());
-        Assert.Equal(984_192, chat.GetProperty("capabilities").GetProperty("parameterCount").GetInt64());
+        Assert.Equal(984_192, chat.GetProperty("parameters").GetProperty("parameter_count").GetInt64());
         Assert.Equal("1", chat.GetProperty("defaultVersion").GetString());
         var gguf = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == DistributedPlatform.Gguf);
         Assert.Equal("worker", gguf.GetProperty("provider").GetString());
-        Assert.Equal("F32", gguf.GetProperty("capabilities").GetProperty("quantization").GetString());
+        Assert.Equal("F32", gguf.GetProperty("parameters").GetProperty("quantization").GetString());
 
         var classifier = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == DistributedPlatform.Classifier);
         Assert.Equal(("embeddings", "classification", "text-classification"), (classifier.GetProperty("provider").GetString(), classifier.GetProperty("kind").GetString(), classifier.GetProperty("task").GetString()));
@@ -244,7 +244,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
 
         var one = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Embedding}");
         Assert.Equal("embeddings", one.GetProperty("provider").GetString());
-        Assert.Equal(64, one.GetProperty("capabilities").GetProperty("embeddingLength").GetInt32());
+        Assert.Equal(64, one.GetProperty("parameters").GetProperty("embedding_length").GetInt32());
 
         var versions = await http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}/versions");
         var version = Assert.Single(versions.EnumerateArray());

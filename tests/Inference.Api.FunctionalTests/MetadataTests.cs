@@ -29,8 +29,8 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
             var model = models[0];
             Assert.Equal((Chat, "local", "chat", "1"), (model.GetProperty("id").GetString(), model.GetProperty("provider").GetString(),
                 model.GetProperty("kind").GetString(), model.GetProperty("defaultVersion").GetString()));
-            Assert.Equal(984_192, model.GetProperty("capabilities").GetProperty("parameterCount").GetInt64());
-            Assert.Equal("F32", model.GetProperty("capabilities").GetProperty("quantization").GetString());
+            Assert.Equal(984_192, model.GetProperty("parameters").GetProperty("parameter_count").GetInt64());
+            Assert.Equal("F32", model.GetProperty("parameters").GetProperty("quantization").GetString());
 
             var id = "sqlite-" + Guid.NewGuid().ToString("N");
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
@@ -62,7 +62,7 @@ public sealed class MetadataTests(PostgresServer postgres, WorkerProcess worker)
             using var http = changed.CreateClient();
             var model = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}"), m => m.GetProperty("defaultVersion").GetString() == "2");
             Assert.Equal(["tiny-random-gpt2"], model.GetProperty("fallbacks").EnumerateArray().Select(f => f.GetString()));
-            Assert.Equal("llama3", model.GetProperty("capabilities").GetProperty("chatTemplate").GetString());
+            Assert.Equal("llama3", model.GetProperty("parameters").GetProperty("chat_template").GetString());
             var versions = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/models/{Chat}/versions"), v => v.GetArrayLength() == 2);
             Assert.Equal(["1", "2"], versions.EnumerateArray().Select(v => v.GetProperty("version").GetString()));
             Assert.Equal([false, true], versions.EnumerateArray().Select(v => v.GetProperty("isDefault").GetBoolean()));

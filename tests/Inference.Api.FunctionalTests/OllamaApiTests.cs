@@ -86,7 +86,28 @@ public sealed class OllamaApiTests(InferenceApiFixture fixture) : IClassFixture<
         Assert.Equal(64, embedded.Embeddings[0].Length);
     }
 
+    [Fact]
+    public async Task The_older_embeddings_route_answers_a_prompt_s_vector_as_Ollama_does()
+    {
+        // ollama-js's embeddings() and older clients call /api/embeddings with one prompt.
+        using var http = fixture.CreateClient();
+        using var legacy = await http.PostAsync("/api/embeddings", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","prompt":"A man is playing a guitar."}"""));
+        Assert.Equal(HttpStatusCode.OK, legacy.StatusCode);
+        var vector = JsonDocument.Parse(await legacy.Content.ReadAsStringAsync()).RootElement.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        using var client = Client();
+        var embedded = await client.EmbedAsync(new EmbedRequest { Model = InferenceApiFixture.Embedding, Input = ["A man is playing a guitar."] });
+        Assert.Equal(embedded.Embeddings[0], vector);
+
+        // An empty prompt loads the model and answers an empty vector, as Ollama's does.
+        using var empty = await http.PostAsync("/api/embeddings", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","prompt":""}"""));
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await empty.Content.ReadAsStringAsync()).RootElement.GetProperty("embedding").GetArrayLength());
+    }
+
     [Theory]
+    [InlineData("/api/embeddings", """{"model":"wordnet-chat-1m","prompt":"x"}""", 400)]
+    [InlineData("/api/embeddings", """{"model":"nope","prompt":"x"}""", 404)]
+    [InlineData("/api/embeddings", """{"prompt":"x"}""", 400)]
     [InlineData("/api/chat", """{"model":"nope","messages":[{"role":"user","content":"hi"}]}""", 404)]
     [InlineData("/api/chat", """{"model":"wordnet-chat-1m","messages":[],"keep_alive":"soon"}""", 400)]
     [InlineData("/api/chat", """{"model":"wordnet-chat-1m","messages":[{"role":"wizard","content":"hi"}]}""", 400)]

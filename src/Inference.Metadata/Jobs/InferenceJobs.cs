@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Inference.Metadata.Data;
 using Inference.Metadata.Lifecycle;
 using Inference.Serving.Infer;
+using Inference.Serving.Routing;
 using Inference.Serving.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -56,7 +57,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
 
         if (requests.Count == 0)
         {
-            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
+            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text or input, model or model_id, version, parameters).");
         }
 
         if (requests.Count > options.Value.MaxItems)
@@ -78,7 +79,23 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
                 throw LifecycleException.BadRequest($"requests[{i}] is not an inference request: {ex.Message}");
             }
 
-            if (owner is not null && parsed.Model is { } model && !owner.MayUse(model))
+            // What no model could answer is refused now, not accepted to fail later.
+            if (parsed.Conflict() is { } conflict)
+            {
+                throw LifecycleException.BadRequest($"requests[{i}]: {conflict.Message}");
+            }
+
+            if (string.IsNullOrEmpty(parsed.Prompt))
+            {
+                throw LifecycleException.BadRequest($"requests[{i}]: text is required (or input, its other name).");
+            }
+
+            if (ModelNames.IsBlank(parsed.ModelName))
+            {
+                throw LifecycleException.BadRequest($"requests[{i}]: {ModelNames.Blank(parsed.Model is null ? "model_id" : "model")}");
+            }
+
+            if (owner is not null && parsed.ModelName is { } model && !owner.MayUse(model))
             {
                 throw LifecycleException.BadRequest($"requests[{i}]: this key may not use model '{model}'.");
             }

@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Inference.Metadata.Jobs;
 
 /// <summary>
-/// Seed 003's asynchronous batch inference: <c>POST /api/inference/batch</c> (<c>{"requests": [...]}</c>, each as
-/// <c>/infer</c> takes it, and an optional <c>webhook_url</c> told of its completion) answers 202 with the job at once; <c>GET /api/inference/jobs/{id}</c> gives its status,
+/// Seed 003's asynchronous batch inference: <c>POST /api/inference/batch</c> (<c>{"requests": [...]}</c>, each an
+/// inference request in seed 003's shape or seed 002's, as <c>/api/inference/text</c> and <c>/infer</c> take them, and an optional <c>webhook_url</c> told of its completion) answers 202 with the job at once; <c>GET /api/inference/jobs/{id}</c> gives its status,
 /// progress and the responses so far, in order; <c>DELETE</c> cancels it. Jobs live in the metadata database and
 /// survive a restart; 503 while it cannot be reached.
 /// </summary>
@@ -44,7 +44,7 @@ public static class JobsApi
 
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
         {
-            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text, model, version, parameters).");
+            throw LifecycleException.BadRequest("requests must be a non-empty array of inference requests (text or input, model or model_id, version, parameters).");
         }
 
         string? webhook = null;

@@ -1,6 +1,7 @@
 using Inference.Metadata.Data;
 using Inference.Metadata.Experiments;
 using Inference.Serving.Routing;
+using Inference.Serving.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Inference.Metadata.Lifecycle;
 
 /// <summary>
-/// Seed 001's model management, deployments and A/B tests: <c>POST /models/register</c>, <c>GET /models/{name}</c>,
+/// Seed 001's model management, deployments and A/B tests: <c>POST /models/register</c>, <c>GET /models</c>, <c>GET /models/{name}</c>,
 /// <c>POST /models/{id}/activate</c>, <c>/deprecate</c>, <c>/deploy</c>, <c>GET /models/{id}/deployments</c>,
 /// <c>GET /deployments/{id}</c>, <c>POST /deployments/{id}/promote</c>, <c>/rollback</c>; <c>POST /ab-tests/start</c>,
 /// <c>GET /ab-tests</c>, <c>GET /ab-tests/{id}</c>, <c>POST /ab-tests/{id}/stop</c>; <c>POST /api/feedback</c>.
@@ -22,6 +23,7 @@ public static class LifecycleApi
         ArgumentNullException.ThrowIfNull(endpoints);
         var models = endpoints.MapGroup("/models").WithTags("Registry");
         models.MapPost("/register", RegisterAsync).WithSummary("Registers a model version (a local model is loaded first).").RequireAdminScope();
+        models.MapGet("/", ListAsync).WithSummary("Every model of the registry with its versions, active version and lineage.");
         models.MapGet("/{name}", VersionsAsync).WithSummary("A model's versions, its active version and lineage.");
         models.MapPost("/{id}/activate", ActivateAsync).WithSummary("Makes a version the one requests get.").RequireAdminScope();
         models.MapPost("/{id}/deprecate", DeprecateAsync).WithSummary("Marks a version deprecated (or not).").RequireAdminScope();
@@ -51,6 +53,20 @@ public static class LifecycleApi
             return TypedResults.Created($"/models/{version.ModelId}", VersionInfo.From(version, served: true, null));
         });
 
+    // A caller sees the models its key may use, as in every model list.
+    private static Task<Results<Ok<ModelListResponse>, ProblemHttpResult>> ListAsync(
+        HttpContext http, IDbContextFactory<MetadataDbContext> contexts, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
+        MetadataProblems.RunAsync<Ok<ModelListResponse>>(async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var models = await db.Models.AsNoTracking().Include(m => m.Versions).ToListAsync(cancellationToken);
+            var lineage = (await db.Lineage.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(l => l.ModelId, StringComparer.Ordinal);
+            return TypedResults.Ok(new ModelListResponse([.. models
+                .Where(m => InferenceCaller.MayUse(http, m.Id))
+                .OrderBy(m => m.Id, StringComparer.Ordinal)
+                .Select(m => Describe(m, lineage[m.Id], lifecycle))]));
+        });
+
     private static Task<Results<Ok<ModelVersionsResponse>, ProblemHttpResult>> VersionsAsync(
         string name, IDbContextFactory<MetadataDbContext> contexts, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>
         MetadataProblems.RunAsync<Ok<ModelVersionsResponse>>(async () =>
@@ -59,14 +75,17 @@ public static class LifecycleApi
             var model = await db.Models.AsNoTracking().Include(m => m.Versions).SingleOrDefaultAsync(m => m.Id == name, cancellationToken)
                 ?? throw LifecycleException.NotFound($"No model '{name}' is registered.");
             var lineage = await db.Lineage.AsNoTracking().Where(l => l.ModelId == name).ToListAsync(cancellationToken);
-            return TypedResults.Ok(new ModelVersionsResponse(
-                model.Id,
-                model.Kind,
-                model.Versions.FirstOrDefault(v => v.IsDefault)?.Version,
-                System.Text.Json.JsonSerializer.Deserialize(model.Fallbacks, MetadataJsonContext.Default.ListString) ?? [],
-                [.. model.Versions.OrderBy(v => v.Id).Select(v => VersionInfo.From(v, lifecycle.IsServable(name, v), lifecycle.LoadError(RoutingTableBuilder.TargetId(name, v))))],
-                [.. lineage.OrderBy(l => l.Id).Select(l => new LineageEntry(l.Version, l.Replaced, l.At, l.By))]));
+            return TypedResults.Ok(Describe(model, lineage, lifecycle));
         });
+
+    /// <summary>A model as the registry holds it: its versions (whether each is served here) and the lineage of its activations.</summary>
+    private static ModelVersionsResponse Describe(RegisteredModel model, IEnumerable<LineageRecord> lineage, ModelLifecycle lifecycle) => new(
+        model.Id,
+        model.Kind,
+        model.Versions.FirstOrDefault(v => v.IsDefault)?.Version,
+        System.Text.Json.JsonSerializer.Deserialize(model.Fallbacks, MetadataJsonContext.Default.ListString) ?? [],
+        [.. model.Versions.OrderBy(v => v.Id).Select(v => VersionInfo.From(v, lifecycle.IsServable(model.Id, v), lifecycle.LoadError(RoutingTableBuilder.TargetId(model.Id, v))))],
+        [.. lineage.OrderBy(l => l.Id).Select(l => new LineageEntry(l.Version, l.Replaced, l.At, l.By))]);
 
     private static Task<Results<Ok<VersionInfo>, ProblemHttpResult>> ActivateAsync(
         string id, VersionRequest? request, HttpContext http, ModelLifecycle lifecycle, CancellationToken cancellationToken) =>

@@ -97,6 +97,9 @@ public sealed record ModelVersionsResponse(
     [property: JsonPropertyName("versions")] IReadOnlyList<VersionInfo> Versions,
     [property: JsonPropertyName("lineage")] IReadOnlyList<LineageEntry> Lineage);
 
+/// <summary><c>GET /models</c>: every model of the registry, each as <c>GET /models/{name}</c> describes it.</summary>
+public sealed record ModelListResponse([property: JsonPropertyName("models")] IReadOnlyList<ModelVersionsResponse> Models);
+
 /// <summary>One activation: which version replaced which, when, by whom.</summary>
 public sealed record LineageEntry(
     [property: JsonPropertyName("version")] string Version,

@@ -40,14 +40,17 @@ internal readonly record struct RequestEstimate(string? Model, long PromptTokens
                     reader.Read();
                     switch (name)
                     {
-                        case "model" when reader.TokenType == JsonTokenType.String:
-                            model = reader.GetString();
+                        case "model" or "model_id" when reader.TokenType == JsonTokenType.String:
+                            model ??= reader.GetString();
                             break;
-                        case "max_tokens" or "max_completion_tokens" or "max_new_tokens" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var max):
+                        case "max_tokens" or "max_completion_tokens" or "max_new_tokens" or "max_output_tokens" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var max):
                             maxTokens = max;
                             break;
                         case "options" when reader.TokenType == JsonTokenType.StartObject:
-                            maxTokens = NumPredict(ref reader) ?? maxTokens;
+                            maxTokens = Nested(ref reader, "num_predict") ?? maxTokens;
+                            break;
+                        case "parameters" or "params" when reader.TokenType == JsonTokenType.StartObject:
+                            maxTokens = Nested(ref reader, "max_tokens", "max_length") ?? maxTokens;
                             break;
                         default:
                             reader.Skip();
@@ -64,15 +67,18 @@ internal readonly record struct RequestEstimate(string? Model, long PromptTokens
         return new(model, Math.Max(1, length / 4), embeddings ? 0 : Math.Max(0, maxTokens is > 0 ? maxTokens.Value : defaultCompletionTokens));
     }
 
-    /// <summary>Ollama's <c>options.num_predict</c>; leaves the reader at the end of the object.</summary>
-    private static long? NumPredict(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The completion limit inside a nested object (Ollama's <c>options.num_predict</c>, seed 002's and 003's
+    /// <c>parameters.max_tokens</c> / <c>max_length</c>, seed 004's <c>params.max_tokens</c>); leaves the reader at the end of the object.
+    /// </summary>
+    private static long? Nested(ref Utf8JsonReader reader, params ReadOnlySpan<string> names)
     {
         long? value = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
             reader.Read();
-            if (name == "num_predict" && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n))
+            if (names.Contains(name!) && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n))
             {
                 value = n;
             }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Inference.Metadata.Data;
-using Inference.Metadata.Experiments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,8 +16,6 @@ namespace Inference.Metadata.Registry;
 /// </summary>
 public static class ModelMetricsApi
 {
-    private const int MaxRows = 500_000;
-
     public static IEndpointRouteBuilder MapModelMetricsApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -28,7 +25,7 @@ public static class ModelMetricsApi
 
     private static async Task<Results<Ok<ModelMetricsResponse>, ProblemHttpResult>> GetAsync(
         string id, string? period, DateTimeOffset? since, DateTimeOffset? until,
-        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, TimeProvider time, CancellationToken cancellationToken)
+        IDbContextFactory<MetadataDbContext> contexts, ModelPrices prices, Inference.Serving.Routing.ModelRouter router, TimeProvider time, CancellationToken cancellationToken)
     {
         period ??= "hour";
         if (period is not ("hour" or "day" or "total"))
@@ -51,29 +48,19 @@ public static class ModelMetricsApi
                 return TypedResults.Problem($"No model '{id}' is registered.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
             }
 
-            var prefix = id + ":";
-            var rows = await db.AuditRecords.AsNoTracking()
-                .Where(a => (a.Model == id || (a.FallbackFrom != null && (a.FallbackFrom == id || a.FallbackFrom.StartsWith(prefix)))) && a.Timestamp >= from && a.Timestamp <= to)
-                .Select(a => new Row(a.Model, a.Version, a.Status, a.InputTokens, a.OutputTokens, a.LatencyMs, a.Attempt, a.FallbackFrom, a.Timestamp))
-                .Take(MaxRows)
-                .ToListAsync(cancellationToken);
+            var rows = await AuditMetrics.ReadAsync(AuditMetrics.OfModel(db.AuditRecords.AsNoTracking(), id), from, to, cancellationToken);
             var periods = rows
-                .GroupBy(r => (Version: Own(r, id) ? r.Version : VersionOfPrimary(r.FallbackFrom!, id), Start: Bucket(r.Timestamp, period, from)))
+                .GroupBy(r => (Version: r.Model == id ? r.Version : AuditMetrics.VersionStoodInFor(r, id, router.Table), Start: Bucket(r.Timestamp, period, from)))
                 .OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Version, StringComparer.Ordinal)
                 .Select(g => Summarize(g.Key.Version, g.Key.Start, period, [.. g], id, prices))
                 .ToList();
-            return TypedResults.Ok(new ModelMetricsResponse(id, period, from, to, periods, rows.Count == MaxRows));
+            return TypedResults.Ok(new ModelMetricsResponse(id, period, from, to, periods, rows.Count == AuditMetrics.MaxRows));
         }
         catch (Exception ex) when (MetadataProblems.IsUnavailable(ex))
         {
             return MetadataProblems.Unavailable();
         }
     }
-
-    private static bool Own(Row row, string id) => row.Model == id;
-
-    /// <summary>The version of this model that a fallback stood in for (<c>name:version</c>), or null for the configured one.</summary>
-    private static string? VersionOfPrimary(string primary, string id) => primary.Length > id.Length ? primary[(id.Length + 1)..] : null;
 
     private static DateTimeOffset Bucket(DateTimeOffset at, string period, DateTimeOffset from)
     {
@@ -86,30 +73,11 @@ public static class ModelMetricsApi
         };
     }
 
-    private static PeriodMetrics Summarize(string? version, DateTimeOffset start, string period, List<Row> rows, string id, ModelPrices prices)
-    {
-        var own = rows.Where(r => Own(r, id)).ToList();
-        var chosen = own.Count(r => r.Attempt == 1);
-        var fellBack = rows.Count(r => !Own(r, id) && r.Status == "ok");
-        var latencies = own.Where(r => r.Status == "ok").Select(r => r.LatencyMs).ToList();
-        long input = own.Sum(r => (long)(r.InputTokens ?? 0)), output = own.Sum(r => (long)(r.OutputTokens ?? 0));
-        var cost = own.GroupBy(r => r.Version).Sum(v => prices.Cost(id, v.Key, v.Sum(r => (long)(r.InputTokens ?? 0)), v.Sum(r => (long)(r.OutputTokens ?? 0))));
-        return new PeriodMetrics(
-            version,
-            period == "total" ? "total" : start.ToString(period == "hour" ? "yyyy-MM-dd'T'HH':00Z'" : "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            start,
-            new MetricValues(
-                own.Count,
-                input,
-                output,
-                latencies.Count == 0 ? null : Math.Round(latencies.Average(), 3),
-                latencies.Count == 0 ? null : Statistics.Percentile(latencies, 0.95),
-                own.Count == 0 ? 0 : Math.Round((double)own.Count(r => r.Status == "error") / own.Count, 6),
-                chosen == 0 ? 0 : Math.Round((double)fellBack / chosen, 6),
-                Math.Round(cost, 6)));
-    }
-
-    private sealed record Row(string Model, string? Version, string Status, int? InputTokens, int? OutputTokens, double LatencyMs, int Attempt, string? FallbackFrom, DateTimeOffset Timestamp);
+    private static PeriodMetrics Summarize(string? version, DateTimeOffset start, string period, List<AuditMetrics.Row> rows, string id, ModelPrices prices) => new(
+        version,
+        period == "total" ? "total" : start.ToString(period == "hour" ? "yyyy-MM-dd'T'HH':00Z'" : "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        start,
+        AuditMetrics.Summarize(id, rows, prices));
 }
 
 /// <summary>Seed 003's performance metrics, one entry per version and period.</summary>

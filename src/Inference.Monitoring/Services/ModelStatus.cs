@@ -4,7 +4,7 @@ using Inference.Serving.Catalog;
 namespace Inference.Monitoring.Services;
 
 /// <summary>One model as seed 004's monitor shows it: capabilities, queue and backpressure, throughput and latency.</summary>
-public sealed record ModelStatus
+public record ModelStatus
 {
     public const string Online = "online";
     public const string Offline = "offline";
@@ -41,6 +41,53 @@ public sealed record ModelStatus
 
     [JsonPropertyName("window")]
     public ModelActivity Activity { get; init; } = new();
+}
+
+/// <summary>
+/// One model asked for by name on <c>/api/services/{name}</c>, as seed 004's monitor answers for a model's worker: the
+/// model's status, the service that serves it, when that service was first seen and how long it has been up
+/// (<c>uptime</c> in nanoseconds, as the seed's monitor writes a duration, and in seconds).
+/// </summary>
+public sealed record ServedModelStatus : ModelStatus
+{
+    [JsonPropertyName("service")]
+    public required string Service { get; init; }
+
+    [JsonPropertyName("endpoint")]
+    public string? Endpoint { get; init; }
+
+    [JsonPropertyName("first_seen")]
+    public DateTimeOffset? FirstSeen { get; init; }
+
+    [JsonPropertyName("uptime")]
+    public long? Uptime { get; init; }
+
+    [JsonPropertyName("uptime_seconds")]
+    public double? UptimeSeconds { get; init; }
+
+    public static ServedModelStatus Of(ModelStatus model, ServiceStatus service)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(service);
+        return new ServedModelStatus
+        {
+            Name = model.Name,
+            Kind = model.Kind,
+            Provider = model.Provider,
+            Status = model.Status,
+            Capabilities = model.Capabilities,
+            Info = model.Info,
+            Queue = model.Queue,
+            Backpressure = model.Backpressure,
+            RequestsTotal = model.RequestsTotal,
+            Activity = model.Activity,
+            Service = service.Name,
+            Endpoint = service.Endpoint,
+            FirstSeen = service.FirstSeen,
+            Uptime = service.UptimeSeconds is { } seconds ? (long)(seconds * 1e9) : null,
+            UptimeSeconds = service.UptimeSeconds,
+        };
+    }
 }
 
 public sealed record ModelInfo

@@ -18,6 +18,19 @@ public sealed class ModelCatalog
 
     public ServedModel? Find(string id) => _models.GetValueOrDefault(id);
 
+    /// <summary>
+    /// The model a request that names none gets: the first chat model with a chat template (it can answer a prompt
+    /// as a conversation and as raw text alike), else the first chat model; null when no chat model is served.
+    /// </summary>
+    public ServedModel? DefaultChatModel()
+    {
+        var chat = Models.Where(m => m.Kind == ModelKind.Chat).ToList();
+        return chat.FirstOrDefault(m => m.ChatTemplate is not null) ?? chat.FirstOrDefault();
+    }
+
+    /// <summary>The model a classification request that names none gets: the first classifier.</summary>
+    public ServedModel? DefaultClassifier() => Models.FirstOrDefault(m => m.Kind == ModelKind.Classification);
+
     public void Add(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);

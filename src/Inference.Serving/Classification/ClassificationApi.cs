@@ -42,7 +42,7 @@ public static class ClassificationApi
             return bodyError;
         }
 
-        var outcome = await RunAsync(http, services, request!.Model, request.Input, "input", request.User);
+        var outcome = await RunAsync(http, services, request!.Model, request.Input, "input", request.User, useFallbacks: null);
         if (outcome.Error is { } error)
         {
             return OpenAIErrors.Create(error.Status, error.Message, error.Status >= 500 ? "server_error" : "invalid_request_error", error.Param, error.Code);
@@ -67,7 +67,13 @@ public static class ClassificationApi
             return bodyError;
         }
 
-        if (request!.TopK is < 1)
+        if (ModelNames.IsBlank(request!.Model))
+        {
+            // TEI answers bad input with 422, but a blank model is no input at all: a 400, as on every route.
+            return TeiError(400, ModelNames.Blank("model"));
+        }
+
+        if (request.TopK is < 1)
         {
             return TeiError(422, "top_k must be at least 1.");
         }
@@ -77,7 +83,7 @@ public static class ClassificationApi
             return TeiError(422, "truncate is not supported: an input longer than the model reads is refused, so that no label is given for part of a text.");
         }
 
-        var outcome = await RunAsync(http, services, request.Model, request.Inputs, "inputs", user: null);
+        var outcome = await RunAsync(http, services, request.Model, request.Inputs, "inputs", user: null, useFallbacks: null);
         if (outcome.Error is { } error)
         {
             return TeiError(error.Status == 400 ? 422 : error.Status, error.Message);
@@ -105,7 +111,21 @@ public static class ClassificationApi
             return Problem(400, "top_k must be at least 1.");
         }
 
-        var outcome = await RunAsync(http, services, request.Model, request.Text, "text", user: null);
+        if (request.Text is not null && request.Input is not null)
+        {
+            return Problem(400, "Send the text as text or as input, not both.");
+        }
+
+        if (request.Model is not null && request.ModelId is not null && request.Model != request.ModelId)
+        {
+            return Problem(400, "model and model_id name different models; send one of them.");
+        }
+
+        var name = request.Model ?? request.ModelId;
+        var model = name is not null && request.Version is { Length: > 0 } version ? $"{name}:{version}" : name;
+        var outcome = await RunAsync(
+            http, services, model, request.Text ?? request.Input, request.Text is null && request.Input is not null ? "input" : "text", user: null, request.UseFallbacks,
+            modelParam: request.Model is null && request.ModelId is not null ? "model_id" : "model");
         if (outcome.Error is { } error)
         {
             return Problem(error.Status, error.Message);
@@ -132,22 +152,28 @@ public static class ClassificationApi
     private sealed record Outcome(TextClassificationResponse? Response, string? Model, bool Single, Failure? Error);
 
     /// <summary>Routes the model, reads the inputs and classifies them; or says why not.</summary>
-    private static async Task<Outcome> RunAsync(HttpContext http, OpenAIServices services, string? requested, JsonElement? input, string param, string? user)
+    private static async Task<Outcome> RunAsync(
+        HttpContext http, OpenAIServices services, string? requested, JsonElement? input, string param, string? user, bool? useFallbacks, string modelParam = "model")
     {
         Outcome Fail(int status, string message, string? code = null, string? p = null) => new(null, null, false, new Failure(status, message, p ?? param, code));
+
+        if (ModelNames.IsBlank(requested))
+        {
+            return Fail(400, ModelNames.Blank(modelParam), null, modelParam);
+        }
 
         if (!services.Catalog.IsReady)
         {
             return Fail(503, "Models are still loading; retry shortly.", "model_not_ready", "model");
         }
 
-        var name = string.IsNullOrWhiteSpace(requested) ? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Classification)?.Id : requested;
+        var name = requested ?? services.Catalog.DefaultClassifier()?.Id;
         if (name is null)
         {
             return Fail(404, "No classification model is served here.", "model_not_found", "model");
         }
 
-        if (services.Routing.Route(name, http, user) is not { } model)
+        if (services.Routing.Route(name, http, user, useFallbacks) is not { } model)
         {
             return Fail(404, $"The model '{name}' does not exist", "model_not_found", "model");
         }

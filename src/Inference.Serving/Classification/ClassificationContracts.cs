@@ -63,16 +63,31 @@ public sealed record PredictScore(float Score, string Label);
 /// <summary>TEI's error body.</summary>
 public sealed record PredictError(string Error, string ErrorType);
 
-/// <summary><c>POST /api/inference/analyze</c> (seed 003): a text, or several, for a classifier.</summary>
+/// <summary>
+/// <c>POST /api/inference/analyze</c> (seed 003): a text, or several, for a classifier. Seed 003's inference request is
+/// read too: <c>input</c> for the text, <c>model_id</c> for the model, <c>version</c>, <c>use_fallbacks</c>.
+/// </summary>
 public sealed record AnalyzeRequest
 {
     public string? Model { get; init; }
 
+    /// <summary>The model, as seed 003 names it.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>A version of the model (its active one when left out).</summary>
+    public string? Version { get; init; }
+
     /// <summary>A string or an array of strings.</summary>
     public JsonElement? Text { get; init; }
 
+    /// <summary>The text, as seed 003 names it.</summary>
+    public JsonElement? Input { get; init; }
+
     /// <summary>The labels to list per text, best first (all when left out).</summary>
     public int? TopK { get; init; }
+
+    /// <summary>False keeps the request on its model even when it fails.</summary>
+    public bool? UseFallbacks { get; init; }
 }
 
 /// <param name="Model">The model (name:version when known) that answered.</param>

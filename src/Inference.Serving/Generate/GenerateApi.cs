@@ -3,6 +3,7 @@ using System.Text.Json;
 using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Inference.Serving.OpenAI.Contracts;
+using Inference.Serving.Routing;
 using Json.Schema;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -139,7 +140,12 @@ public static class GenerateApi
             return (null, null, Problem(503, "Models are still loading; retry shortly."));
         }
 
-        var name = request.Model ?? DefaultModel(services.Catalog)?.Id;
+        if (ModelNames.IsBlank(request.Model))
+        {
+            return (null, null, Problem(400, ModelNames.Blank("model")));
+        }
+
+        var name = request.Model ?? services.Catalog.DefaultChatModel()?.Id;
         var model = name is null ? null : services.Routing.Route(name, http);
         if (model is null)
         {
@@ -155,13 +161,6 @@ public static class GenerateApi
         var error = SamplingRequestMapper.Validate(request, model, out var options)
             ?? await StructuredRequestMapper.ApplyAsync(request, chat, model, options, services.Grammars, cancellationToken);
         return error is null ? (model, options, null) : (null, null, Problem(400, error.Message));
-    }
-
-    /// <summary>No model named: the first chat model that has a chat template (a prompt needs one), else the first chat model.</summary>
-    private static ServedModel? DefaultModel(ModelCatalog catalog)
-    {
-        var chat = catalog.Models.Where(m => m.Kind == ModelKind.Chat).ToList();
-        return chat.FirstOrDefault(m => m.ChatTemplate is not null) ?? chat.FirstOrDefault();
     }
 
     private static List<ChatMessage> Messages(string? system, string prompt, bool raw) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Inference.Serving.Catalog;
 using Inference.Serving.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,9 @@ namespace Inference.Serving.Infer;
 /// Seed 002's synchronous inference routes: <c>POST /infer</c> (a text for a model and version: a chat model's answer
 /// or an embedding model's vector, with <c>model_used</c>, <c>latency_ms</c>, <c>request_id</c>) and
 /// <c>POST /infer/batch</c> (many of them, any models, run in parallel and answered in order, each item succeeding or
-/// failing on its own). Every call is routed, retried, cached and audited as the OpenAI routes' are. Errors of a single
-/// request are problem details.
+/// failing on its own); and seed 003's <c>POST /api/inference/text</c> (its inference request: <c>model_id</c>,
+/// <c>version</c>, <c>input</c>, <c>parameters</c>, <c>use_fallbacks</c>; a chat model's text with its usage). Every
+/// call is routed, retried, cached and audited as the OpenAI routes' are. Errors of a single request are problem details.
 /// </summary>
 public static class InferApi
 {
@@ -26,6 +28,9 @@ public static class InferApi
         var api = endpoints.MapGroup("/infer").WithTags("Infer");
         api.MapPost("/", InferAsync).WithSummary("A model's answer, vector or label for a text.").Drains().Documented<InferRequest, InferResponse>();
         api.MapPost("/batch", BatchAsync).WithSummary("Many inference requests, run in parallel, answered in order.").Drains().Documented<InferBatchRequest, InferBatchResponse>();
+        endpoints.MapPost("/api/inference/text", TextAsync).WithTags("Infer").WithName("GenerateText")
+            .WithSummary("Text from a chat model for an input (model_id, version, input, parameters, use_fallbacks).").Drains()
+            .Documented<InferRequest, TextInferenceResponse>();
         return api;
     }
 
@@ -73,6 +78,37 @@ public static class InferApi
             OpenAIJsonContext.Default.InferBatchResponse);
     }
 
+
+    /// <summary>A chat model's text for an input, with the model and version that wrote it, its usage and latency.</summary>
+    private static async Task<IResult> TextAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OpenAIJsonContext.Default.InferRequest, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted, Problem);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var outcome = await Runner(services).RunAsync(request!, http, RequestIdMiddleware.IdOf(http), http.RequestAborted, ModelKind.Chat);
+        if (!outcome.Success || outcome.Answer is not { Chat: { } chat } answer)
+        {
+            return outcome.Failure ?? Problem(outcome.Status ?? 500, outcome.Error ?? "The request failed.");
+        }
+
+        int input = (int)(chat.Usage?.InputTokenCount ?? 0), output = (int)(chat.Usage?.OutputTokenCount ?? 0);
+        return TypedResults.Json(
+            new TextInferenceResponse(
+                outcome.Response.RequestId,
+                answer.Model,
+                answer.Version,
+                chat.Text,
+                OpenAISse.FinishReason(chat.FinishReason) ?? "stop",
+                new TextInferenceUsage(input, output, input + output),
+                answer.FallbackFrom is not null,
+                answer.FallbackFrom,
+                Math.Round(outcome.Response.LatencyMs, 3),
+                outcome.Response.Timestamp),
+            OpenAIJsonContext.Default.TextInferenceResponse);
+    }
 
     private static IResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 

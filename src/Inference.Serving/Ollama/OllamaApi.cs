@@ -32,6 +32,7 @@ public static class OllamaApi
         api.MapPost("/chat", ChatAsync).Drains().Documented<OllamaChatRequest, OllamaChatChunk>(RouteDocumentation.NdJson);
         api.MapPost("/generate", GenerateAsync).Drains().Documented<OllamaGenerateRequest, OllamaGenerateChunk>(RouteDocumentation.NdJson);
         api.MapPost("/embed", EmbedAsync).Drains().Documented<OllamaEmbedRequest, OllamaEmbedResponse>();
+        api.MapPost("/embeddings", EmbeddingsAsync).Drains().Documented<OllamaEmbeddingsRequest, OllamaEmbeddingsResponse>();
         api.MapGet("/ps", Processes).Returns<OllamaProcesses>();
         return api;
     }
@@ -241,17 +242,57 @@ public static class OllamaApi
             return Error(400, BadKeepAlive);
         }
 
+        var (embeddings, failure) = await GenerateEmbeddingsAsync(model, inputs, keepAlive, cancellationToken);
+        return failure ?? TypedResults.Json(
+            new OllamaEmbedResponse(Routing.RequestRouting.AnsweringId(model), [.. embeddings!.Select(e => e.Vector.ToArray())], (int)(embeddings!.Usage?.InputTokenCount ?? 0)),
+            OllamaJsonContext.Default.OllamaEmbedResponse);
+    }
+
+    /// <summary>
+    /// Ollama's older <c>/api/embeddings</c> (what ollama-js's <c>embeddings()</c> calls): one prompt's vector. An empty
+    /// prompt loads the model (or unloads it, with keep_alive 0) and answers an empty vector, as Ollama does.
+    /// </summary>
+    private static async Task<IResult> EmbeddingsAsync(HttpContext http, [AsParameters] OpenAIServices services)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (request, error) = await OpenAIRequestBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaEmbeddingsRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (Resolve(services, http, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
+        {
+            return modelError;
+        }
+
+        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
+        {
+            return Error(400, BadKeepAlive);
+        }
+
+        if (string.IsNullOrEmpty(request.Prompt))
+        {
+            var (_, loadError) = await LoadOrUnloadAsync(model, keepAlive, services, cancellationToken);
+            return loadError ?? TypedResults.Json(new OllamaEmbeddingsResponse([]), OllamaJsonContext.Default.OllamaEmbeddingsResponse);
+        }
+
+        var (embeddings, failure) = await GenerateEmbeddingsAsync(model, [request.Prompt], keepAlive, cancellationToken);
+        return failure ?? TypedResults.Json(new OllamaEmbeddingsResponse(embeddings![0].Vector.ToArray()), OllamaJsonContext.Default.OllamaEmbeddingsResponse);
+    }
+
+    /// <summary>The vectors of <paramref name="inputs"/>, or the error in Ollama's shape.</summary>
+    private static async Task<(GeneratedEmbeddings<Embedding<float>>? Embeddings, IResult? Error)> GenerateEmbeddingsAsync(
+        ServedModel model, List<string> inputs, TimeSpan? keepAlive, CancellationToken cancellationToken)
+    {
         try
         {
-            var embeddingOptions = keepAlive is { } keep ? new EmbeddingGenerationOptions { AdditionalProperties = new() { [EngineChatOptions.KeepAlive] = keep } } : null;
-            var embeddings = await model.EmbeddingGenerator!.GenerateAsync(inputs, embeddingOptions, cancellationToken);
-            return TypedResults.Json(
-                new OllamaEmbedResponse(Routing.RequestRouting.AnsweringId(model), [.. embeddings.Select(e => e.Vector.ToArray())], (int)(embeddings.Usage?.InputTokenCount ?? 0)),
-                OllamaJsonContext.Default.OllamaEmbedResponse);
+            var options = keepAlive is { } keep ? new EmbeddingGenerationOptions { AdditionalProperties = new() { [EngineChatOptions.KeepAlive] = keep } } : null;
+            return (await model.EmbeddingGenerator!.GenerateAsync(inputs, options, cancellationToken), null);
         }
         catch (Exception ex) when (OpenAIErrors.FromException(ex, "input", out var status) is { } mapped)
         {
-            return RetryAfter.With(Error(status, mapped.Error.Message), ex);
+            return (null, RetryAfter.With(Error(status, mapped.Error.Message), ex));
         }
     }
 

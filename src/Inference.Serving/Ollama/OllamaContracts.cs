@@ -48,6 +48,9 @@ public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string
 
 public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input, JsonElement? KeepAlive = null);
 
+/// <summary>Ollama's older <c>/api/embeddings</c> body: one prompt.</summary>
+public sealed record OllamaEmbeddingsRequest(string? Model, string? Prompt, JsonElement? KeepAlive = null);
+
 /// <summary>Ollama's <c>/api/ps</c>: the models in memory.</summary>
 public sealed record OllamaProcesses(List<OllamaProcess> Models);
 
@@ -77,6 +80,9 @@ public sealed record OllamaGenerateChunk(
     long? TotalDuration = null);
 
 public sealed record OllamaEmbedResponse(string Model, IReadOnlyList<float[]> Embeddings, int PromptEvalCount);
+
+/// <summary>Ollama's older <c>/api/embeddings</c> answer: the prompt's vector.</summary>
+public sealed record OllamaEmbeddingsResponse(float[] Embedding);
 
 public sealed record OllamaModelDetails(string Format, string Family, string ParameterSize, string QuantizationLevel);
 

@@ -10,6 +10,8 @@ namespace Inference.Serving.Ollama;
 [JsonSerializable(typeof(OllamaChatChunk))]
 [JsonSerializable(typeof(OllamaGenerateChunk))]
 [JsonSerializable(typeof(OllamaEmbedResponse))]
+[JsonSerializable(typeof(OllamaEmbeddingsRequest))]
+[JsonSerializable(typeof(OllamaEmbeddingsResponse))]
 [JsonSerializable(typeof(OllamaTags))]
 [JsonSerializable(typeof(OllamaShowResponse))]
 [JsonSerializable(typeof(OllamaVersion))]

@@ -96,7 +96,7 @@ internal static class CompletionsApi
             return OpenAIErrors.BadRequest("stream is not supported with input; send prompt (OpenAI's body) to stream.", "stream");
         }
 
-        var name = request.Model ?? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Chat)?.Id;
+        var name = request.Model ?? services.Catalog.DefaultChatModel()?.Id;
         if (ModelResolver.Resolve(services, http, name, ModelKind.Chat, "/v1/completions", out var model, request.User, request.UseFallbacks) is { } modelError)
         {
             return modelError;
@@ -105,7 +105,9 @@ internal static class CompletionsApi
         var parameters = request.Params;
         var effective = request with
         {
-            MaxTokens = parameters?.MaxTokens ?? request.MaxTokens ?? (model.ContextLength is int context ? Math.Min(DefaultInputMaxTokens, context / 2) : DefaultInputMaxTokens),
+            // Seed 004's max_tokens is a limit, as llama.cpp's n_predict: never more than the context holds.
+            MaxTokens = parameters?.MaxTokens is int limit ? (model.ContextLength is int holds ? Math.Min(limit, holds - 1) : limit)
+                : request.MaxTokens ?? (model.ContextLength is int context ? Math.Min(DefaultInputMaxTokens, context / 2) : DefaultInputMaxTokens),
             Temperature = parameters?.Temperature ?? request.Temperature,
             TopP = parameters?.TopP ?? request.TopP,
             TopK = parameters?.TopK ?? request.TopK,
@@ -126,7 +128,19 @@ internal static class CompletionsApi
 
         try
         {
-            var response = await model.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, request.Input)], options, cancellationToken);
+            ChatMessage[] messages = [new ChatMessage(ChatRole.User, request.Input)];
+            ChatResponse response;
+            try
+            {
+                response = await model.ChatClient!.GetResponseAsync(messages, options, cancellationToken);
+            }
+            catch (ContextWindowExceededException ex) when (parameters?.MaxTokens is not null && ex.PromptTokens is int prompt && prompt < ex.ContextLength)
+            {
+                // More tokens than the prompt leaves room for: what fits is answered, cut by length.
+                options.MaxOutputTokens = ex.ContextLength - prompt;
+                response = await model.ChatClient!.GetResponseAsync(messages, options, cancellationToken);
+            }
+
             var used = services.Routing.Versioned(Routing.RequestRouting.AnsweringId(model));
             return TypedResults.Json(
                 new InputCompletion(

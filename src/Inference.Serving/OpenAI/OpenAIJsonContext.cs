@@ -25,6 +25,7 @@ namespace Inference.Serving.OpenAI;
 [JsonSerializable(typeof(Infer.InferResponse))]
 [JsonSerializable(typeof(Infer.InferBatchResponse))]
 [JsonSerializable(typeof(Infer.InferClassification))]
+[JsonSerializable(typeof(Infer.TextInferenceResponse))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(StructuredGenerateRequest))]

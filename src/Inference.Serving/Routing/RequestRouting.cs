@@ -32,6 +32,9 @@ public sealed class RequestRouting(ModelRouter router, ProviderCircuitBreakers b
     /// <summary>A model's id as the answers name it: <c>name:version</c> when the routing table knows its version.</summary>
     public string Versioned(string id) => router.Table.VersionOf(id) is { } known ? $"{known.Name}:{known.Version}" : id;
 
+    /// <summary>A model's id as its name and version, when the routing table knows its version; else the id alone.</summary>
+    public (string Name, string? Version) NameAndVersion(string id) => router.Table.VersionOf(id) is { } known ? (known.Name, known.Version) : (id, null);
+
     /// <summary>The model that serves <paramref name="requested"/> for this request, or null when none does.</summary>
     /// <param name="user">The end user the request names (OpenAI's <c>user</c>), for sticky traffic splits.</param>
     /// <param name="useFallbacks">False keeps the request on its model (seed 003's <c>use_fallbacks</c>).</param>
