@@ -1,20 +1,36 @@
+using Inference.Protocols.Ollama;
+
 // The gateway. With no configuration it serves every local model of the models directory in this one process, with
 // its registry and audit log in SQLite; given an AppHost's connection strings and service references it routes to the
-// Worker and Embeddings services, caches in Redis and records in PostgreSQL.
+// Worker and Embeddings services, caches in Redis and records in PostgreSQL. It composes: the engines, the serving
+// core, the HTTP transport with every API surface (OpenAI, Ollama, the platform's own routes), monitoring, and the
+// control plane (model lifecycle, jobs and batches, access).
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
 builder.AddInferenceServing();
+builder.AddInferenceHttp();
+builder.AddOpenAIApi();
+builder.AddOllamaApi();
+builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
-builder.AddInferenceMetadata();
+builder.AddModelLifecycle();
+builder.AddInferenceJobs();
+builder.AddInferenceAccess();
 builder.AddApiDocumentation();
 
 var app = builder.Build();
-app.MapInferenceEndpoints();
+app.UseInferenceHttp();
+app.MapInferenceAccess();
+app.MapDefaultEndpoints();
+app.MapOpenAIApi();
+app.MapOllamaApi();
+app.MapPlatformApi();
 app.MapInferenceMonitoring();
-app.MapInferenceMetadata();
+app.MapModelLifecycle();
+app.MapInferenceJobs();
 app.MapApiDocumentation();
 
 return await app.RunWithStartupErrorsAsync();

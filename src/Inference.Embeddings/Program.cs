@@ -1,15 +1,25 @@
 using Inference.Engines;
+using Inference.Protocols.Ollama;
 
-// Hosts the local embedding models behind the OpenAI-compatible API.
+// The Embeddings service: the local embedding models and classifiers (ONNX) behind the OpenAI-compatible API, the
+// Ollama-compatible API and the platform's classification routes.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddInferenceServing(ModelKind.Embedding, ModelKind.Classification);
+builder.AddInferenceHttp();
+builder.AddOpenAIApi();
+builder.AddOllamaApi();
+builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
 
 var app = builder.Build();
-app.MapInferenceEndpoints();
+app.UseInferenceHttp();
+app.MapDefaultEndpoints();
+app.MapOpenAIApi();
+app.MapOllamaApi();
+app.MapPlatformApi();
 app.MapInferenceMonitoring();
 
 return await app.RunWithStartupErrorsAsync();

@@ -4,7 +4,7 @@ using Inference.Serving.Auditing;
 namespace Inference.Monitoring;
 
 /// <summary>
-/// A call sink beside the audit log: each finished call is counted and timed under the seed's metric names, kept in
+/// A call sink beside the audit log: each finished call is counted and timed under the <c>ml_inference_*</c> metric names, kept in
 /// the <see cref="CallWindow"/> and announced on the live event stream.
 /// </summary>
 internal sealed class InferenceCallMetrics(MonitoringTelemetry telemetry, CallWindow window, MonitoringEvents events) : IInferenceAuditLog

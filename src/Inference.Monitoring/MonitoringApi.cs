@@ -57,7 +57,7 @@ internal static class MonitoringApi
     private static async Task<JsonHttpResult<ServicesSnapshot>> ServicesAsync(MonitoringState state, MonitoringSampler sampler, CancellationToken cancellationToken) =>
         TypedResults.Json(await SnapshotAsync(state, sampler, cancellationToken), MonitoringJsonContext.Default.ServicesSnapshot);
 
-    /// <summary>A service by its name, or (as seed 004's monitor, where each worker serves one model) a model by its name with its service's uptime.</summary>
+    /// <summary>A service by its name, or (as a monitor of one-model workers asks) a model by its name with its service's uptime.</summary>
     private static async Task<Results<JsonHttpResult<ServiceStatus>, JsonHttpResult<ServedModelStatus>, ProblemHttpResult>> ServiceAsync(
         string name, MonitoringState state, MonitoringSampler sampler, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Inference.Monitoring;
 
 /// <summary>
-/// The platform's metrics under seed 001's names (meter <c>Inference.Monitoring</c>). In Prometheus's text format
+/// The platform's metrics under their <c>ml_inference_*</c> names (meter <c>Inference.Monitoring</c>). In Prometheus's text format
 /// counters gain <c>_total</c> and the durations <c>_seconds</c>: <c>ml_inference_requests_total</c>,
 /// <c>ml_inference_request_duration_seconds</c>, <c>ml_inference_errors_total</c>, and the gauges
 /// <c>ml_inference_circuit_breaker_state</c>, <c>ml_inference_memory_usage_percent</c>,

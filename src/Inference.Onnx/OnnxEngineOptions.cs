@@ -24,12 +24,12 @@ public sealed class OnnxEngineOptions
     /// <summary>Requests that may wait for one model before new ones are refused as busy.</summary>
     public int MaxQueuedRequests { get; set; } = 64;
 
-    /// <summary>Inputs embedded in one ONNX run, from one request or several waiting at once (seed 002's MAX_BATCH_SIZE).</summary>
+    /// <summary>Inputs embedded in one ONNX run, from one request or several waiting at once (like a batching server's MAX_BATCH_SIZE).</summary>
     public int EmbeddingBatchSize { get; set; } = 32;
 
     /// <summary>
     /// How long a batch of embeddings waits for more requests when it is not full, while the model is under concurrent
-    /// load (seed 002's BATCH_TIMEOUT_MS). Zero, the default, runs at once whatever is waiting: requests that arrive while
+    /// load (like a batching server's BATCH_TIMEOUT_MS). Zero, the default, runs at once whatever is waiting: requests that arrive while
     /// a batch runs form the next, which fills batches under load, and a window is a full wait whenever every client is
     /// already in the batch (measured: 8 clients of the static model fell from ~23,000 to ~2,000 sentences/s at 2 ms).
     /// </summary>

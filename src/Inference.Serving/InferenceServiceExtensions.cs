@@ -11,8 +11,9 @@ namespace Microsoft.Extensions.Hosting;
 public static class InferenceServiceExtensions
 {
     /// <summary>
-    /// The OpenAI- and Ollama-compatible APIs over remote models and local models of the given kinds (all when none
-    /// are given). A Worker or Embeddings service referenced by an AppHost serves its kind instead of this process.
+    /// The serving core: remote models and local models of the given kinds (all when none are given), routed, cached
+    /// and audited behind <see cref="Inference.Serving.InferenceService"/>. A Worker or Embeddings service referenced by
+    /// an AppHost serves its kind instead of this process.
     /// </summary>
     public static IHostApplicationBuilder AddInferenceServing(this IHostApplicationBuilder builder, params ModelKind[] kinds)
     {
@@ -21,7 +22,9 @@ public static class InferenceServiceExtensions
         builder.Services.TryAddSingleton<OperationalEvents>();
         builder.Services.TryAddSingleton<IOperationalEventStore, MemoryOperationalEventStore>();
         builder.Services.AddHostedService<OperationalEventsLifetime>();
-        builder.AddOpenAIApi().AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds).AddDraining();
+        builder.Services.TryAddSingleton<ModelCatalog>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddResponseCache().AddModelRouting().AddRemoteModels().AddLocalModels(kinds).AddDraining();
         builder.Services.AddOptions<BackpressureOptions>()
             .BindConfiguration(BackpressureOptions.SectionName)
             .Validate(o => o.BackpressureWarning is > 0 and <= 1 && o.BackpressureCritical >= o.BackpressureWarning && o.BackpressureCritical <= 1,

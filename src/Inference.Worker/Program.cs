@@ -1,17 +1,27 @@
 using Inference.Engines;
-using Inference.Serving.Local;
+using Inference.Protocols.Ollama;
+using Inference.Protocols.Platform;
 
-// Hosts the local chat models behind the OpenAI-compatible API.
+// A Worker: the local chat models (ONNX and GGUF) behind the OpenAI- and Ollama-compatible APIs and the platform's own
+// routes, with the model loading routes a gateway's rolling deployments call.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
 builder.AddInferenceServing(ModelKind.Chat);
+builder.AddInferenceHttp();
+builder.AddOpenAIApi();
+builder.AddOllamaApi();
+builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
 
 var app = builder.Build();
-app.MapInferenceEndpoints();
+app.UseInferenceHttp();
+app.MapDefaultEndpoints();
+app.MapOpenAIApi();
+app.MapOllamaApi();
+app.MapPlatformApi();
 app.MapModelLoadingApi();
 app.MapInferenceMonitoring();
 

@@ -1,4 +1,4 @@
-using Inference.Metadata.Experiments;
+using Inference.Lifecycle.Experiments;
 
 namespace Inference.Api.FunctionalTests;
 

@@ -282,7 +282,7 @@ public sealed class AuthorizationTests : IDisposable
             IssuedAt = until.AddMinutes(-20),
             NotBefore = until.AddMinutes(-20),
             Expires = until,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Inference.Metadata.Security.JwtOptions.KeyBytes(key ?? SigningKey)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Inference.Access.JwtOptions.KeyBytes(key ?? SigningKey)), SecurityAlgorithms.HmacSha256),
         });
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Inference.Metadata.Data;
+using Inference.Storage.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -185,7 +185,7 @@ public sealed class JobTests : IDisposable
         Assert.All(deliveries, d =>
         {
             Assert.Equal(id, d.Delivery);
-            Assert.Equal(Inference.Metadata.Jobs.WebhookSignature.Sign("s3cret", d.Timestamp!, d.Body), d.Signature);
+            Assert.Equal(Inference.Jobs.WebhookSignature.Sign("s3cret", d.Timestamp!, d.Body), d.Signature);
         });
         var body = JsonDocument.Parse(deliveries[^1].Body).RootElement;
         Assert.Equal(("job.completed", id, "completed", 2, 1, 1), (body.GetProperty("type").GetString(), body.GetProperty("job_id").GetString(), body.GetProperty("status").GetString(),

@@ -1,7 +1,4 @@
-using Inference.Serving;
-using Inference.Serving.Classification;
-using Inference.Serving.Ollama;
-using Inference.Serving.OpenAI.Contracts;
+using Inference.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;

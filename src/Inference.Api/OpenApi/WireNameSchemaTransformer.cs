@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using Inference.Serving;
+using Inference.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

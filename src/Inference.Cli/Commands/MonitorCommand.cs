@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Inference.Cli.Commands;
 
-/// <summary>A live, refreshing view of the status tables (seed 004's monitor-cli), until Ctrl+C or <c>--iterations</c>.</summary>
+/// <summary>A live, refreshing view of the status tables (an htop-style monitor), until Ctrl+C or <c>--iterations</c>.</summary>
 internal static class MonitorCommand
 {
     public static Command Create()

@@ -11,6 +11,7 @@ public sealed class GbnfGrammar
 {
     private readonly GrammarProgram _program;
     private readonly IReadOnlyList<GbnfRule> _rules;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _shortest = new(StringComparer.Ordinal);
 
     private GbnfGrammar(string text, GrammarProgram program, IReadOnlyList<GbnfRule> rules)
     {
@@ -51,7 +52,7 @@ public sealed class GbnfGrammar
     }
 
     /// <summary>The shortest text the rule named <paramref name="rule"/> matches, or null when it matches none.</summary>
-    public string? ShortestMatch(string rule = "root") => GbnfShortest.Of(_rules, rule);
+    public string? ShortestMatch(string rule = "root") => _shortest.GetOrAdd(rule, static (name, rules) => GbnfShortest.Of(rules, name), _rules);
 
     public override string ToString() => Text;
 

@@ -60,7 +60,7 @@ public sealed class StructuredOutput
         var tools = Tools(options);
         if (tools.Count == 0)
         {
-            var grammar = grammarText is not null ? GbnfGrammar.Parse(grammarText) : format is not null ? FormatGrammar(format) : null;
+            var grammar = grammarText is not null ? GrammarCache.Parse(grammarText) : format is not null ? FormatGrammar(format) : null;
             return new StructuredOutput(ToolPrompt.Render(messages, null), grammar, toolCalls: false);
         }
 
@@ -70,9 +70,10 @@ public sealed class StructuredOutput
             tools = tools.Where(t => t.Name == name).ToList();
         }
 
-        var gbnf = ToolGrammar(tools, required is not null, options.AllowMultipleToolCalls != false, format);
+        var parallel = options.AllowMultipleToolCalls != false;
+        var calls = GrammarCache.Get(ToolGrammarKey(tools, required is not null, parallel, format), () => ToolGrammar(tools, required is not null, parallel, format));
         var prompt = ToolPrompt.Describe(tools);
-        return new StructuredOutput(ToolPrompt.Render(messages, prompt), GbnfGrammar.Parse(gbnf), toolCalls: true);
+        return new StructuredOutput(ToolPrompt.Render(messages, prompt), calls, toolCalls: true);
     }
 
     /// <summary>
@@ -171,7 +172,19 @@ public sealed class StructuredOutput
     }
 
     private static GbnfGrammar FormatGrammar(ChatResponseFormatJson format) =>
-        GbnfGrammar.Parse(format.Schema is { } schema ? JsonSchemaGrammar.ToGbnf(schema) : JsonGrammarRules.AnyObject());
+        format.Schema is { } schema ? GrammarCache.Schema(schema) : GrammarCache.Parse(JsonGrammarRules.AnyObject());
+
+    /// <summary>What the tools' grammar is made from, as its cache key: each tool's name and schema, the mode, the answer's format.</summary>
+    private static string ToolGrammarKey(List<AIFunctionDeclaration> tools, bool required, bool parallel, ChatResponseFormatJson? format)
+    {
+        var key = new StringBuilder("tools\n").Append(required).Append(' ').Append(parallel).Append('\n');
+        foreach (var tool in tools)
+        {
+            key.Append(tool.Name).Append('\n').Append(ArgumentSchema(tool).GetRawText()).Append('\n');
+        }
+
+        return key.Append(format is null ? "-" : format.Schema?.GetRawText() ?? "{}").ToString();
+    }
 
     private static string ToolGrammar(List<AIFunctionDeclaration> tools, bool required, bool parallel, ChatResponseFormatJson? format)
     {

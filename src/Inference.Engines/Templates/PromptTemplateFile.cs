@@ -25,9 +25,9 @@ public static class PromptTemplateFile
         {
             var json = File.ReadAllBytes(path);
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            var isSeedForm = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("user_prefix", out _);
-            var template = isSeedForm
-                ? JsonSerializer.Deserialize(json, TemplateJsonContext.Default.SeedPromptTemplate)?.ToChatTemplate()
+            var isPrefixForm = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("user_prefix", out _);
+            var template = isPrefixForm
+                ? JsonSerializer.Deserialize(json, TemplateJsonContext.Default.PrefixPromptTemplate)?.ToChatTemplate()
                 : JsonSerializer.Deserialize(json, TemplateJsonContext.Default.ChatTemplate);
             return template ?? throw new ModelFolderException(folder, $"{FileName} is empty");
         }

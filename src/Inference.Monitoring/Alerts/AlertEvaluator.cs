@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Inference.Monitoring.Alerts;
 
 /// <summary>
-/// Seed 001's alerts, evaluated in the service from what it measured: error rate, 95th-percentile latency, memory,
+/// The alerts, evaluated in the service from what it measured: error rate, 95th-percentile latency, memory,
 /// open circuit breakers, models and services down, the health score. An alert keeps the time it started firing
 /// across evaluations, and ends when its condition no longer holds.
 /// </summary>

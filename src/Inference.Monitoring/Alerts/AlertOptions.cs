@@ -1,7 +1,7 @@
 namespace Inference.Monitoring.Alerts;
 
 /// <summary>
-/// The thresholds of the alerts evaluated in the service (<c>Inference:Alerts</c>); the defaults are seed 001's, and
+/// The thresholds of the alerts evaluated in the service (<c>Inference:Alerts</c>); the defaults are the usual ones (10% errors, 10 s p95, 85% memory), and
 /// the same as <c>deploy/prometheus/inference-alerts.yml</c>.
 /// </summary>
 public sealed class AlertOptions

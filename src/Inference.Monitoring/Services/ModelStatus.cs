@@ -3,7 +3,7 @@ using Inference.Serving.Catalog;
 
 namespace Inference.Monitoring.Services;
 
-/// <summary>One model as seed 004's monitor shows it: capabilities, queue and backpressure, throughput and latency.</summary>
+/// <summary>One model as the service monitor shows it: capabilities, queue and backpressure, throughput and latency.</summary>
 public record ModelStatus
 {
     public const string Online = "online";
@@ -44,9 +44,9 @@ public record ModelStatus
 }
 
 /// <summary>
-/// One model asked for by name on <c>/api/services/{name}</c>, as seed 004's monitor answers for a model's worker: the
+/// One model asked for by name on <c>/api/services/{name}</c>, as a monitor of one-model workers expects: the
 /// model's status, the service that serves it, when that service was first seen and how long it has been up
-/// (<c>uptime</c> in nanoseconds, as the seed's monitor writes a duration, and in seconds).
+/// (<c>uptime</c> in nanoseconds, as Go's monitors write a duration, and in seconds).
 /// </summary>
 public sealed record ServedModelStatus : ModelStatus
 {
@@ -98,7 +98,7 @@ public sealed record ModelInfo
     [JsonPropertyName("format")]
     public string? Format { get; init; }
 
-    /// <summary>As seed 004 writes it: 135M, 4.0B.</summary>
+    /// <summary>As monitors write it: 135M, 4.0B.</summary>
     [JsonPropertyName("parameter_count")]
     public string? ParameterCount { get; init; }
 

@@ -55,7 +55,7 @@ internal static class ModelStatusBuilder
         return downAfter > 0 && finished.Count == downAfter && finished.All(c => c.Status == InferenceCall.Failed);
     }
 
-    /// <summary>135M, 4.0B, as seed 004 writes parameter counts.</summary>
+    /// <summary>135M, 4.0B, as monitors write parameter counts.</summary>
     public static string FormatCount(long count) => count switch
     {
         >= 1_000_000_000 => (count / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + "B",
@@ -64,7 +64,7 @@ internal static class ModelStatusBuilder
         _ => count.ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>What a chat model can do, seed 004's names: grammar-constrained where its provider enforces grammars.</summary>
+    /// <summary>What a chat model can do, by the monitor's names: grammar-constrained where its provider enforces grammars.</summary>
     private static List<string> ChatCapabilities(OutputConstraints constraints)
     {
         List<string> capabilities = ["text-generation", "chat"];

@@ -22,7 +22,7 @@ internal sealed class RemoteOperationalEvents(IServiceProvider services)
         var cursor = _cursors.GetOrAdd(key, _ => new Cursor());
         var since = cursor.Since is { } at ? "&since=" + Uri.EscapeDataString(at.ToString("O")) : "";
         var page = await http.GetFromJsonAsync(
-            new Uri(root, $"/api/operational-events?limit={OperationalEventsApi.MaxLimit}{since}"), MonitoringJsonContext.Default.OperationalEventPage, cancellationToken).ConfigureAwait(false);
+            new Uri(root, $"/api/operational-events?limit={Inference.Serving.Events.OperationalEventQuery.MaxLimit}{since}"), MonitoringJsonContext.Default.OperationalEventPage, cancellationToken).ConfigureAwait(false);
         if (page is null)
         {
             return;

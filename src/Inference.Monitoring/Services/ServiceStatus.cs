@@ -7,7 +7,7 @@ public sealed record ServicesSnapshot(
     [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp,
     [property: JsonPropertyName("services")] IReadOnlyList<ServiceStatus> Services);
 
-/// <summary>One service, as seed 004's monitor shows it: status, response time, first and last seen, uptime, its models.</summary>
+/// <summary>One service, as the service monitor shows it: status, response time, first and last seen, uptime, its models.</summary>
 public sealed record ServiceStatus
 {
     public const string Online = "online";

@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.Auditing;
 
 /// <summary>Records every chat call (tokens, latency, time to first token, outcome) in the audit log.</summary>
-internal sealed class AuditingChatClient(IChatClient inner, IInferenceAuditLog log, IHttpContextAccessor? http, TimeProvider time, string model, string provider)
+internal sealed class AuditingChatClient(IChatClient inner, IInferenceAuditLog log, TimeProvider time, string model, string provider)
     : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -81,5 +80,5 @@ internal sealed class AuditingChatClient(IChatClient inner, IInferenceAuditLog l
         }
     }
 
-    private InferenceCallRecorder Start() => new(log, http?.HttpContext, time, model, provider, "chat");
+    private InferenceCallRecorder Start() => new(log, time, model, provider, "chat");
 }

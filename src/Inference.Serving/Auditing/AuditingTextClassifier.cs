@@ -1,16 +1,15 @@
 using Inference.Engines.Classification;
-using Microsoft.AspNetCore.Http;
 
 namespace Inference.Serving.Auditing;
 
 /// <summary>Records every classification call (input tokens, latency, outcome, cache hit) in the audit log and the metrics.</summary>
-internal sealed class AuditingTextClassifier(ITextClassifier inner, IInferenceAuditLog log, IHttpContextAccessor? http, TimeProvider time, string model, string provider)
+internal sealed class AuditingTextClassifier(ITextClassifier inner, IInferenceAuditLog log, TimeProvider time, string model, string provider)
     : DelegatingTextClassifier(inner)
 {
     public override async Task<TextClassificationResponse> ClassifyAsync(
         IReadOnlyList<string> inputs, TextClassificationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var recorder = new InferenceCallRecorder(log, http?.HttpContext, time, model, provider, "classify");
+        var recorder = new InferenceCallRecorder(log, time, model, provider, "classify");
         try
         {
             var response = await base.ClassifyAsync(inputs, options, cancellationToken);

@@ -1,19 +1,17 @@
 using System.Diagnostics;
 using Inference.Serving.Caching;
 using Inference.Serving.Routing;
-using Inference.Serving.Security;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.Auditing;
 
 /// <summary>Times one call and records it with the request's id and caller once it ends, whichever way it ends.</summary>
-internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext? http, TimeProvider time, string model, string provider, string operation)
+internal sealed class InferenceCallRecorder(IInferenceAuditLog log, TimeProvider time, string model, string provider, string operation)
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly long _timestamp = time.GetTimestamp();
     private readonly RouteAttempt? _route = RouteAttempt.Current;
-    private readonly string? _requestId = AuditRequestId.Current;
+    private readonly InferenceContext? _context = InferenceContext.Current;
     private TimeSpan? _firstToken;
     private bool _recorded;
     private bool _cacheHit;
@@ -42,12 +40,12 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
         }
 
         _recorded = true;
-        var caller = InferenceCaller.Of(http);
-        RequestUsage.Of(http)?.Add(model, _route?.Version, inputTokens ?? 0, outputTokens ?? 0);
+        var caller = _context?.Caller;
+        _context?.Usage?.Add(model, _route?.Version, inputTokens ?? 0, outputTokens ?? 0);
         log.Record(new InferenceCall(
             // Time-ordered (version 7): rows land at the end of the primary key's B-tree instead of at random pages.
             Guid.CreateVersion7(_started),
-            _requestId ?? http?.TraceIdentifier ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"),
+            _context?.RequestId ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N"),
             model,
             provider,
             operation,
@@ -57,16 +55,13 @@ internal sealed class InferenceCallRecorder(IInferenceAuditLog log, HttpContext?
             _firstToken,
             status,
             error,
-            Caller(http),
+            _context?.MadeBy,
             _started,
             _cacheHit,
             _route,
             caller?.KeyId,
             caller?.Tenant));
     }
-
-    private static string? Caller(HttpContext? http) =>
-        http?.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : http?.Connection.RemoteIpAddress?.ToString();
 
     private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Inference.Serving.Catalog;
 
-/// <summary>healthy, warning or critical by the queue's utilisation (waiting ÷ capacity), as seed 004 reports it.</summary>
+/// <summary>healthy, warning or critical by the queue's utilisation (waiting ÷ capacity), as the monitor reports it.</summary>
 public sealed record Backpressure(
     [property: JsonPropertyName("level")] string Level,
     [property: JsonPropertyName("utilization")] double Utilization)

@@ -3,7 +3,6 @@ using Inference.Serving.Auditing;
 using Inference.Serving.Caching;
 using Inference.Serving.Classification;
 using Inference.Serving.Safety;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +22,7 @@ internal static class ModelPipeline
         new ChatClientBuilder(provider)
             .UseOpenTelemetry(services.GetService<ILoggerFactory>(), configure: c => c.EnableSensitiveData = IncludeContent(services))
             .Use(inner => CallLog(services) is { } audit
-                ? new AuditingChatClient(inner, audit, services.GetService<IHttpContextAccessor>(), Time(services), modelId, providerName)
+                ? new AuditingChatClient(inner, audit, Time(services), modelId, providerName)
                 : inner)
             .Use(inner => Safety(inner, services))
             .UseResponseCache(modelId)
@@ -43,7 +42,7 @@ internal static class ModelPipeline
         new EmbeddingGeneratorBuilder<string, Embedding<float>>(provider)
             .UseOpenTelemetry(services.GetService<ILoggerFactory>(), configure: g => g.EnableSensitiveData = IncludeContent(services))
             .Use(inner => CallLog(services) is { } audit
-                ? new AuditingEmbeddingGenerator(inner, audit, services.GetService<IHttpContextAccessor>(), Time(services), modelId, providerName)
+                ? new AuditingEmbeddingGenerator(inner, audit, Time(services), modelId, providerName)
                 : inner)
             .UseResponseCache(modelId)
             .Build(services);
@@ -59,7 +58,7 @@ internal static class ModelPipeline
 
         if (CallLog(services) is { } audit)
         {
-            classifier = new AuditingTextClassifier(classifier, audit, services.GetService<IHttpContextAccessor>(), Time(services), modelId, providerName);
+            classifier = new AuditingTextClassifier(classifier, audit, Time(services), modelId, providerName);
         }
 
         return new TelemetryTextClassifier(classifier, modelId, providerName);

@@ -3,7 +3,7 @@ using Inference.Engines;
 
 namespace Inference.Serving.Catalog;
 
-/// <summary>A local model's queue now, in seed 004's names: waiting, running, and how many may wait and run.</summary>
+/// <summary>A local model's queue now, under the monitor's names: waiting, running, and how many may wait and run.</summary>
 public sealed record QueueMetrics(
     [property: JsonPropertyName("pending_messages")] int Pending,
     [property: JsonPropertyName("active_processing")] int Active,

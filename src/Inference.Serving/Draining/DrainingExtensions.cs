@@ -18,7 +18,7 @@ public static class DrainingExtensions
         builder.Services.TryAddSingleton<DrainState>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DrainOnShutdown>());
-        builder.Services.AddHealthChecks().AddCheck<DrainingHealthCheck>("draining", tags: [Extensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<DrainingHealthCheck>("draining", tags: [Inference.Serving.HealthTags.Ready]);
         return builder;
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Inference.Serving.Events;
 
 /// <summary>
-/// Something that happened to a service (seed 004's events table): it started, loaded a model, became ready, lost its
+/// Something that happened to a service : it started, loaded a model, became ready, lost its
 /// cache or its database and got it back, changed health. Kept in the metadata database where the service has one.
 /// </summary>
 /// <param name="Level">info, warning or error (<see cref="OperationalEventLevels"/>).</param>

@@ -1,6 +1,6 @@
 namespace Inference.Serving.Events;
 
-/// <summary>The codes of operational events, seed 004's and the platform's own.</summary>
+/// <summary>The codes of operational events.</summary>
 public static class OperationalEventCodes
 {
     /// <summary>The service is starting.</summary>

@@ -32,7 +32,7 @@ public static class LocalModelsExtensions
         builder.Services.TryAddSingleton<ModelResidency>();
         builder.Services.AddHostedService<LocalModelLoader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelResidency>());
-        builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>("models", tags: [Microsoft.Extensions.Hosting.Extensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>("models", tags: [Inference.Serving.HealthTags.Ready]);
         return builder;
     }
 }

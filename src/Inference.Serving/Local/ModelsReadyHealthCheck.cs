@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Inference.Serving.Local;
 
-/// <summary>Ready once the models are loaded; reports each model's queue and backpressure (seed 004's names).</summary>
+/// <summary>Ready once the models are loaded; reports each model's queue and backpressure.</summary>
 internal sealed class ModelsReadyHealthCheck(ModelCatalog catalog, IOptions<BackpressureOptions> backpressure) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

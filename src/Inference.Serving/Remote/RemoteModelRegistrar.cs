@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using Inference.Client;
 using Inference.Serving.Catalog;
-using Inference.Serving.OpenAI;
-using Inference.Serving.OpenAI.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -85,7 +83,7 @@ internal sealed partial class RemoteModelRegistrar(
         }
     }
 
-    private async Task<ModelList> ListModelsAsync(string service, Uri root, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<RemoteModelList> ListModelsAsync(string service, Uri root, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var http = httpClients.CreateClient("inference-discovery-" + service);
         var started = time.GetTimestamp();
@@ -93,8 +91,8 @@ internal sealed partial class RemoteModelRegistrar(
         {
             try
             {
-                var list = await http.GetFromJsonAsync(new Uri(root, "/v1/models"), OpenAIJsonContext.Default.ModelList, cancellationToken);
-                return list ?? new ModelList([]);
+                var list = await http.GetFromJsonAsync(new Uri(root, "/v1/models"), RemoteJsonContext.Default.RemoteModelList, cancellationToken);
+                return list ?? new RemoteModelList([]);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {

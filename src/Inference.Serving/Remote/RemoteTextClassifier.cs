@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Inference.Engines.Classification;
-using Inference.Serving.Classification;
-using Inference.Serving.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.Remote;
@@ -22,8 +20,8 @@ internal sealed class RemoteTextClassifier(HttpClient http, Uri endpoint, string
         using var request = new HttpRequestMessage(HttpMethod.Post, _classify)
         {
             Content = JsonContent.Create(
-                new ClassifyRequest { Model = model, Input = System.Text.Json.JsonSerializer.SerializeToElement(inputs, OpenAI.OpenAIJsonContext.Default.IReadOnlyListString) },
-                ClassificationJsonContext.Default.ClassifyRequest),
+                new RemoteClassifyRequest(model, inputs),
+                RemoteJsonContext.Default.RemoteClassifyRequest),
         };
         if (key is not null)
         {
@@ -39,7 +37,7 @@ internal sealed class RemoteTextClassifier(HttpClient http, Uri endpoint, string
         }
 
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync(ClassificationJsonContext.Default.ClassifyResponse, cancellationToken)
+        var body = await response.Content.ReadFromJsonAsync(RemoteJsonContext.Default.RemoteClassifyResponse, cancellationToken)
             ?? throw new HttpRequestException("The classifier service answered with an empty body.");
         if (body.Data.Count != inputs.Count || body.Labels is not { Count: > 0 } labels || body.Data.Any(d => d.Logits?.Count != labels.Count))
         {
@@ -67,7 +65,7 @@ internal sealed class RemoteTextClassifier(HttpClient http, Uri endpoint, string
     {
         try
         {
-            return (await response.Content.ReadFromJsonAsync(OpenAIJsonContext.Default.OpenAIErrorResponse, cancellationToken))?.Error.Message;
+            return (await response.Content.ReadFromJsonAsync(RemoteJsonContext.Default.RemoteErrorResponse, cancellationToken))?.Error.Message;
         }
         catch (System.Text.Json.JsonException)
         {

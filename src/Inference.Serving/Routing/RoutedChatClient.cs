@@ -54,7 +54,7 @@ public sealed class RoutedChatClient(RouteRunner runner) : IChatClient
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(RouteRunner) ? runner : runner.Decision.Model.ChatClient?.GetService(serviceType, serviceKey);
+        runner.Decision.Model.ChatClient?.GetService(serviceType, serviceKey);
 
     public void Dispose()
     {

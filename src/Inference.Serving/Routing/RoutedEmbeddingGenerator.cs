@@ -21,7 +21,7 @@ public sealed class RoutedEmbeddingGenerator(RouteRunner runner) : IEmbeddingGen
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(RouteRunner) ? runner : runner.Decision.Model.EmbeddingGenerator?.GetService(serviceType, serviceKey);
+        runner.Decision.Model.EmbeddingGenerator?.GetService(serviceType, serviceKey);
 
     public void Dispose()
     {

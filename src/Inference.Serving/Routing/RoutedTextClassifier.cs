@@ -21,7 +21,7 @@ public sealed class RoutedTextClassifier(RouteRunner runner) : ITextClassifier
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(RouteRunner) ? runner : runner.Decision.Model.Classifier?.GetService(serviceType, serviceKey);
+        runner.Decision.Model.Classifier?.GetService(serviceType, serviceKey);
 
     public void Dispose()
     {

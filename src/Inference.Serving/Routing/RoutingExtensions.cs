@@ -22,8 +22,7 @@ public static class RoutingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ModelRouter>();
         builder.Services.TryAddSingleton<ProviderCircuitBreakers>();
-        builder.Services.TryAddSingleton<RequestRouting>();
-        builder.Services.TryAddSingleton<Inference.Serving.Infer.InferRunner>();
+        builder.Services.TryAddSingleton<Inference.Serving.InferenceService>();
         return builder;
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Inference.Serving.Routing;
-using Microsoft.AspNetCore.Http;
 
 namespace Inference.Serving.Security;
 
@@ -12,9 +11,7 @@ public sealed record InferenceCaller(string KeyId, string Name, string Tenant, I
 {
     public bool IsAdmin => Scopes.Contains(Security.Scopes.Admin);
 
-    /// <summary>The caller of this request, read from its authenticated identity.</summary>
-    public static InferenceCaller? Of(HttpContext? http) => http is null ? null : Of(http.User);
-
+    /// <summary>The caller an authenticated identity (an API key's or a token's claims) stands for; null when it is not one.</summary>
     public static InferenceCaller? Of(ClaimsPrincipal? user)
     {
         if (user?.Identity is not { IsAuthenticated: true } identity || user.FindFirst(Security.Scopes.KeyIdClaimType) is not { } keyId)
@@ -32,21 +29,16 @@ public sealed record InferenceCaller(string KeyId, string Name, string Tenant, I
     }
 
     /// <summary>
-    /// The identity work done later on a caller's behalf runs as (a job's or a batch's items): its key and tenant, so its
+    /// The caller work done later on a caller's behalf runs as (a job's or a batch's items): its key and tenant, so its
     /// calls are audited and counted as the caller's. Null when the work has no owner (made with authentication off).
     /// </summary>
-    public static ClaimsPrincipal? Principal(string? keyId, string? tenant) => keyId is null
+    public static InferenceCaller? Owner(string? keyId, string? tenant) => keyId is null
         ? null
-        : new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, keyId), new Claim(Security.Scopes.KeyIdClaimType, keyId), new Claim(Security.Scopes.TenantClaimType, tenant ?? keyId), new Claim(Security.Scopes.ClaimType, Security.Scopes.Inference)],
-            "owner"));
+        : new InferenceCaller(keyId, keyId, tenant ?? keyId, new HashSet<string>(StringComparer.Ordinal) { Security.Scopes.Inference }, null);
 
     /// <summary>True when the caller may call <paramref name="model"/> (a name, or <c>name:version</c>).</summary>
     public bool MayUse(string model) => Models is null || IsAdmin || Models.Contains(model) || Models.Contains(ModelReference.Parse(model).Name);
 
-    /// <summary>True when no caller is known (authentication off) or the caller may call <paramref name="model"/>.</summary>
-    public static bool MayUse(HttpContext? http, string model) => Of(http) is not { } caller || caller.MayUse(model);
-
-    /// <summary>The tenant whose data the caller sees: null for everyone's (admin, or authentication off).</summary>
-    public static string? TenantFilter(HttpContext? http) => Of(http) is { IsAdmin: false } caller ? caller.Tenant : null;
+    /// <summary>The tenant whose data this caller sees: null for everyone's (admin, or no caller: authentication off).</summary>
+    public static string? TenantFilter(InferenceCaller? caller) => caller is { IsAdmin: false } ? caller.Tenant : null;
 }

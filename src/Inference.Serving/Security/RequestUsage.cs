@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Inference.Serving.Security;
 
 /// <summary>
@@ -14,8 +12,6 @@ public sealed class RequestUsage
 
     /// <summary>Set when the request goes to its key's overflow model instead of the one it named.</summary>
     public string? OverflowModel { get; set; }
-
-    public static RequestUsage? Of(HttpContext? http) => http?.Features.Get<RequestUsage>();
 
     /// <summary>Adds a call to <paramref name="model"/> (in <paramref name="version"/> when it was routed to one).</summary>
     public void Add(string model, string? version, long inputTokens, long outputTokens)

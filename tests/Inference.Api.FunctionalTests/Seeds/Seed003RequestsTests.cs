@@ -144,7 +144,7 @@ public sealed class Seed003RequestsTests(SeedApiFixture fixture) : IClassFixture
         HasFields(await GetAsync(http, "/api/metrics/cost"), "period");
     }
 
-    private static void AssertMetrics(JsonElement metrics, List<Inference.Metadata.Data.AuditRecord> rows)
+    private static void AssertMetrics(JsonElement metrics, List<Inference.Storage.Data.AuditRecord> rows)
     {
         HasFields(metrics, MetricFields);
         Assert.Equal(rows.Count, metrics.GetProperty("requests_count").GetInt32());

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Inference.Http;
+
+namespace Inference.Protocols.OpenAI.Contracts;
+
+public sealed record ChatCompletionRequest : SamplingRequest
+{
+    public List<ChatMessageRequest?>? Messages { get; init; }
+
+    public StreamOptions? StreamOptions { get; init; }
+
+    public int? MaxCompletionTokens { get; init; }
+
+    /// <summary>An array of <c>{"type":"function","function":{name, description, parameters, strict}}</c>.</summary>
+    public JsonElement? Tools { get; init; }
+
+    /// <summary>"auto", "none", "required", or <c>{"type":"function","function":{"name":...}}</c>.</summary>
+    public JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{name, schema, strict}}</c>.</summary>
+    public JsonElement? ResponseFormat { get; init; }
+
+    [JsonIgnore]
+    public override int? RequestedMaxTokens => MaxCompletionTokens ?? MaxTokens;
+}
+
+public sealed record ChatMessageRequest
+{
+    public string? Role { get; init; }
+
+    /// <summary>A string, or an array of content parts (only "text" parts are accepted).</summary>
+    public JsonElement? Content { get; init; }
+
+    public string? Name { get; init; }
+
+    /// <summary>The calls an assistant message made.</summary>
+    public List<ToolCallRequest?>? ToolCalls { get; init; }
+
+    /// <summary>Which call a tool message answers.</summary>
+    public string? ToolCallId { get; init; }
+}
+
+public sealed record ToolCallRequest
+{
+    public string? Id { get; init; }
+
+    public string? Type { get; init; }
+
+    public FunctionCallRequest? Function { get; init; }
+}
+
+public sealed record FunctionCallRequest
+{
+    public string? Name { get; init; }
+
+    /// <summary>The arguments as a JSON text, as OpenAI sends them.</summary>
+    public string? Arguments { get; init; }
+}
