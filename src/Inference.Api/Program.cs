@@ -10,7 +10,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
-builder.AddInferenceServing();
+// Every kind of local model, except those a Worker or Embeddings service referenced by an AppHost serves instead.
+builder.AddInferenceServing(builder.KindsNoReferencedServiceServes());
 builder.AddInferenceHttp();
 builder.AddOpenAIApi();
 builder.AddOllamaApi();

@@ -14,22 +14,31 @@ namespace Inference.Client;
 public sealed class InferenceParametersChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {
     /// <summary>An extra field's name, as the wire and ChatOptions.AdditionalProperties spell it.</summary>
-    public const string Grammar = "grammar";
+    public const string Grammar = ExtraChatFields.Grammar;
 
     /// <inheritdoc cref="Grammar"/>
-    public const string MinP = "min_p";
+    public const string MinP = ExtraChatFields.MinP;
 
     /// <inheritdoc cref="Grammar"/>
-    public const string RepetitionPenalty = "repetition_penalty";
+    public const string RepetitionPenalty = ExtraChatFields.RepetitionPenalty;
 
     /// <inheritdoc cref="Grammar"/>
-    public const string IgnoreEos = "ignore_eos";
+    public const string IgnoreEos = ExtraChatFields.IgnoreEos;
+
+    private static readonly byte[] GrammarPath = PathOf(Grammar);
+    private static readonly byte[] TopKPath = PathOf(ExtraChatFields.TopK);
+    private static readonly byte[] MinPPath = PathOf(MinP);
+    private static readonly byte[] RepetitionPenaltyPath = PathOf(RepetitionPenalty);
+    private static readonly byte[] IgnoreEosPath = PathOf(IgnoreEos);
 
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         base.GetResponseAsync(messages, Forwarding(options), cancellationToken);
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         base.GetStreamingResponseAsync(messages, Forwarding(options), cancellationToken);
+
+    /// <summary>The JSON path of a top-level field of the request body.</summary>
+    private static byte[] PathOf(string field) => System.Text.Encoding.UTF8.GetBytes("$." + field);
 
     private static ChatOptions? Forwarding(ChatOptions? options)
     {
@@ -58,27 +67,27 @@ public sealed class InferenceParametersChatClient(IChatClient inner) : Delegatin
 #pragma warning disable SCME0001 // JsonPatch: the documented way to add fields the SDK does not model.
             if (grammar is not null)
             {
-                raw.Patch.Set("$.grammar"u8, grammar);
+                raw.Patch.Set(GrammarPath, grammar);
             }
 
             if (topK is int k)
             {
-                raw.Patch.Set("$.top_k"u8, k);
+                raw.Patch.Set(TopKPath, k);
             }
 
             if (minP is float p)
             {
-                raw.Patch.Set("$.min_p"u8, p);
+                raw.Patch.Set(MinPPath, p);
             }
 
             if (repetition is float penalty)
             {
-                raw.Patch.Set("$.repetition_penalty"u8, penalty);
+                raw.Patch.Set(RepetitionPenaltyPath, penalty);
             }
 
             if (ignoreEos)
             {
-                raw.Patch.Set("$.ignore_eos"u8, true);
+                raw.Patch.Set(IgnoreEosPath, true);
             }
 #pragma warning restore SCME0001
             return raw;

@@ -8,6 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddInferenceServing(ModelKind.Embedding, ModelKind.Classification);
+// The gateway in front caches; this service caches only when configured to.
+builder.CacheOnlyWhenConfigured();
 builder.AddInferenceHttp();
 builder.AddOpenAIApi();
 builder.AddOllamaApi();

@@ -4,20 +4,20 @@ namespace Inference.Engines;
 public static class EngineChatOptions
 {
     /// <summary>When true, the messages' text is the whole prompt: no chat template is applied (OpenAI's /v1/completions).</summary>
-    public const string RawPrompt = "raw_prompt";
+    public const string RawPrompt = ExtraChatFields.RawPrompt;
 
     /// <summary>How long the model stays loaded after this request (a <see cref="TimeSpan"/>; negative: until unloaded by hand), Ollama's keep_alive.</summary>
-    public const string KeepAlive = "keep_alive";
+    public const string KeepAlive = ExtraChatFields.KeepAlive;
 
     /// <summary>Hugging Face's repetition penalty (float, 1 = off).</summary>
-    public const string RepetitionPenalty = "repetition_penalty";
+    public const string RepetitionPenalty = ExtraChatFields.RepetitionPenalty;
 
     /// <summary>When true, end-of-generation tokens do not end the completion: it runs to its token limit (benchmarks, llama.cpp's ignore_eos).</summary>
-    public const string IgnoreEos = "ignore_eos";
+    public const string IgnoreEos = ExtraChatFields.IgnoreEos;
 
     /// <summary>Min-p sampling (float, 0 = off): tokens less likely than this share of the most likely one are dropped.</summary>
-    public const string MinP = "min_p";
+    public const string MinP = ExtraChatFields.MinP;
 
     /// <summary>A GBNF grammar (string) the output must match; every local engine enforces it while decoding.</summary>
-    public const string Grammar = "grammar";
+    public const string Grammar = ExtraChatFields.Grammar;
 }

@@ -19,6 +19,12 @@ public interface IModelFormat
     /// <summary>Whether the model at <paramref name="path"/> is a chat or an embedding model.</summary>
     ModelKind DetectKind(string path);
 
+    /// <summary>
+    /// Bytes of weights loading <paramref name="path"/> would map (the file this format would choose, with its external
+    /// data), for a memory budget before the model is loaded; 0 when it cannot tell.
+    /// </summary>
+    long WeightBytes(string path);
+
     /// <summary>Loads the model; a broken model throws <see cref="ModelFolderException"/> naming the file and the cause.</summary>
     LoadedModel Load(ModelLoadRequest request);
 }

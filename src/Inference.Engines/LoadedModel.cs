@@ -7,11 +7,11 @@ public sealed record LoadedModel
 {
     public required ModelKind Kind { get; init; }
 
-    /// <summary>The format's name ("onnx", "gguf").</summary>
-    public required string Format { get; init; }
+    /// <summary>What the model's files say it is; its <see cref="ModelDescription.Source"/> is the file the weights came from.</summary>
+    public required ModelDescription Description { get; init; }
 
-    /// <summary>The file the weights were loaded from.</summary>
-    public required string Source { get; init; }
+    /// <summary>Bytes of weights the engine holds (the loaded files' size), for a memory budget.</summary>
+    public long WeightBytes { get; init; }
 
     /// <summary>For chat models.</summary>
     public IChatClient? ChatClient { get; init; }
@@ -21,33 +21,6 @@ public sealed record LoadedModel
 
     /// <summary>For classification models.</summary>
     public Classification.ITextClassifier? Classifier { get; init; }
-
-    /// <summary>A classification model's labels, in the order of its logits.</summary>
-    public IReadOnlyList<string>? Labels { get; init; }
-
-    /// <summary>The model family ("llama", "gpt2", "bert"), when its files say.</summary>
-    public string? Architecture { get; init; }
-
-    /// <summary>Tokens one request can attend to, prompt plus completion.</summary>
-    public int? ContextLength { get; init; }
-
-    /// <summary>Weights in the model.</summary>
-    public long? ParameterCount { get; init; }
-
-    /// <summary>The storage precision of most weights: F32, F16, BF16, Q8_0, Q4_K_M...</summary>
-    public string? Quantization { get; init; }
-
-    /// <summary>The chat template's name, for chat models that have one.</summary>
-    public string? ChatTemplate { get; init; }
-
-    /// <summary>The embedding size an embedding model returns.</summary>
-    public int? Dimensions { get; init; }
-
-    /// <summary>The model's hidden size (GGUF's <c>embedding_length</c>).</summary>
-    public int? EmbeddingLength { get; init; }
-
-    /// <summary>Further facts from the model's files, by their own keys (GGUF metadata), for clients that show them.</summary>
-    public IReadOnlyDictionary<string, object> Metadata { get; init; } = new Dictionary<string, object>();
 
     /// <summary>What the model is doing now (queue, batch, cache), for monitoring.</summary>
     public IModelRuntimeStatus? Status { get; init; }

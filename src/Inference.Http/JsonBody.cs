@@ -30,33 +30,47 @@ public static class JsonBody
             return (null, TooLarge(limit));
         }
 
-        var body = new ArrayBufferWriter<byte>(4096);
+        // One pooled buffer per request, sized from Content-Length when the client sent it (one byte more, to see the
+        // end), grown by doubling otherwise; the parsed request keeps no reference to it.
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } length ? Capped(length + 1, limit) : 16 * 1024);
+        var count = 0;
         try
         {
             while (true)
             {
-                var memory = body.GetMemory(16 * 1024);
-                var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (count == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Capped((long)buffer.Length * 2, limit));
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
-                body.Advance(read);
-                if (body.WrittenCount > limit)
+                count += read;
+                if (count > limit)
                 {
                     return (null, TooLarge(limit));
                 }
             }
+
+            return Deserialize(buffer.AsSpan(0, count), type) is var (value, error) && error is null
+                ? (value, null)
+                : (null, (error!.Status, error.Message, error.Param, error.Code));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(limit));
         }
-
-        return Deserialize(body.WrittenSpan, type) is var (value, error) && error is null
-            ? (value, null)
-            : (null, (error!.Status, error.Message, error.Param, error.Code));
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>A JSON body already read (an OpenAI batch's line, a message), or why it is not one of <typeparamref name="T"/>.</summary>
@@ -88,6 +102,9 @@ public static class JsonBody
             return (null, InferenceError.Invalid($"We could not parse the JSON body of your request: {detail}.", param));
         }
     }
+
+    /// <summary>A buffer size: at most one byte over the limit (enough to see that a body exceeds it) and an array's maximum.</summary>
+    private static int Capped(long size, long limit) => (int)Math.Min(Math.Min(size, limit + 1), Array.MaxLength);
 
     private static (int, string, string?, string?) TooLarge(long limit) =>
         (StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.", null, "request_too_large");

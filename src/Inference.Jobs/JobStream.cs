@@ -88,7 +88,10 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
         }
     }
 
-    /// <summary>Done with an entry (its item recorded, or taken by another way): acknowledged and deleted.</summary>
+    /// <summary>
+    /// Done with an entry (its item recorded, or taken by another way): acknowledged and deleted together (one
+    /// MULTI/EXEC), so no reader sees it acknowledged and still in the stream.
+    /// </summary>
     public async Task AckAsync(RedisValue id)
     {
         if (_redis is null)
@@ -98,9 +101,11 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
 
         try
         {
-            var db = _redis.GetDatabase();
-            await db.StreamAcknowledgeAsync(Key, Group, id);
-            await db.StreamDeleteAsync(Key, [id]);
+            var transaction = _redis.GetDatabase().CreateTransaction();
+            var acknowledged = transaction.StreamAcknowledgeAsync(Key, Group, id);
+            var deleted = transaction.StreamDeleteAsync(Key, [id]);
+            await transaction.ExecuteAsync();
+            await Task.WhenAll(acknowledged, deleted);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

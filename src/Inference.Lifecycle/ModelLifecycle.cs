@@ -317,7 +317,12 @@ internal sealed partial class ModelLifecycle(
                 throw ControlPlaneException.BadRequest($"'{id}' is loaded by Worker replicas, and '{name}' has no chat model replicas here (Inference:Remote:{name}:Replicas).");
             }
 
-            served = remotes.CreateReplicated(id, set, id, []) with { ChatTemplate = chatTemplate, Format = FormatOf(version.Path) };
+            var replicated = remotes.CreateReplicated(id, set, id, []);
+            served = replicated with
+            {
+                // The format of the files the Workers load, when they are also reachable here (a shared models directory).
+                Description = replicated.Description with { ChatTemplate = chatTemplate, Format = locals.FormatName(ResolvePath(version.Path)) },
+            };
         }
         else if (version.Path is { } path)
         {
@@ -372,8 +377,6 @@ internal sealed partial class ModelLifecycle(
     }
 
     /// <summary>What a Worker-loaded version's files are, by their name (the Workers load them).</summary>
-    private static string? FormatOf(string path) => path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? "gguf" : null;
-
     private string ResolvePath(string path)
     {
         if (Path.IsPathRooted(path))

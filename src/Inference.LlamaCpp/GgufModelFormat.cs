@@ -21,6 +21,8 @@ public sealed class GgufModelFormat(IOptions<LlamaCppEngineOptions> options, ILo
 
     public ModelKind DetectKind(string path) => ModelKind.Chat;
 
+    public long WeightBytes(string path) => WeightFiles.Bytes(path, ".gguf");
+
     public LoadedModel Load(ModelLoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -34,16 +36,20 @@ public sealed class GgufModelFormat(IOptions<LlamaCppEngineOptions> options, ILo
         return new LoadedModel
         {
             Kind = ModelKind.Chat,
-            Format = Name,
-            Source = file.Path,
+            Description = new ModelDescription
+            {
+                Format = Name,
+                Source = file.Path,
+                Architecture = file.Architecture,
+                ContextLength = model.ContextLength,
+                ParameterCount = file.ParameterCount,
+                Quantization = file.Quantization,
+                ChatTemplate = model.ChatTemplate,
+                EmbeddingLength = file.EmbeddingLength,
+                Metadata = ModelInfo(file),
+            },
+            WeightBytes = WeightBytes(file.Path),
             ChatClient = new LlamaChatClient(model),
-            Architecture = file.Architecture,
-            ContextLength = model.ContextLength,
-            ParameterCount = file.ParameterCount,
-            Quantization = file.Quantization,
-            ChatTemplate = model.ChatTemplate,
-            EmbeddingLength = file.EmbeddingLength,
-            Metadata = ModelInfo(file),
             Status = model.Status,
             QueueDepth = () => model.Status.QueueDepth,
             RequestCount = () => model.RequestCount,

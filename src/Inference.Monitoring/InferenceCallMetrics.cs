@@ -37,7 +37,11 @@ internal sealed class InferenceCallMetrics(MonitoringTelemetry telemetry, CallWi
         }
 
         window.Add(call);
-        events.Publish(MonitoringEvent.Request(call));
+        if (events.Subscribers > 0)
+        {
+            // Written as JSON only when someone watches the live stream.
+            events.Publish(MonitoringEvent.Request(call));
+        }
     }
 
     /// <summary>The exception's type name, which the recorder puts first ("TimeoutRejectedException: ..."), as a low-cardinality tag.</summary>

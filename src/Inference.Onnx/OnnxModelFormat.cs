@@ -20,6 +20,8 @@ public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IMode
 
     public ModelKind DetectKind(string path) => ModelKindDetector.Detect(path);
 
+    public long WeightBytes(string path) => WeightFiles.Bytes(path, ".onnx");
+
     public LoadedModel Load(ModelLoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -37,14 +39,18 @@ public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IMode
         return new LoadedModel
         {
             Kind = ModelKind.Chat,
-            Format = Name,
-            Source = model.OnnxPath,
+            Description = new ModelDescription
+            {
+                Format = Name,
+                Source = model.OnnxPath,
+                Architecture = model.Config.ModelType,
+                ContextLength = model.ContextLength,
+                ParameterCount = model.Weights.ParameterCount,
+                Quantization = model.Weights.Quantization,
+                ChatTemplate = model.Template?.Name,
+            },
+            WeightBytes = WeightBytes(model.OnnxPath),
             ChatClient = new OnnxChatClient(model),
-            Architecture = model.Config.ModelType,
-            ContextLength = model.ContextLength,
-            ParameterCount = model.Weights.ParameterCount,
-            Quantization = model.Weights.Quantization,
-            ChatTemplate = model.Template?.Name,
             Status = model.Queue,
             QueueDepth = () => model.Queue.Depth,
             RequestCount = () => model.Queue.Admitted,
@@ -55,40 +61,41 @@ public sealed class OnnxModelFormat(IOptions<OnnxEngineOptions> options) : IMode
     private LoadedModel LoadEmbedding(ModelLoadRequest request)
     {
         var model = LocalEmbeddingModel.Load(request.Id, request.Path, options.Value);
-        return new LoadedModel
+        return Encoder(model, ModelKind.Embedding, model) with
         {
-            Kind = ModelKind.Embedding,
-            Format = Name,
-            Source = model.OnnxPath,
+            Description = EncoderDescription(model) with { Dimensions = model.Dimensions },
             EmbeddingGenerator = new OnnxEmbeddingGenerator(model),
-            ContextLength = model.MaxTokens,
-            Dimensions = model.Dimensions,
-            ParameterCount = model.Weights.ParameterCount,
-            Quantization = model.Weights.Quantization,
-            Status = model.Queue,
-            QueueDepth = () => model.Queue.Depth,
-            RequestCount = () => model.Queue.Admitted,
-            Owner = model,
         };
     }
 
     private LoadedModel LoadClassifier(ModelLoadRequest request)
     {
         var model = LocalClassificationModel.Load(request.Id, request.Path, options.Value);
-        return new LoadedModel
+        return Encoder(model.Encoder, ModelKind.Classification, model) with
         {
-            Kind = ModelKind.Classification,
-            Format = Name,
-            Source = model.Encoder.OnnxPath,
+            Description = EncoderDescription(model.Encoder) with { Labels = model.Labels },
             Classifier = new OnnxTextClassifier(model),
-            Labels = model.Labels,
-            ContextLength = model.Encoder.MaxTokens,
-            ParameterCount = model.Encoder.Weights.ParameterCount,
-            Quantization = model.Encoder.Weights.Quantization,
-            Status = model.Encoder.Queue,
-            QueueDepth = () => model.Encoder.Queue.Depth,
-            RequestCount = () => model.Encoder.Queue.Admitted,
-            Owner = model,
         };
     }
+
+    /// <summary>An encoder's load (embeddings, classifiers): its queue, its weights and what its files say.</summary>
+    private LoadedModel Encoder(LocalEmbeddingModel encoder, ModelKind kind, IDisposable owner) => new()
+    {
+        Kind = kind,
+        Description = EncoderDescription(encoder),
+        WeightBytes = WeightBytes(encoder.OnnxPath),
+        Status = encoder.Queue,
+        QueueDepth = () => encoder.Queue.Depth,
+        RequestCount = () => encoder.Queue.Admitted,
+        Owner = owner,
+    };
+
+    private ModelDescription EncoderDescription(LocalEmbeddingModel encoder) => new()
+    {
+        Format = Name,
+        Source = encoder.OnnxPath,
+        ContextLength = encoder.MaxTokens,
+        ParameterCount = encoder.Weights.ParameterCount,
+        Quantization = encoder.Weights.Quantization,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Inference.Http;
 using Inference.Serving;
 using Inference.Serving.Catalog;
@@ -115,20 +116,10 @@ public static class OllamaApi
     private static async Task<IResult> ChatAsync(HttpContext http, [AsParameters] ApiServices services)
     {
         var cancellationToken = http.RequestAborted;
-        var (request, error) = await JsonBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaChatRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        var (request, model, keepAlive, error) = await ReadAsync(http, services, OllamaJsonContext.Default.OllamaChatRequest, ModelKind.Chat);
         if (error is not null)
         {
             return error;
-        }
-
-        if (Resolve(services, request!.Model, ModelKind.Chat, out var model) is { } modelError)
-        {
-            return modelError;
-        }
-
-        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
-        {
-            return Error(400, BadKeepAlive);
         }
 
         if (request.Messages is { Count: 0 } or null)
@@ -165,20 +156,10 @@ public static class OllamaApi
     private static async Task<IResult> GenerateAsync(HttpContext http, [AsParameters] ApiServices services)
     {
         var cancellationToken = http.RequestAborted;
-        var (request, error) = await JsonBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaGenerateRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        var (request, model, keepAlive, error) = await ReadAsync(http, services, OllamaJsonContext.Default.OllamaGenerateRequest, ModelKind.Chat);
         if (error is not null)
         {
             return error;
-        }
-
-        if (Resolve(services, request!.Model, ModelKind.Chat, out var model) is { } modelError)
-        {
-            return modelError;
-        }
-
-        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
-        {
-            return Error(400, BadKeepAlive);
         }
 
         if (string.IsNullOrEmpty(request.Prompt))
@@ -214,15 +195,10 @@ public static class OllamaApi
     private static async Task<IResult> EmbedAsync(HttpContext http, [AsParameters] ApiServices services)
     {
         var cancellationToken = http.RequestAborted;
-        var (request, error) = await JsonBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaEmbedRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        var (request, model, keepAlive, error) = await ReadAsync(http, services, OllamaJsonContext.Default.OllamaEmbedRequest, ModelKind.Embedding);
         if (error is not null)
         {
             return error;
-        }
-
-        if (Resolve(services, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
-        {
-            return modelError;
         }
 
         List<string> inputs = request.Input switch
@@ -234,11 +210,6 @@ public static class OllamaApi
         if (inputs.Count == 0 || inputs.Any(i => i.Length == 0))
         {
             return Error(400, "input must be a non-empty string or array of non-empty strings");
-        }
-
-        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
-        {
-            return Error(400, BadKeepAlive);
         }
 
         var (embeddings, failure) = await GenerateEmbeddingsAsync(model, inputs, keepAlive, cancellationToken);
@@ -254,20 +225,10 @@ public static class OllamaApi
     private static async Task<IResult> EmbeddingsAsync(HttpContext http, [AsParameters] ApiServices services)
     {
         var cancellationToken = http.RequestAborted;
-        var (request, error) = await JsonBody.ReadAsync(http.Request, OllamaJsonContext.Default.OllamaEmbeddingsRequest, services.Options.Value.MaxRequestBodyBytes, cancellationToken, Error);
+        var (request, model, keepAlive, error) = await ReadAsync(http, services, OllamaJsonContext.Default.OllamaEmbeddingsRequest, ModelKind.Embedding);
         if (error is not null)
         {
             return error;
-        }
-
-        if (Resolve(services, request!.Model, ModelKind.Embedding, out var model) is { } modelError)
-        {
-            return modelError;
-        }
-
-        if (!KeepAlive.TryRead(request.KeepAlive, out var keepAlive))
-        {
-            return Error(400, BadKeepAlive);
         }
 
         if (string.IsNullOrEmpty(request.Prompt))
@@ -423,6 +384,25 @@ public static class OllamaApi
                 await writer.FlushAsync(cancellationToken);
             },
             "application/x-ndjson");
+    }
+
+    /// <summary>A request's body, the model it names (of <paramref name="kind"/>) and its keep_alive; or the Ollama error that answers it instead.</summary>
+    private static async Task<(T Request, RoutedModel Model, TimeSpan? KeepAlive, IResult? Error)> ReadAsync<T>(
+        HttpContext http, ApiServices services, JsonTypeInfo<T> type, ModelKind kind)
+        where T : class, IOllamaModelRequest
+    {
+        var (request, error) = await JsonBody.ReadAsync(http.Request, type, services.Options.Value.MaxRequestBodyBytes, http.RequestAborted, Error);
+        if (error is not null)
+        {
+            return (null!, null!, null, error);
+        }
+
+        if (Resolve(services, request!.Model, kind, out var model) is { } modelError)
+        {
+            return (request, null!, null, modelError);
+        }
+
+        return KeepAlive.TryRead(request.KeepAlive, out var keepAlive) ? (request, model, keepAlive, null) : (request, model, null, Error(400, BadKeepAlive));
     }
 
     private static IResult? Resolve(ApiServices services, string? id, ModelKind? kind, out RoutedModel model)

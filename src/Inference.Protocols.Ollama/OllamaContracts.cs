@@ -42,14 +42,23 @@ public sealed record OllamaFunctionCall(string? Name, JsonElement? Arguments);
 /// <param name="KeepAlive">How long the model stays loaded after this request: "5m", seconds, 0 (unload now), -1 (for ever).</param>
 public sealed record OllamaChatRequest(
     string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? Tools = null, JsonElement? ToolChoice = null,
-    JsonElement? KeepAlive = null);
+    JsonElement? KeepAlive = null) : IOllamaModelRequest;
 
-public sealed record OllamaGenerateRequest(string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? KeepAlive = null);
+public sealed record OllamaGenerateRequest(
+    string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? KeepAlive = null) : IOllamaModelRequest;
 
-public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input, JsonElement? KeepAlive = null);
+public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input, JsonElement? KeepAlive = null) : IOllamaModelRequest;
 
 /// <summary>Ollama's older <c>/api/embeddings</c> body: one prompt.</summary>
-public sealed record OllamaEmbeddingsRequest(string? Model, string? Prompt, JsonElement? KeepAlive = null);
+public sealed record OllamaEmbeddingsRequest(string? Model, string? Prompt, JsonElement? KeepAlive = null) : IOllamaModelRequest;
+
+/// <summary>A request that runs a model: the model it names and how long that model stays loaded after it.</summary>
+public interface IOllamaModelRequest
+{
+    string? Model { get; }
+
+    JsonElement? KeepAlive { get; }
+}
 
 /// <summary>Ollama's <c>/api/ps</c>: the models in memory.</summary>
 public sealed record OllamaProcesses(List<OllamaProcess> Models);

@@ -10,6 +10,8 @@ builder.AddServiceDefaults();
 builder.AddOnnxEngine();
 builder.AddLlamaCppEngine();
 builder.AddInferenceServing(ModelKind.Chat);
+// The gateway in front routes and caches; a Worker caches only when configured to.
+builder.CacheOnlyWhenConfigured();
 builder.AddInferenceHttp();
 builder.AddOpenAIApi();
 builder.AddOllamaApi();

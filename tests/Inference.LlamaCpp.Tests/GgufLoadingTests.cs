@@ -63,17 +63,18 @@ public sealed class GgufLoadingTests
 
         var loaded = format.Load(new ModelLoadRequest("w", GgufModels.WordnetFolder, ModelKind.Chat));
         using var owner = loaded.Owner;
-        Assert.Equal("gguf", loaded.Format);
-        Assert.Equal(GgufModels.WordnetF32, loaded.Source);
-        Assert.Equal("llama", loaded.Architecture);
-        Assert.Equal(984_192, loaded.ParameterCount);
-        Assert.Equal("F32", loaded.Quantization);
-        Assert.Equal(256, loaded.ContextLength);
-        Assert.Equal(128, loaded.EmbeddingLength);
-        Assert.Equal("chatml", loaded.ChatTemplate);
-        Assert.Equal(4L, loaded.Metadata["llama.block_count"]);
-        Assert.Equal(1e-5, loaded.Metadata["llama.attention.layer_norm_rms_epsilon"]);
-        Assert.False(loaded.Metadata.ContainsKey("tokenizer.ggml.tokens"));
+        Assert.Equal("gguf", loaded.Description.Format);
+        Assert.Equal(GgufModels.WordnetF32, loaded.Description.Source);
+        Assert.Equal("llama", loaded.Description.Architecture);
+        Assert.Equal(984_192, loaded.Description.ParameterCount);
+        Assert.Equal("F32", loaded.Description.Quantization);
+        Assert.Equal(256, loaded.Description.ContextLength);
+        Assert.Equal(128, loaded.Description.EmbeddingLength);
+        Assert.Equal("chatml", loaded.Description.ChatTemplate);
+        Assert.Equal(4L, loaded.Description.Metadata["llama.block_count"]);
+        Assert.Equal(1e-5, loaded.Description.Metadata["llama.attention.layer_norm_rms_epsilon"]);
+        Assert.False(loaded.Description.Metadata.ContainsKey("tokenizer.ggml.tokens"));
+        Assert.Equal(new FileInfo(GgufModels.WordnetF32).Length, loaded.WeightBytes);
         Assert.IsType<LlamaChatClient>(loaded.ChatClient);
         Assert.Throws<ModelFolderException>(() => format.Load(new ModelLoadRequest("w", GgufModels.WordnetFolder, ModelKind.Embedding)));
     }

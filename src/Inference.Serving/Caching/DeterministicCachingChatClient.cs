@@ -20,16 +20,8 @@ internal sealed class DeterministicCachingChatClient : DistributedCachingChatCli
         CoalesceStreamingUpdates = false;
     }
 
-    protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues)
-    {
-        if (options?.Tools is not { Count: > 0 } tools)
-        {
-            return base.GetCacheKey(messages, options, additionalValues);
-        }
-
-        var described = string.Join('\n', tools.Select(t => t is AIFunctionDeclaration f ? $"{f.Name}\t{f.Description}\t{f.JsonSchema.GetRawText()}" : t.Name));
-        return base.GetCacheKey(messages, options, [.. additionalValues, described]);
-    }
+    protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues) =>
+        CacheKey.Of(messages, options, CacheKeyAdditionalValues, additionalValues, JsonSerializerOptions);
 
     protected override bool EnableCaching(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
         options is { Temperature: 0f } or { Seed: not null };

@@ -47,13 +47,6 @@ public sealed class ModelCatalog
         return _models.TryAdd(model.Id, model);
     }
 
-    /// <summary>Replaces a served model's entry (what its files say, once a model loaded on first use is in memory).</summary>
-    public void Replace(ServedModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        _models[model.Id] = model;
-    }
-
     /// <summary>Stops serving a model; requests already holding it finish.</summary>
     public bool Remove(string id) => _models.TryRemove(id, out _);
 

@@ -1,3 +1,4 @@
+using Inference.Engines;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Serving.Catalog;
@@ -5,6 +6,9 @@ namespace Inference.Serving.Catalog;
 /// <summary>A model the service answers for, with the client that runs it (a MEAI pipeline over its provider).</summary>
 public sealed record ServedModel
 {
+    private readonly ModelDescription _description = new();
+    private readonly Func<ModelDescription?>? _describedBy;
+
     public required string Id { get; init; }
 
     public required ModelKind Kind { get; init; }
@@ -14,11 +18,29 @@ public sealed record ServedModel
     /// <summary>Who runs the model: local, worker, embeddings, openai or ollama.</summary>
     public string Provider { get; init; } = "local";
 
+    /// <summary>
+    /// What the model is, as its files or its provider say. For a model loaded in this process it is read from the
+    /// engine's latest load (<see cref="DescribedBy"/>), not copied: a model reloaded after residency unloaded it shows
+    /// what the files it was loaded from say.
+    /// </summary>
+    public ModelDescription Description
+    {
+        get => _describedBy?.Invoke() ?? _description;
+        init => _description = value;
+    }
+
+    /// <summary>Where <see cref="Description"/> is read from at each call, while it has one (a resident model's latest load).</summary>
+    public Func<ModelDescription?>? DescribedBy
+    {
+        get => _describedBy;
+        init => _describedBy = value;
+    }
+
     /// <summary>Where it runs: the model file of a local model, the endpoint (and remote model name) of a remote one.</summary>
-    public string Source { get; init; } = "";
+    public string Source => Description.Source;
 
     /// <summary>How the weights are stored ("onnx", "gguf"), when known.</summary>
-    public string? Format { get; init; }
+    public string? Format => Description.Format;
 
     /// <summary>The endpoint of a remote model's provider (our Worker or Embeddings service, Ollama, an OpenAI-compatible API).</summary>
     public Uri? Endpoint { get; init; }
@@ -26,8 +48,7 @@ public sealed record ServedModel
     /// <summary>The Worker replicas a replicated model's calls go to (instead of one <see cref="Endpoint"/>).</summary>
     public Remote.WorkerReplicaSet? Replicas { get; init; }
 
-    /// <summary>The model family ("llama", "gpt2", "bert"), when known.</summary>
-    public string? Architecture { get; init; }
+    public string? Architecture => Description.Architecture;
 
     /// <summary>Models to try instead when this one fails, in order, as configured.</summary>
     public IReadOnlyList<string> Fallbacks { get; init; } = [];
@@ -35,25 +56,20 @@ public sealed record ServedModel
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Tokens the model can attend to (prompt plus completion); null when unknown.</summary>
-    public int? ContextLength { get; init; }
+    public int? ContextLength => Description.ContextLength;
 
     /// <summary>Embedding size, for embedding models.</summary>
-    public int? Dimensions { get; init; }
+    public int? Dimensions => Description.Dimensions;
 
-    /// <summary>The model's hidden size, for chat models whose files say (GGUF's embedding_length).</summary>
-    public int? EmbeddingLength { get; init; }
+    public int? EmbeddingLength => Description.EmbeddingLength;
 
-    /// <summary>Further facts from the model's files by their own keys (GGUF metadata), as Ollama's model_info shows them.</summary>
-    public IReadOnlyDictionary<string, object> Metadata { get; init; } = new Dictionary<string, object>();
+    public IReadOnlyDictionary<string, object> Metadata => Description.Metadata;
 
-    /// <summary>Weights in the model, when its files say.</summary>
-    public long? ParameterCount { get; init; }
+    public long? ParameterCount => Description.ParameterCount;
 
-    /// <summary>The storage precision of most weights (F32, F16, BF16, Q8, Q4), when known.</summary>
-    public string? Quantization { get; init; }
+    public string? Quantization => Description.Quantization;
 
-    /// <summary>The chat template's name, for chat models that have one.</summary>
-    public string? ChatTemplate { get; init; }
+    public string? ChatTemplate => Description.ChatTemplate;
 
     /// <summary>The output constraints its provider enforces: all of them locally, on our Workers and (forwarded) on OpenAI-compatible endpoints.</summary>
     public OutputConstraints Constraints { get; init; } = OutputConstraints.All;
@@ -66,7 +82,7 @@ public sealed record ServedModel
     public Inference.Engines.Classification.ITextClassifier? Classifier { get; init; }
 
     /// <summary>A classification model's labels, in the order of its logits.</summary>
-    public IReadOnlyList<string>? Labels { get; init; }
+    public IReadOnlyList<string>? Labels => Description.Labels;
 
     /// <summary>What a local model is doing now (queue and its capacity, batch, cache), for monitoring.</summary>
     public IModelRuntimeStatus? Status { get; init; }

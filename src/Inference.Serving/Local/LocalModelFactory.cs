@@ -13,7 +13,6 @@ namespace Inference.Serving.Local;
 public sealed class LocalModelFactory(
     IEnumerable<IModelFormat> formats,
     ModelResidency residency,
-    ModelCatalog catalog,
     OperationalEvents events,
     TimeProvider time,
     IServiceProvider services,
@@ -23,15 +22,15 @@ public sealed class LocalModelFactory(
 
     /// <summary>
     /// Serves the model as a resident one: loaded now (<paramref name="loadNow"/>, and so checked before traffic) or by
-    /// its first request, unloaded after its keep_alive or to make room; what its files say fills its catalog entry once
-    /// loaded. The entry's clients take a lease per call, so a model is never unloaded under a running request.
+    /// its first request, unloaded after its keep_alive or to make room; its catalog entry says what the files of its
+    /// latest load say. The entry's clients take a lease per call, so a model is never unloaded under a running request.
     /// </summary>
     /// <param name="owner">Disposes the model (and its weights) when it is no longer served.</param>
     public ServedModel Serve(string id, string path, ModelKind? kind, string? chatTemplate, IReadOnlyList<string> fallbacks, bool loadNow, TimeSpan? keepAlive, out IDisposable owner)
     {
         var format = FormatOf(path);
         var detected = kind ?? format.DetectKind(path);
-        var resident = residency.Add(id, path, detected, keepAlive, () => Load(format, id, path, detected, chatTemplate));
+        var resident = residency.Add(id, path, detected, format.WeightBytes(path), keepAlive, () => Load(format, id, path, detected, chatTemplate));
 
         // Loaded before the pipeline is built, so that its middleware (OpenTelemetry) reads the engine's metadata.
         LoadedModel? preloaded;
@@ -56,20 +55,19 @@ public sealed class LocalModelFactory(
         {
             Id = id,
             Kind = detected,
-            Source = path,
-            Format = format.Name,
+            // What the files say once loaded (the latest load's description); the path and format until then.
+            Description = new ModelDescription { Source = path, Format = format.Name },
+            DescribedBy = () => resident.Description,
             Fallbacks = fallbacks,
             ChatClient = detected == ModelKind.Chat ? ModelPipeline.Chat(new ResidentChatClient(resident, time), id, "local", services) : null,
             EmbeddingGenerator = detected == ModelKind.Embedding ? ModelPipeline.Embeddings(new ResidentEmbeddingGenerator(resident, time), id, "local", services) : null,
             Classifier = detected == ModelKind.Classification ? ModelPipeline.Classifier(new ResidentTextClassifier(resident, time), id, "local", services) : null,
-            Status = new ResidentStatus(resident, 0, 1),
+            Status = new ResidentStatus(resident),
             QueueDepth = () => resident.Loaded?.QueueDepth?.Invoke() ?? 0,
             RequestCount = () => resident.Loaded?.RequestCount?.Invoke() ?? 0,
         };
-        // What the files say, on the same clients: the catalog shows it from each load on.
-        resident.OnLoaded = loaded => catalog.Replace(Describe(entry, loaded, resident));
         owner = new ResidentOwner(resident, residency);
-        return preloaded is null ? entry : Describe(entry, preloaded, resident);
+        return entry;
     }
 
     private LoadedModel Load(IModelFormat format, string id, string path, ModelKind kind, string? chatTemplate)
@@ -88,26 +86,10 @@ public sealed class LocalModelFactory(
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Source, (long)elapsed.TotalMilliseconds);
-        events.Info(OperationalEventCodes.ModelLoaded, $"Model '{id}' is ready ({format.Name}, {loaded.Source}).", id, elapsed.TotalMilliseconds);
+        LocalModelsLog.Loaded(logger, loaded.Kind.ToString(), id, format.Name, loaded.Description.Source, (long)elapsed.TotalMilliseconds);
+        events.Info(OperationalEventCodes.ModelLoaded, $"Model '{id}' is ready ({format.Name}, {loaded.Description.Source}).", id, elapsed.TotalMilliseconds);
         return loaded;
     }
-
-    private static ServedModel Describe(ServedModel entry, LoadedModel loaded, ResidentModel resident) => entry with
-    {
-        Source = loaded.Source,
-        Format = loaded.Format,
-        Architecture = loaded.Architecture,
-        ContextLength = loaded.ContextLength,
-        ParameterCount = loaded.ParameterCount,
-        Quantization = loaded.Quantization,
-        ChatTemplate = loaded.ChatTemplate,
-        Dimensions = loaded.Dimensions,
-        EmbeddingLength = loaded.EmbeddingLength,
-        Labels = loaded.Labels,
-        Metadata = loaded.Metadata,
-        Status = new ResidentStatus(resident, loaded.Status?.QueueCapacity ?? 0, loaded.Status?.MaxSequences ?? 1),
-    };
 
     private sealed class ResidentOwner(ResidentModel model, ModelResidency residency) : IDisposable
     {
@@ -120,6 +102,9 @@ public sealed class LocalModelFactory(
 
     /// <summary>True when some engine of this service recognises the folder or file.</summary>
     public bool Claims(string path) => _formats.Any(f => f.Claims(path));
+
+    /// <summary>The name of the format that claims <paramref name="path"/> ("onnx", "gguf"), or null when none does or it does not exist here.</summary>
+    public string? FormatName(string path) => _formats.FirstOrDefault(f => f.Claims(path))?.Name;
 
     /// <summary>The kind of model at <paramref name="path"/>; throws <see cref="ModelFolderException"/> when no engine can load it.</summary>
     public ModelKind DetectKind(string path) => FormatOf(path).DetectKind(path);

@@ -26,6 +26,6 @@ public sealed class LocalModelsOptions
     /// <summary>False for a pure gateway (as the AppHost runs the Api): no model is loaded in this process.</summary>
     public bool ServeLocalModels { get; set; } = true;
 
-    /// <summary>Which kinds this service loads; the Worker serves chat, the Embeddings service embeddings and classifiers.</summary>
+    /// <summary>Which kinds this service loads, as its host says (<c>AddInferenceServing</c>): the Worker chat, the Embeddings service embeddings and classifiers.</summary>
     public HashSet<ModelKind> Kinds { get; set; } = [ModelKind.Chat, ModelKind.Embedding, ModelKind.Classification];
 }

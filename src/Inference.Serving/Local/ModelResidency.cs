@@ -36,9 +36,10 @@ public sealed partial class ModelResidency : BackgroundService
     /// <summary>The keep_alive models get when neither they nor the request say.</summary>
     public TimeSpan DefaultKeepAlive => KeepAlive.TryParse(_options.Value.KeepAlive, out var value) ? value : KeepAlive.Forever;
 
-    internal ResidentModel Add(string id, string path, ModelKind kind, TimeSpan? keepAlive, Func<LoadedModel> load)
+    /// <param name="weightBytes">The weights' size on disk as the model's format reckons it, until a load says.</param>
+    internal ResidentModel Add(string id, string path, ModelKind kind, long weightBytes, TimeSpan? keepAlive, Func<LoadedModel> load)
     {
-        var model = new ResidentModel(id, path, kind, SizeOf(path, 0), keepAlive ?? DefaultKeepAlive, load, this);
+        var model = new ResidentModel(id, path, kind, weightBytes, keepAlive ?? DefaultKeepAlive, load, this);
         _models[id] = model;
         return model;
     }
@@ -121,34 +122,6 @@ public sealed partial class ModelResidency : BackgroundService
         {
             Sweep();
         }
-    }
-
-    /// <summary>Bytes of weights at <paramref name="path"/>: a file's length (with its ONNX external data), or a folder's largest weights file.</summary>
-    internal static long SizeOf(string path, long fallback)
-    {
-        try
-        {
-            if (File.Exists(path))
-            {
-                var data = path + "_data";
-                return new FileInfo(path).Length + (File.Exists(data) ? new FileInfo(data).Length : 0);
-            }
-
-            if (Directory.Exists(path))
-            {
-                return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => f.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-                    .Select(f => SizeOf(f, 0))
-                    .DefaultIfEmpty(fallback)
-                    .Max();
-            }
-        }
-        catch (IOException)
-        {
-            // Sized as before.
-        }
-
-        return fallback;
     }
 
     private static partial class Log

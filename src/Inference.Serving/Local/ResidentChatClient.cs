@@ -6,18 +6,8 @@ namespace Inference.Serving.Local;
 /// <summary>A resident model's chat client: each call holds a lease (loading the model if it is out), released when the answer or stream ends.</summary>
 internal sealed class ResidentChatClient(ResidentModel model, TimeProvider time) : IChatClient
 {
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var loaded = await model.AcquireAsync(cancellationToken);
-        try
-        {
-            return await loaded.ChatClient!.GetResponseAsync(messages, options, cancellationToken);
-        }
-        finally
-        {
-            model.Release(ResidentOptions.KeepAliveOf(options?.AdditionalProperties), time.GetUtcNow());
-        }
-    }
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        model.LeasedAsync(loaded => loaded.ChatClient!.GetResponseAsync(messages, options, cancellationToken), options?.AdditionalProperties, time, cancellationToken);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -50,19 +40,9 @@ internal sealed class ResidentChatClient(ResidentModel model, TimeProvider time)
 /// <summary>A resident model's embedding generator, leased per call as the chat client is.</summary>
 internal sealed class ResidentEmbeddingGenerator(ResidentModel model, TimeProvider time) : IEmbeddingGenerator<string, Embedding<float>>
 {
-    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
-        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var loaded = await model.AcquireAsync(cancellationToken);
-        try
-        {
-            return await loaded.EmbeddingGenerator!.GenerateAsync(values, options, cancellationToken);
-        }
-        finally
-        {
-            model.Release(ResidentOptions.KeepAliveOf(options?.AdditionalProperties), time.GetUtcNow());
-        }
-    }
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        model.LeasedAsync(loaded => loaded.EmbeddingGenerator!.GenerateAsync(values, options, cancellationToken), options?.AdditionalProperties, time, cancellationToken);
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceType == typeof(ResidentModel) ? model
@@ -83,7 +63,7 @@ internal static class ResidentOptions
 }
 
 /// <summary>A resident model's runtime status: the loaded engine's, or an idle one while it is out of memory.</summary>
-internal sealed class ResidentStatus(ResidentModel model, int queueCapacity, int maxSequences) : IModelRuntimeStatus
+internal sealed class ResidentStatus(ResidentModel model) : IModelRuntimeStatus
 {
     private IModelRuntimeStatus? Inner => model.Loaded?.Status;
 
@@ -91,11 +71,11 @@ internal sealed class ResidentStatus(ResidentModel model, int queueCapacity, int
 
     public int QueueDepth => Inner?.QueueDepth ?? 0;
 
-    public int QueueCapacity => Inner?.QueueCapacity ?? queueCapacity;
+    public int QueueCapacity => Inner?.QueueCapacity ?? model.LastCapacity.QueueCapacity;
 
     public int ActiveSequences => Inner?.ActiveSequences ?? 0;
 
-    public int MaxSequences => Inner?.MaxSequences ?? maxSequences;
+    public int MaxSequences => Inner?.MaxSequences ?? model.LastCapacity.MaxSequences;
 
     public int? KvCellsUsed => Inner?.KvCellsUsed;
 

@@ -51,17 +51,27 @@ public sealed class ResidentModel : IDisposable
     /// <summary>When it unloads if no request comes; null while in use or kept for ever.</summary>
     public DateTimeOffset? ExpiresAt { get; private set; }
 
-    /// <summary>Called with the engine's model each time it is loaded (the catalog then shows what its files say).</summary>
-    internal Action<LoadedModel>? OnLoaded { get; set; }
+    /// <summary>What the files of its latest load say it is (kept while it is unloaded); null before the first load.</summary>
+    public ModelDescription? Description { get; private set; }
+
+    /// <summary>Its latest load's queue capacity and decode batch, reported while it is unloaded.</summary>
+    internal (int QueueCapacity, int MaxSequences) LastCapacity { get; private set; } = (0, 1);
 
     /// <summary>Takes the model as loaded before the service takes traffic.</summary>
     internal void Preloaded(LoadedModel loaded)
     {
-        SizeBytes = ModelResidency.SizeOf(loaded.Source, SizeBytes);
         lock (_lock)
         {
-            _loaded = loaded;
+            Took(loaded);
         }
+    }
+
+    private void Took(LoadedModel loaded)
+    {
+        SizeBytes = loaded.WeightBytes > 0 ? loaded.WeightBytes : SizeBytes;
+        Description = loaded.Description;
+        LastCapacity = (loaded.Status?.QueueCapacity ?? 0, loaded.Status?.MaxSequences ?? 1);
+        _loaded = loaded;
     }
 
     /// <summary>Takes a lease on the loaded model, loading it first (after making room) when it is not in memory.</summary>
@@ -84,13 +94,10 @@ public sealed class ResidentModel : IDisposable
             {
                 await _residency.MakeRoomAsync(this, cancellationToken);
                 var loaded = await Task.Run(_load, cancellationToken);
-                SizeBytes = ModelResidency.SizeOf(loaded.Source, SizeBytes);
                 lock (_lock)
                 {
-                    _loaded = loaded;
+                    Took(loaded);
                 }
-
-                OnLoaded?.Invoke(loaded);
             }
 
             lock (_lock)
@@ -103,6 +110,23 @@ public sealed class ResidentModel : IDisposable
         finally
         {
             _loading.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs one call on the loaded model under a lease (loading it first), ended when the call ends with the keep_alive
+    /// the request's <paramref name="properties"/> give, else the model's own.
+    /// </summary>
+    internal async Task<T> LeasedAsync<T>(Func<LoadedModel, Task<T>> call, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var loaded = await AcquireAsync(cancellationToken);
+        try
+        {
+            return await call(loaded);
+        }
+        finally
+        {
+            Release(ResidentOptions.KeepAliveOf(properties), time.GetUtcNow());
         }
     }
 

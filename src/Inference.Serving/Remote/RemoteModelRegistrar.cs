@@ -67,17 +67,21 @@ internal sealed partial class RemoteModelRegistrar(
                 : provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding
                 : ModelKind.Chat;
             var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(new Uri(root, "/v1"), null, info.Id), []);
+            // What the service says of the model, as its /v1/models lists it.
             catalog.Add(served with
             {
-                ContextLength = info.Capabilities?.ContextLength,
-                Dimensions = kind == ModelKind.Embedding ? info.Capabilities?.EmbeddingLength : null,
-                EmbeddingLength = kind == ModelKind.Chat ? info.Capabilities?.EmbeddingLength : null,
-                Architecture = info.Capabilities?.Architecture,
-                Format = info.Capabilities?.Format,
-                ParameterCount = info.Capabilities?.ParameterCount,
-                Quantization = info.Capabilities?.Quantization,
-                ChatTemplate = info.Capabilities?.ChatTemplate,
-                Labels = info.Capabilities?.Labels,
+                Description = served.Description with
+                {
+                    ContextLength = info.Capabilities?.ContextLength,
+                    Dimensions = kind == ModelKind.Embedding ? info.Capabilities?.EmbeddingLength : null,
+                    EmbeddingLength = kind == ModelKind.Chat ? info.Capabilities?.EmbeddingLength : null,
+                    Architecture = info.Capabilities?.Architecture,
+                    Format = info.Capabilities?.Format,
+                    ParameterCount = info.Capabilities?.ParameterCount,
+                    Quantization = info.Capabilities?.Quantization,
+                    ChatTemplate = info.Capabilities?.ChatTemplate,
+                    Labels = info.Capabilities?.Labels,
+                },
             });
             Log.Discovered(logger, info.Id, provider, service);
         }

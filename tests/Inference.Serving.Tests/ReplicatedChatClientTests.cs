@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Inference.Api.FunctionalTests;
+namespace Inference.Serving.Tests;
 
 /// <summary>
 /// A replicated model's client over replicas whose answers the test holds: each call goes to the replica with the

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Inference.Api.FunctionalTests;
+namespace Inference.Serving.Tests;
 
 /// <summary>
 /// The fallback chain's rules, on clients whose failures are scripted: one attempt budget over the whole chain (a

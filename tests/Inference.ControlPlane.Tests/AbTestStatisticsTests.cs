@@ -1,6 +1,6 @@
 using Inference.Lifecycle.Experiments;
 
-namespace Inference.Api.FunctionalTests;
+namespace Inference.ControlPlane.Tests;
 
 /// <summary>
 /// The A/B tests' statistics against values computed by hand (the formulas in Python's math module; the t
