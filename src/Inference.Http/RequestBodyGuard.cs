@@ -24,32 +24,44 @@ internal sealed class RequestBodyGuard(RequestDelegate next, IOptions<ApiOptions
             return;
         }
 
-        request.EnableBuffering();
+        // The body is read once into a pooled buffer, checked, and handed to the route from memory (the buffer lives
+        // until the route has answered), instead of buffering it to be read a second time from the connection.
         var length = (int)request.ContentLength.Value;
         var body = ArrayPool<byte>.Shared.Rent(length);
-        string? problem;
         try
         {
-            await request.Body.ReadExactlyAsync(body.AsMemory(0, length), context.RequestAborted);
-            request.Body.Position = 0;
-            problem = Check(body.AsSpan(0, length), options.Value.MaxJsonDepth);
-        }
-        catch (EndOfStreamException)
-        {
-            problem = "The body is shorter than its Content-Length.";
+            string? problem;
+            try
+            {
+                await request.Body.ReadExactlyAsync(body.AsMemory(0, length), context.RequestAborted);
+                problem = Check(body.AsSpan(0, length), options.Value.MaxJsonDepth);
+            }
+            catch (EndOfStreamException)
+            {
+                problem = "The body is shorter than its Content-Length.";
+            }
+
+            if (problem is not null)
+            {
+                await RouteErrors.For(request.Path, StatusCodes.Status400BadRequest, problem, "invalid_request_error", "invalid_body", "Invalid request body").ExecuteAsync(context);
+                return;
+            }
+
+            var connection = request.Body;
+            request.Body = new MemoryStream(body, 0, length, writable: false);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                request.Body = connection;
+            }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
         }
-
-        if (problem is not null)
-        {
-            await RouteErrors.For(request.Path, StatusCodes.Status400BadRequest, problem, "invalid_request_error", "invalid_body", "Invalid request body").ExecuteAsync(context);
-            return;
-        }
-
-        await next(context);
     }
 
     /// <summary>What is wrong with the body, or null (also for JSON that does not parse: the route says why).</summary>
