@@ -68,7 +68,16 @@ public sealed class QuotaTests(RedisServer redis) : IClassFixture<RedisServer>, 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 3 * Limit).Select(async i =>
+        // Concurrent waves of ten, five to each replica: within a wave the replicas race for the shared bucket; across
+        // waves both keep taking part until it is empty (one burst of 180 could be taken by whichever replica's
+        // requests happened to be scheduled first).
+        var statuses = new List<(HttpStatusCode StatusCode, int Replica)>();
+        for (var wave = 0; wave < 3 * Limit / 10; wave++)
+        {
+            statuses.AddRange(await Task.WhenAll(Enumerable.Range(wave * 10, 10).Select(Send)));
+        }
+
+        async Task<(HttpStatusCode StatusCode, int Replica)> Send(int i)
         {
             using var response = await (i % 2 == 0 ? a : b).PostAsync("/v1/chat/completions", AuthorizationTests.Chat(Model, maxTokens: 1));
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
@@ -78,7 +87,8 @@ public sealed class QuotaTests(RedisServer redis) : IClassFixture<RedisServer>, 
             }
 
             return (response.StatusCode, Replica: i % 2);
-        }));
+        }
+
         var elapsed = clock.Elapsed;
 
         // The bucket holds the limit and refills at the limit a minute: what the two replicas let through together.
