@@ -26,6 +26,14 @@ public static class ChatPrompt
     public static bool Flag(ChatOptions? options, string key) =>
         options?.AdditionalProperties?.TryGetValue(key, out bool value) == true && value;
 
+    /// <summary>A flag of <see cref="EngineChatOptions"/>, or <paramref name="fallback"/> when the request did not set it.</summary>
+    public static bool Flag(ChatOptions? options, string key, bool fallback) =>
+        options?.AdditionalProperties?.TryGetValue(key, out bool value) == true ? value : fallback;
+
+    /// <summary>An integer option of <see cref="EngineChatOptions"/>, when the request set it.</summary>
+    public static int? Integer(ChatOptions? options, string key) =>
+        options?.AdditionalProperties?.TryGetValue(key, out int value) == true ? value : null;
+
     /// <summary>A float option of <see cref="EngineChatOptions"/>, when the request set it.</summary>
     public static float? Float(ChatOptions? options, string key) =>
         options?.AdditionalProperties?.TryGetValue(key, out float value) == true ? value : null;

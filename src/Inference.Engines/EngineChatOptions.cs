@@ -20,4 +20,13 @@ public static class EngineChatOptions
 
     /// <summary>A GBNF grammar (string) the output must match; every local engine enforces it while decoding.</summary>
     public const string Grammar = ExtraChatFields.Grammar;
+
+    /// <summary>Whether the prompt ends by opening the assistant's turn (bool, default true).</summary>
+    public const string AddGenerationPrompt = ExtraChatFields.AddGenerationPrompt;
+
+    /// <summary>Variables for the model's chat template: an <c>IReadOnlyDictionary&lt;string, object?&gt;</c> or a JSON object.</summary>
+    public const string TemplateVariables = ExtraChatFields.ChatTemplateKwargs;
+
+    /// <summary>Tokens the model may spend reasoning before its reasoning block is closed for it (int; negative = no limit).</summary>
+    public const string ReasoningBudget = ExtraChatFields.ReasoningBudget;
 }

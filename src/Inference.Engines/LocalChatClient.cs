@@ -23,7 +23,7 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var structured = StructuredOutput.Create(messages, options);
+        var structured = StructuredOutput.Create(messages, options, Format, metadata.DefaultModelId ?? "");
         var updates = GenerateAsync(structured, options, cancellationToken);
         await foreach (var update in structured.Shape(updates, cancellationToken).ConfigureAwait(false))
         {
@@ -31,8 +31,14 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
         }
     }
 
+    /// <summary>How the model's conversations become its prompt; null when it has no template (raw prompts only).</summary>
+    public abstract Templates.ChatFormat? Format { get; }
+
+    /// <summary>The model's tokenizer as the engine runs it, for inspecting prompts; null when the engine has none to show.</summary>
+    public virtual IPromptTokenizer? Tokenizer => null;
+
     /// <summary>
-    /// Generates the response to the text-only <see cref="StructuredOutput.Messages"/>; when a
+    /// Generates the response to <see cref="StructuredOutput.Prompt"/>; when a
     /// <see cref="StructuredOutput.Grammar"/> is set, the output must match it, and a prompt that leaves no room for
     /// <see cref="StructuredOutput.MinimumOutput"/> is refused (<see cref="ContextWindowExceededException.ThrowIfNoRoom"/>).
     /// </summary>
@@ -44,6 +50,8 @@ public abstract class LocalChatClient<TModel>(TModel model, ChatClientMetadata m
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? metadata
             : serviceType == typeof(TModel) ? model
+            : serviceType == typeof(Templates.ChatFormat) ? Format
+            : serviceType == typeof(IPromptTokenizer) ? Tokenizer
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }

@@ -28,6 +28,15 @@ public sealed record ModelDescription
     /// <summary>The chat template's name, for chat models that have one.</summary>
     public string? ChatTemplate { get; init; }
 
+    /// <summary>The chat template's Jinja text, when the model's format is a template.</summary>
+    public string? ChatTemplateText { get; init; }
+
+    /// <summary>How the model writes tool calls ("hermes", "llama3", "mistral", "harmony"), for chat models with a template.</summary>
+    public string? ToolCallSyntax { get; init; }
+
+    /// <summary>Where the model writes its reasoning ("think", "harmony"), for models that reason; null for the others.</summary>
+    public string? Reasoning { get; init; }
+
     /// <summary>The embedding size an embedding model returns.</summary>
     public int? Dimensions { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Inference.Engines.Grammars;
 using Inference.Engines.Structured;
+using Inference.Engines.Templates;
 using Inference.LlamaCpp.Scheduling;
 using Microsoft.Extensions.AI;
 
@@ -15,12 +16,16 @@ namespace Inference.LlamaCpp;
 public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false)
     : LocalChatClient<LlamaChatModel>(model, new ChatClientMetadata("llama.cpp", new Uri(Path.GetFullPath(model.File.Path)), model.Id), ownsModel)
 {
+    public override ChatFormat? Format => Model.Format;
+
+    public override IPromptTokenizer? Tokenizer => Model.Vocabulary;
+
     protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
         StructuredOutput structured,
         ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = CreateRequest(structured.Messages, options, cancellationToken, grammar: structured.Grammar, structured: structured);
+        var request = CreateRequest(structured, options, cancellationToken);
         await foreach (var output in Run(request, cancellationToken).ConfigureAwait(false))
         {
             yield return output;
@@ -48,13 +53,16 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
         }
     }
 
-    /// <summary>The request for a conversation: its prompt tokens, sampling and limits, checked before it is queued.</summary>
-    /// <param name="structured">What the output must hold at the least, when it is constrained: the prompt must leave room for it.</param>
-    internal SequenceRequest CreateRequest(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null, GbnfGrammar? grammar = null, StructuredOutput? structured = null)
+    /// <summary>The request for a conversation, rendered and constrained as <see cref="StructuredOutput"/> works out.</summary>
+    internal SequenceRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null) =>
+        CreateRequest(StructuredOutput.Create(messages, options, Format, Model.Id), options, cancellationToken, observer);
+
+    /// <summary>The request for a prompt: its tokens, grammar, sampling and limits, checked before it is queued.</summary>
+    internal SequenceRequest CreateRequest(StructuredOutput structured, ChatOptions? options, CancellationToken cancellationToken, TokenObserver? observer = null)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var prompt = Model.Vocabulary.Tokenize(BuildPrompt(messages, options));
+        ArgumentNullException.ThrowIfNull(structured);
+        var grammar = structured.Grammar;
+        var prompt = Model.Vocabulary.Tokenize(structured.Prompt.Text);
         if (prompt.Length == 0)
         {
             throw new InvalidPromptException("The prompt is empty.");
@@ -71,7 +79,7 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             throw new ContextWindowExceededException(prompt.Length + max, context, prompt.Length, max);
         }
 
-        if (structured?.MinimumOutput is { } minimum)
+        if (structured.MinimumOutput is { } minimum)
         {
             ContextWindowExceededException.ThrowIfNoRoom(prompt.Length, Model.Vocabulary.Tokenize(minimum, addBos: false).Length, context, structured.MinimumOutputName);
         }
@@ -87,23 +95,12 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             Prompt = prompt,
             Sampling = Sampling(options),
             MaxNewTokens = options?.MaxOutputTokens ?? context - prompt.Length,
-            StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Prompt?.Stop ?? []],
+            StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Format?.Stop ?? []],
             IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
             Grammar = grammar,
             Cancellation = cancellationToken,
             TokenObserver = observer,
         };
-    }
-
-    private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
-    {
-        if (ChatPrompt.IsRaw(options))
-        {
-            return ChatPrompt.RawText(messages);
-        }
-
-        var prompt = Model.Prompt ?? throw ChatPrompt.NoTemplate(Model.Id);
-        return prompt.Render(ChatPrompt.Turns(messages));
     }
 
     /// <summary>The request's sampling; what it leaves unset takes llama.cpp server's defaults.</summary>

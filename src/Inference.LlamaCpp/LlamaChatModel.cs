@@ -1,7 +1,6 @@
 using Inference.Engines.Templates;
 using Inference.LlamaCpp.Gguf;
 using Inference.LlamaCpp.Native;
-using Inference.LlamaCpp.Prompts;
 using Inference.LlamaCpp.Scheduling;
 using LLama;
 using LLama.Common;
@@ -23,14 +22,14 @@ public sealed class LlamaChatModel : IDisposable
     private readonly LLamaWeights _weights;
     private readonly SafeLLamaContextHandle _context;
 
-    private LlamaChatModel(string id, GgufFile file, LLamaWeights weights, SafeLLamaContextHandle context, int contextLength, IPromptFormat? prompt, LlamaVocabulary vocabulary, LlamaScheduler scheduler)
+    private LlamaChatModel(string id, GgufFile file, LLamaWeights weights, SafeLLamaContextHandle context, int contextLength, ChatFormat? format, LlamaVocabulary vocabulary, LlamaScheduler scheduler)
     {
         Id = id;
         File = file;
         _weights = weights;
         _context = context;
         ContextLength = contextLength;
-        Prompt = prompt;
+        Format = format;
         Vocabulary = vocabulary;
         Scheduler = scheduler;
     }
@@ -43,15 +42,16 @@ public sealed class LlamaChatModel : IDisposable
     /// <summary>Tokens one request may hold, prompt plus completion.</summary>
     public int ContextLength { get; }
 
-    /// <summary>The chat template's name; null when the model has none (raw prompts only).</summary>
-    public string? ChatTemplate => Prompt?.Name;
+    /// <summary>The chat format's name; null when the model has none (raw prompts only).</summary>
+    public string? ChatTemplate => Format?.Name;
 
     /// <summary>Requests waiting, running, key/value cells: what the engine's gauges report.</summary>
     public IModelRuntimeStatus Status => Scheduler;
 
     public long RequestCount => Scheduler.Admitted;
 
-    internal IPromptFormat? Prompt { get; }
+    /// <summary>How conversations become the model's prompt; null when it has none (raw prompts only).</summary>
+    public ChatFormat? Format { get; }
 
     internal LlamaVocabulary Vocabulary { get; }
 
@@ -107,10 +107,10 @@ public sealed class LlamaChatModel : IDisposable
 
             LlamaCppLog.Loading(logger, request.Id, path, file.Quantization, file.Architecture, file.ParameterCount, options.MaxSequences, contextLength, kvCells, threads);
             var context = CreateContext(weights, parameters, path);
-            var prompt = PromptFormat(request, file, logger);
-            var vocabulary = new LlamaVocabulary(weights.NativeHandle, prompt?.Stop ?? []);
+            var format = FindFormat(request, file, weights.NativeHandle);
+            var vocabulary = new LlamaVocabulary(weights.NativeHandle, format?.Stop ?? [], format?.Markup ?? []);
             var settings = new SchedulerSettings(request.Id, options.MaxSequences, contextLength, options.StepTokenBudget, options.MaxQueuedRequests, prefixEntries);
-            return new LlamaChatModel(request.Id, file, weights, context, contextLength, prompt, vocabulary, new LlamaScheduler(context, vocabulary, settings, logger));
+            return new LlamaChatModel(request.Id, file, weights, context, contextLength, format, vocabulary, new LlamaScheduler(context, vocabulary, settings, logger));
         }
         catch
         {
@@ -177,34 +177,24 @@ public sealed class LlamaChatModel : IDisposable
     }
 
     /// <summary>
-    /// A configured built-in template, else the folder's <c>prompt_template.json</c>, else the GGUF's own chat
-    /// template through llama.cpp (or, where llama.cpp cannot render it, the built-in family it belongs to).
+    /// The model's chat format (see <see cref="ChatTemplateSources"/>): configured, the folder's files, then the GGUF's
+    /// own <c>tokenizer.chat_template</c>, rendered with its BOS and EOS as the vocabulary writes them.
     /// </summary>
-    private static IPromptFormat? PromptFormat(ModelLoadRequest request, GgufFile file, ILogger logger)
+    private static ChatFormat? FindFormat(ModelLoadRequest request, GgufFile file, SafeLlamaModelHandle model)
     {
-        if (request.ChatTemplate is { } name)
-        {
-            return new TemplatePromptFormat(ChatTemplates.Require(name, file.Path), request.Id);
-        }
-
         var folder = Directory.Exists(request.Path) ? request.Path : Path.GetDirectoryName(file.Path)!;
-        if (PromptTemplateFile.Load(folder) is { } overridden)
+        var vocab = model.Vocab;
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (vocab.BOS is { } bos)
         {
-            return new TemplatePromptFormat(overridden, request.Id);
+            tokens["bos_token"] = LlamaVocabulary.Text(model, (int)bos);
         }
 
-        if (file.ChatTemplate is not { } jinja)
+        if (vocab.EOS is { } eos)
         {
-            return null;
+            tokens["eos_token"] = LlamaVocabulary.Text(model, (int)eos);
         }
 
-        var family = ChatTemplates.Detect(jinja);
-        if (NativePromptFormat.Probe(jinja) is not { } problem)
-        {
-            return new NativePromptFormat(jinja, family?.Name ?? "gguf", request.Id);
-        }
-
-        LlamaCppLog.TemplateUnsupported(logger, request.Id, problem, family is null ? "only raw prompts can be served" : $"using the built-in '{family.Name}' template");
-        return family is null ? null : new TemplatePromptFormat(family, request.Id);
+        return ChatTemplateSources.Find(folder, request.ChatTemplate, (file.ChatTemplate, file.String("tokenizer.chat_template.tool_use")), tokens);
     }
 }

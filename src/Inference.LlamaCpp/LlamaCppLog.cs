@@ -10,9 +10,6 @@ internal static partial class LlamaCppLog
     [LoggerMessage(2, LogLevel.Information, "Loading '{Model}' from {File} ({Quantization}, {Architecture}, {Parameters:N0} parameters): {Sequences} sequences of up to {ContextLength} tokens, {KvCells} KV cells, {Threads} threads")]
     public static partial void Loading(ILogger logger, string model, string file, string quantization, string? architecture, long parameters, int sequences, int contextLength, int kvCells, int threads);
 
-    [LoggerMessage(3, LogLevel.Warning, "Model '{Model}': llama.cpp cannot render its chat template ({Reason}); {Fallback}")]
-    public static partial void TemplateUnsupported(ILogger logger, string model, string reason, string fallback);
-
     [LoggerMessage(4, LogLevel.Information, "Model '{Model}': prefix reuse is off ({Reason})")]
     public static partial void PrefixCacheOff(ILogger logger, string model, string reason);
 

@@ -9,14 +9,18 @@ namespace Inference.LlamaCpp;
 /// A model's tokens as llama.cpp reads them from the GGUF: tokenizing (special tokens parsed, BOS as the model asks),
 /// each token's bytes for streaming, and which tokens end generation.
 /// </summary>
-internal sealed class LlamaVocabulary
+internal sealed class LlamaVocabulary : IPromptTokenizer
 {
     private readonly SafeLlamaModelHandle _model;
     private readonly bool[] _stops;
+    private readonly bool[] _shown;
     private readonly int? _bos;
     private readonly Lazy<TokenTrie> _trie;
 
-    public LlamaVocabulary(SafeLlamaModelHandle model, IEnumerable<string> stopTexts)
+    /// <param name="model">The loaded model.</param>
+    /// <param name="stopTexts">End-of-turn texts of the chat format: one that is a single token ends generation as that token.</param>
+    /// <param name="markup">Markup the chat format reads the output by: a special token of that text shows in the output.</param>
+    public LlamaVocabulary(SafeLlamaModelHandle model, IEnumerable<string> stopTexts, IEnumerable<string> markup)
     {
         _model = model;
         var vocab = model.Vocab;
@@ -34,6 +38,15 @@ internal sealed class LlamaVocabulary
             if (Tokenize(text, addBos: false) is [var single])
             {
                 _stops[single] = true;
+            }
+        }
+
+        _shown = new bool[Count];
+        foreach (var text in markup)
+        {
+            if (Tokenize(text, addBos: false) is [var single] && !_stops[single])
+            {
+                _shown[single] = true;
             }
         }
 
@@ -58,6 +71,31 @@ internal sealed class LlamaVocabulary
 
     public bool IsStop(int token) => _stops[token];
 
+    IReadOnlyList<int> IPromptTokenizer.Tokenize(string text, bool addSpecial) => Tokenize(text, addSpecial);
+
+    string IPromptTokenizer.Detokenize(IReadOnlyList<int> ids)
+    {
+        var bytes = new List<byte>(ids.Count * 4);
+        var buffer = new byte[64];
+        foreach (var id in ids)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(id);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
+            bytes.AddRange(Bytes(id, ref buffer, special: true));
+        }
+
+        return Encoding.UTF8.GetString([.. bytes]);
+    }
+
+    string IPromptTokenizer.Piece(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
+        return Text(_model, id);
+    }
+
+    int IPromptTokenizer.VocabularySize => Count;
+
     /// <summary>The prompt's tokens; with <paramref name="addBos"/> the model's BOS leads, unless the text already has it.</summary>
     public int[] Tokenize(string text, bool addBos = true)
     {
@@ -66,14 +104,28 @@ internal sealed class LlamaVocabulary
         return addBos && _bos is int bos && (ids.IsEmpty || ids[0] != bos) ? [bos, .. ids] : ids.ToArray();
     }
 
-    /// <summary>The bytes a token stands for (control tokens stand for none), in <paramref name="buffer"/>, grown if needed.</summary>
-    public ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer)
+    /// <summary>
+    /// The bytes a token stands for (control tokens stand for none, but the chat format's markup), in
+    /// <paramref name="buffer"/>, grown if needed.
+    /// </summary>
+    public ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer) => Bytes(token, ref buffer, (uint)token < (uint)_shown.Length && _shown[token]);
+
+    /// <summary>The text of a token of <paramref name="model"/>, special tokens included (a template's BOS and EOS).</summary>
+    public static string Text(SafeLlamaModelHandle model, int token)
     {
-        var length = (int)_model.TokenToSpan((LLamaToken)token, buffer);
+        var buffer = new byte[64];
+        return Encoding.UTF8.GetString(Bytes(model, token, ref buffer, special: true));
+    }
+
+    private ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer, bool special) => Bytes(_model, token, ref buffer, special);
+
+    private static ReadOnlySpan<byte> Bytes(SafeLlamaModelHandle model, int token, ref byte[] buffer, bool special)
+    {
+        var length = (int)model.TokenToSpan((LLamaToken)token, buffer, 0, special);
         if (length > buffer.Length)
         {
             buffer = new byte[length];
-            length = (int)_model.TokenToSpan((LLamaToken)token, buffer);
+            length = (int)model.TokenToSpan((LLamaToken)token, buffer, 0, special);
         }
 
         return buffer.AsSpan(0, length);

@@ -108,8 +108,19 @@ public static class OllamaApi
         }
 
         var info = ModelInfo(model.Model);
-        var template = model.Model.ChatTemplate ?? "";
-        string[] capabilities = [model.Kind == ModelKind.Chat ? "completion" : ModelKindNames.Of(model.Kind)];
+        var template = model.Model.Description.ChatTemplateText ?? model.Model.ChatTemplate ?? "";
+        List<string> capabilities = [model.Kind == ModelKind.Chat ? "completion" : ModelKindNames.Of(model.Kind)];
+        if (model.Kind == ModelKind.Chat && model.Model.Description.ChatTemplate is not null)
+        {
+            // Every chat template takes tools (described in the system message where the template does not write them).
+            capabilities.Add("tools");
+        }
+
+        if (model.Model.Description.Reasoning is not null)
+        {
+            capabilities.Add("thinking");
+        }
+
         return TypedResults.Json(new OllamaShowResponse("", "", template, Details(model.Model), info, capabilities), OllamaJsonContext.Default.OllamaShowResponse);
     }
 
@@ -147,9 +158,13 @@ public static class OllamaApi
         }
 
         WithKeepAlive(options, keepAlive);
+        if (ApiReasoning(options, request.Think) is { } thinkError)
+        {
+            return thinkError;
+        }
 
-        return await RespondAsync(model, Messages(request.Messages!), options, request.Stream ?? true, (text, calls, done, usage, reason) => JsonSerializer.Serialize(
-            new OllamaChatChunk(model.AnsweredBy.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls), done, reason, usage.Prompt, usage.Completion, usage.Duration),
+        return await RespondAsync(model, Messages(request.Messages!), options, request.Stream ?? true, (text, thinking, calls, done, usage, reason) => JsonSerializer.Serialize(
+            new OllamaChatChunk(model.AnsweredBy.Id, services.Time.GetUtcNow(), new OllamaMessage("assistant", text, calls, Thinking: thinking), done, reason, usage.Prompt, usage.Completion, usage.Duration),
             OllamaJsonContext.Default.OllamaChatChunk), cancellationToken);
     }
 
@@ -187,8 +202,13 @@ public static class OllamaApi
             messages.Insert(0, new ChatMessage(ChatRole.System, system));
         }
 
-        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, _, done, usage, reason) => JsonSerializer.Serialize(
-            new OllamaGenerateChunk(model.AnsweredBy.Id, services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration),
+        if (ApiReasoning(options, request.Think) is { } thinkError)
+        {
+            return thinkError;
+        }
+
+        return await RespondAsync(model, messages, options, request.Stream ?? true, (text, thinking, _, done, usage, reason) => JsonSerializer.Serialize(
+            new OllamaGenerateChunk(model.AnsweredBy.Id, services.Time.GetUtcNow(), text, done, reason, usage.Prompt, usage.Completion, usage.Duration, thinking),
             OllamaJsonContext.Default.OllamaGenerateChunk), cancellationToken);
     }
 
@@ -256,7 +276,17 @@ public static class OllamaApi
         }
     }
 
-    private delegate string Render(string text, List<OllamaToolCall>? calls, bool done, (int? Prompt, int? Completion, long? Duration) usage, string? doneReason);
+    private delegate string Render(string text, string? thinking, List<OllamaToolCall>? calls, bool done, (int? Prompt, int? Completion, long? Duration) usage, string? doneReason);
+
+    private static IResult? ApiReasoning(ChatOptions options, JsonElement? think) =>
+        ReasoningFields.ReadThink(options, think) is { } error ? ApiErrors.Ollama(error) : null;
+
+    /// <summary>The reasoning among <paramref name="contents"/>, or null when there is none.</summary>
+    private static string? Thinking(IEnumerable<AIContent> contents)
+    {
+        var thinking = string.Concat(contents.OfType<TextReasoningContent>().Select(r => r.Text));
+        return thinking.Length > 0 ? thinking : null;
+    }
 
     /// <summary>Ollama's messages as MEAI's: tool calls get ids (Ollama has none) that the following tool results answer in order.</summary>
     private static List<ChatMessage> Messages(List<OllamaMessage?> requested)
@@ -274,6 +304,10 @@ public static class OllamaApi
             }
 
             var message = new ChatMessage(new ChatRole(m.Role!), m.Content ?? "");
+            if (m.Role == "assistant" && !string.IsNullOrEmpty(m.Thinking))
+            {
+                message.Contents.Insert(0, new TextReasoningContent(m.Thinking));
+            }
             foreach (var call in m.ToolCalls ?? [])
             {
                 if (call.Function?.Name is not { Length: > 0 } name)
@@ -283,7 +317,7 @@ public static class OllamaApi
 
                 var callId = $"call_{next++}";
                 pending.Enqueue(callId);
-                message.Contents.Add(new FunctionCallContent(callId, name, Inference.Engines.Structured.ToolCallParser.Arguments(call.Function.Arguments ?? default)));
+                message.Contents.Add(new FunctionCallContent(callId, name, Inference.Engines.Structured.ToolCallSyntax.Arguments(call.Function.Arguments ?? default)));
             }
 
             messages.Add(message);
@@ -317,8 +351,9 @@ public static class OllamaApi
         }
 
         // Ollama says "stop" when it answers with tool calls.
-        string Final(UsageDetails? usage, ChatFinishReason? reason, string text, List<OllamaToolCall>? calls = null) => render(
+        string Final(UsageDetails? usage, ChatFinishReason? reason, string text, string? thinking = null, List<OllamaToolCall>? calls = null) => render(
             text,
+            thinking,
             calls,
             true,
             ((int?)usage?.InputTokenCount, (int?)usage?.OutputTokenCount, (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds),
@@ -346,7 +381,8 @@ public static class OllamaApi
                 await updates.DisposeAsync();
             }
 
-            return TypedResults.Text(Final(response.Usage, response.FinishReason, response.Text, ToolCalls(response.Messages.SelectMany(m => m.Contents))), "application/json");
+            var contents = response.Messages.SelectMany(m => m.Contents).ToList();
+            return TypedResults.Text(Final(response.Usage, response.FinishReason, response.Text, Thinking(contents), ToolCalls(contents)), "application/json");
         }
 
         return TypedResults.Stream(
@@ -363,9 +399,10 @@ public static class OllamaApi
                         usage = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details ?? usage;
                         reason = update.FinishReason ?? reason;
                         var calls = ToolCalls(update.Contents);
-                        if (update.Text.Length > 0 || calls is not null)
+                        var thinking = Thinking(update.Contents);
+                        if (update.Text.Length > 0 || calls is not null || thinking is not null)
                         {
-                            await writer.WriteLineAsync(render(update.Text, calls, false, default, null));
+                            await writer.WriteLineAsync(render(update.Text, thinking, calls, false, default, null));
                             await writer.FlushAsync(cancellationToken);
                         }
                     }

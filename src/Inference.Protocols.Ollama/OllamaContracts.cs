@@ -30,7 +30,8 @@ public sealed record OllamaOptions
 
 /// <param name="ToolCalls">The calls an assistant message makes (Ollama's shape: no ids, arguments as an object).</param>
 /// <param name="ToolName">Which tool a tool message's result comes from.</param>
-public sealed record OllamaMessage(string? Role, string? Content, List<OllamaToolCall>? ToolCalls = null, string? ToolName = null);
+/// <param name="Thinking">The reasoning an assistant message wrote before its answer (given back, or sent back with the history).</param>
+public sealed record OllamaMessage(string? Role, string? Content, List<OllamaToolCall>? ToolCalls = null, string? ToolName = null, string? Thinking = null);
 
 public sealed record OllamaToolCall(OllamaFunctionCall? Function);
 
@@ -40,12 +41,14 @@ public sealed record OllamaFunctionCall(string? Name, JsonElement? Arguments);
 /// <param name="Tools">Function tools, as OpenAI declares them.</param>
 /// <param name="ToolChoice">Our extension (Ollama lets the model decide): OpenAI's tool_choice.</param>
 /// <param name="KeepAlive">How long the model stays loaded after this request: "5m", seconds, 0 (unload now), -1 (for ever).</param>
+/// <param name="Think">Whether a reasoning model thinks first (true or false), or how much (low, medium, high).</param>
 public sealed record OllamaChatRequest(
     string? Model, List<OllamaMessage?>? Messages, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? Tools = null, JsonElement? ToolChoice = null,
-    JsonElement? KeepAlive = null) : IOllamaModelRequest;
+    JsonElement? KeepAlive = null, JsonElement? Think = null) : IOllamaModelRequest;
 
 public sealed record OllamaGenerateRequest(
-    string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? KeepAlive = null) : IOllamaModelRequest;
+    string? Model, string? Prompt, string? System, bool? Raw, bool? Stream, OllamaOptions? Options, JsonElement? Format = null, JsonElement? KeepAlive = null,
+    JsonElement? Think = null) : IOllamaModelRequest;
 
 public sealed record OllamaEmbedRequest(string? Model, JsonElement? Input, JsonElement? KeepAlive = null) : IOllamaModelRequest;
 
@@ -86,7 +89,8 @@ public sealed record OllamaGenerateChunk(
     string? DoneReason = null,
     int? PromptEvalCount = null,
     int? EvalCount = null,
-    long? TotalDuration = null);
+    long? TotalDuration = null,
+    string? Thinking = null);
 
 public sealed record OllamaEmbedResponse(string Model, IReadOnlyList<float[]> Embeddings, int PromptEvalCount);
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace Inference.Protocols.OpenAI;
 
 /// <summary>
-/// Writes one streamed chat completion's chunks: the role first, then text deltas, tool calls as OpenAI's tool-call
+/// Writes one streamed chat completion's chunks: the role first, then text and reasoning deltas, tool calls as OpenAI's tool-call
 /// deltas (id, type and name, then the arguments, each call under its index), the finish reason, and the usage last.
 /// The <c>model</c> is the one that answered, as the updates say (a fallback's, when one answered).
 /// </summary>
@@ -27,9 +27,17 @@ internal sealed class ChatChunkWriter(string model, long created)
             chunks.Add(Chunk(new ChatDelta("assistant", "")));
         }
 
-        if (update.Text.Length > 0)
+        foreach (var content in update.Contents)
         {
-            chunks.Add(Chunk(new ChatDelta(Content: update.Text)));
+            switch (content)
+            {
+                case TextReasoningContent { Text.Length: > 0 } reasoning:
+                    chunks.Add(Chunk(new ChatDelta(ReasoningContent: reasoning.Text)));
+                    break;
+                case TextContent { Text.Length: > 0 } text:
+                    chunks.Add(Chunk(new ChatDelta(Content: text.Text)));
+                    break;
+            }
         }
 
         foreach (var call in update.Contents.OfType<FunctionCallContent>())

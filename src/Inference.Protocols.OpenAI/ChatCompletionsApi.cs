@@ -87,6 +87,7 @@ internal static class ChatCompletionsApi
         var model = lookup.Model!;
         var (options, optionsError) = await SamplingFields.ReadAsync(
             request, model.Model, services.Grammars, cancellationToken, new OutputFields(request.ResponseFormat, request.Tools, request.ToolChoice, request.ParallelToolCalls));
+        optionsError ??= ReasoningFields.Read(options, request.ReasoningEffort, request.ChatTemplateKwargs, request.AddGenerationPrompt, request.ReasoningBudget);
         return optionsError is not null ? (null, optionsError) : ((model, messages, options), null);
     }
 
@@ -114,9 +115,11 @@ internal static class ChatCompletionsApi
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
             .Select(c => new ToolCall(c.CallId, new FunctionCall(c.Name, ToolArguments.Json(c))))
             .ToList();
+        var reasoning = string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
+        var reasoningContent = reasoning.Length > 0 ? reasoning : null;
         return calls.Count == 0
-            ? new ChatMessageResponse("assistant", response.Text)
-            : new ChatMessageResponse("assistant", response.Text.Length > 0 ? response.Text : null, calls);
+            ? new ChatMessageResponse("assistant", response.Text, ReasoningContent: reasoningContent)
+            : new ChatMessageResponse("assistant", response.Text.Length > 0 ? response.Text : null, calls, reasoningContent);
     }
 
     private static string IdOf(string? responseId) => responseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N");
@@ -166,6 +169,11 @@ internal static class ChatCompletionsApi
             }
 
             var chatMessage = new ChatMessage(new ChatRole(role == "developer" ? "system" : role), text);
+            if (role == "assistant" && !string.IsNullOrEmpty(message.ReasoningContent))
+            {
+                chatMessage.Contents.Insert(0, new TextReasoningContent(message.ReasoningContent));
+            }
+
             if (message.ToolCalls is { Count: > 0 } calls)
             {
                 if (role != "assistant")
@@ -205,7 +213,7 @@ internal static class ChatCompletionsApi
                     return InferenceError.Invalid($"{callParam}.function.arguments must be a JSON object.", $"{callParam}.function.arguments");
                 }
 
-                arguments = Inference.Engines.Structured.ToolCallParser.Arguments(document.RootElement);
+                arguments = Inference.Engines.Structured.ToolCallSyntax.Arguments(document.RootElement);
             }
             catch (JsonException)
             {

@@ -27,4 +27,13 @@ internal static class ExtraChatFields
 
     /// <summary>How long the model stays loaded after this request (Ollama's keep_alive).</summary>
     public const string KeepAlive = "keep_alive";
+
+    /// <summary>Whether the prompt ends by opening the assistant's turn (bool, default true), vLLM's field.</summary>
+    public const string AddGenerationPrompt = "add_generation_prompt";
+
+    /// <summary>Variables for the model's chat template (an object, e.g. <c>{"enable_thinking": false}</c>), vLLM's field.</summary>
+    public const string ChatTemplateKwargs = "chat_template_kwargs";
+
+    /// <summary>Tokens the model may spend reasoning before its reasoning block is closed for it (int; -1 = no limit), llama.cpp's name.</summary>
+    public const string ReasoningBudget = "reasoning_budget";
 }

@@ -43,7 +43,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         Assert.Equal("text-generation", chat.GetProperty("tasks")[0].GetString());
         Assert.Equal(984_192, chat.GetProperty("parameter_count").GetInt64());
         Assert.Equal("F32", chat.GetProperty("quantization").GetString());
-        Assert.Equal("chatml", chat.GetProperty("chat_template").GetString());
+        Assert.Equal("tokenizer_config.json", chat.GetProperty("chat_template").GetString());
         Assert.Equal(256, chat.GetProperty("context_length").GetInt32());
         Assert.Equal(64, models[Embedding].GetProperty("capabilities").GetProperty("embedding_length").GetInt32());
         var gguf = models[DistributedPlatform.Gguf].GetProperty("capabilities");

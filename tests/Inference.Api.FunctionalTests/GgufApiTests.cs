@@ -70,7 +70,7 @@ public sealed class GgufApiTests(GgufApiFixture fixture) : IClassFixture<GgufApi
         Assert.Equal(984_192, gguf.GetProperty("parameter_count").GetInt64());
         Assert.Equal(256, gguf.GetProperty("context_length").GetInt32());
         Assert.Equal(128, gguf.GetProperty("embedding_length").GetInt32());
-        Assert.Equal("chatml", gguf.GetProperty("chat_template").GetString());
+        Assert.Equal("gguf", gguf.GetProperty("chat_template").GetString());
         Assert.Equal("Q8_0", models[GgufApiFixture.Q8].GetProperty("quantization").GetString());
         Assert.Equal("onnx", models[GgufApiFixture.Onnx].GetProperty("format").GetString());
     }

@@ -20,7 +20,7 @@ public sealed class OllamaApiTests(InferenceApiFixture fixture) : IClassFixture<
         Assert.Contains(InferenceApiFixture.Chat, models);
         Assert.Contains(InferenceApiFixture.Embedding, models);
         var show = await client.ShowModelAsync(InferenceApiFixture.Chat);
-        Assert.Equal("chatml", show.Template);
+        Assert.StartsWith("{% for message in messages %}{{'<|im_start|>'", show.Template, StringComparison.Ordinal);
         Assert.Contains("completion", show.Capabilities ?? []);
         Assert.Equal("984.19K", show.Details?.ParameterSize);
         Assert.Equal("F32", show.Details?.QuantizationLevel);

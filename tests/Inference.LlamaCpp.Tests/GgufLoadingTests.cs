@@ -1,5 +1,5 @@
 using Inference.LlamaCpp.Gguf;
-using Inference.LlamaCpp.Prompts;
+using Inference.Engines.Templates;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -70,7 +70,7 @@ public sealed class GgufLoadingTests
         Assert.Equal("F32", loaded.Description.Quantization);
         Assert.Equal(256, loaded.Description.ContextLength);
         Assert.Equal(128, loaded.Description.EmbeddingLength);
-        Assert.Equal("chatml", loaded.Description.ChatTemplate);
+        Assert.Equal("gguf", loaded.Description.ChatTemplate);
         Assert.Equal(4L, loaded.Description.Metadata["llama.block_count"]);
         Assert.Equal(1e-5, loaded.Description.Metadata["llama.attention.layer_norm_rms_epsilon"]);
         Assert.False(loaded.Description.Metadata.ContainsKey("tokenizer.ggml.tokens"));
@@ -95,11 +95,11 @@ public sealed class GgufLoadingTests
             """u8.ToArray());
         using var model = GgufModels.Load(folder.Path);
 
-        var format = Assert.IsType<TemplatePromptFormat>(model.Prompt);
+        var format = Assert.IsType<BuiltInChatFormat>(model.Format);
         Assert.Equal("wordnet-plain", format.Name);
         Assert.Equal(["<|im_end|>"], format.Stop);
         // No system parts: the system text joins the first user message.
-        Assert.Equal("<|im_start|>user\nBe brief.\n\nHi<|im_end|>\n<|im_start|>assistant\n", model.Prompt!.Render([("system", "Be brief."), ("user", "Hi")]));
+        Assert.Equal("<|im_start|>user\nBe brief.\n\nHi<|im_end|>\n<|im_start|>assistant\n", format.Family.RenderPrompt("w", [("system", "Be brief."), ("user", "Hi")]));
         var response = await new LlamaChatClient(model).GetResponseAsync("What does \"dog\" mean?", GgufModels.Greedy());
         Assert.StartsWith("dog: a member of the genus Canis", response.Text, StringComparison.Ordinal);
     }
@@ -108,9 +108,9 @@ public sealed class GgufLoadingTests
     public async Task A_configured_built_in_template_is_used_and_raw_mode_bypasses_every_template()
     {
         using var model = GgufModels.Load(GgufModels.WordnetF32, chatTemplate: "chatml");
-        Assert.IsType<TemplatePromptFormat>(model.Prompt);
+        var format = Assert.IsType<BuiltInChatFormat>(model.Format);
         var client = new LlamaChatClient(model);
-        var rendered = model.Prompt!.Render([("user", "What does \"dog\" mean?")]);
+        var rendered = format.Family.RenderPrompt("w", [("user", "What does \"dog\" mean?")]);
         var templated = await client.GetResponseAsync("What does \"dog\" mean?", GgufModels.Greedy());
         var raw = await client.GetResponseAsync(rendered, GgufModels.Greedy(raw: true));
         Assert.Equal(templated.Text, raw.Text);
@@ -119,7 +119,7 @@ public sealed class GgufLoadingTests
         Assert.Equal(model.Vocabulary.Tokenize("What does \"dog\" mean?").Length, rawAsIs.Usage!.InputTokenCount);
         Assert.True(rawAsIs.Usage.InputTokenCount < templated.Usage.InputTokenCount);
 
-        Assert.Contains("unknown chat template 'nope'", Assert.Throws<ModelFolderException>(() => GgufModels.Load(GgufModels.WordnetF32, chatTemplate: "nope")).Message, StringComparison.Ordinal);
+        Assert.Contains("the chat template 'nope' is neither a built-in one", Assert.Throws<ModelFolderException>(() => GgufModels.Load(GgufModels.WordnetF32, chatTemplate: "nope")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,8 +28,7 @@ public sealed class WordnetGgufGoldenTests(WordnetGgufFixture fixture) : IClassF
         var c = Golden.GetProperty("cases")[index];
         if (c.GetProperty("kind").GetString() == "chat")
         {
-            var turns = GgufModels.Messages(c).Select(m => (m.Role.Value, m.Text)).ToList();
-            Assert.Equal(c.GetProperty("prompt").GetString(), fixture.Model.Prompt!.Render(turns));
+            Assert.Equal(c.GetProperty("prompt").GetString(), fixture.Model.Format!.Render("w", [.. GgufModels.Messages(c)], [], null).Text);
         }
 
         Assert.Equal(GgufModels.Ids(c.GetProperty("prompt_ids")), fixture.Model.Vocabulary.Tokenize(c.GetProperty("prompt").GetString()!));
@@ -106,10 +105,11 @@ public sealed class WordnetGgufGoldenTests(WordnetGgufFixture fixture) : IClassF
     }
 
     [Fact]
-    public void The_template_is_the_models_own_chatml()
+    public void The_template_is_the_models_own_jinja_template()
     {
-        Assert.IsType<Prompts.NativePromptFormat>(fixture.Model.Prompt);
-        Assert.Equal("chatml", fixture.Model.ChatTemplate);
+        var format = Assert.IsType<Inference.Engines.Templates.JinjaChatFormat>(fixture.Model.Format);
+        Assert.Equal("gguf", fixture.Model.ChatTemplate);
+        Assert.Contains("<|im_start|>", format.Template, StringComparison.Ordinal);
     }
 
     [Fact]

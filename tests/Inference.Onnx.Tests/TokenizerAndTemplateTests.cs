@@ -35,7 +35,11 @@ public sealed class TokenizerAndTemplateTests
         Assert.Equal(2, ids[^1]);
         Assert.Equal(["2", "0", "2", "4"], ids[^5..^1].Select(id => tokenizer.Decode([id])));
         Assert.Equal("user\n2024", tokenizer.Decode(ids));
-        Assert.Same(ChatTemplates.ChatMl, ChatTemplateResolver.Resolve(TestModels.Folder("SmolLM-360M-Instruct-tokenizer")));
+        // Its own template, which writes ChatML.
+        var format = Assert.IsType<JinjaChatFormat>(ChatTemplateResolver.Resolve(TestModels.Folder("SmolLM-360M-Instruct-tokenizer")));
+        Assert.Equal(
+            ChatTemplates.ChatMl.Render([("system", "S"), ("user", "Hi")]),
+            format.Render("m", [new(ChatRole.System, "S"), new(ChatRole.User, "Hi")], [], null).Text);
     }
 
     [Fact]
@@ -84,7 +88,7 @@ public sealed class TokenizerAndTemplateTests
                 { "name": "custom", "bos": "", "generation_prompt": "### Assistant:\n",
                   "roles": { "user": { "prefix": "### User:\n", "suffix": "\n" }, "system": { "prefix": "", "suffix": "\n\n" } } }
                 """);
-            var template = ChatTemplateResolver.Resolve(folder)!;
+            var template = Assert.IsType<BuiltInChatFormat>(ChatTemplateResolver.Resolve(folder)).Family;
             Assert.Equal("custom", template.Name);
             Assert.Equal("Rules\n\n### User:\nHi\n### Assistant:\n", template.Render([("system", "Rules"), ("user", "Hi")]));
             Assert.False(template.SupportsRole("assistant"));
@@ -107,7 +111,7 @@ public sealed class TokenizerAndTemplateTests
                   "user_prefix": "<start_of_turn>user\n", "user_suffix": "<end_of_turn>\n",
                   "model_prefix": "<start_of_turn>model\n", "model_suffix": "<end_of_turn>\n" }
                 """);
-            var template = ChatTemplateResolver.Resolve(folder)!;
+            var template = Assert.IsType<BuiltInChatFormat>(ChatTemplateResolver.Resolve(folder)).Family;
             Assert.Equal("Gemma-3", template.Name);
             Assert.Equal(
                 "<sys>Rules</sys>\n<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n",
@@ -140,7 +144,7 @@ public sealed class TokenizerAndTemplateTests
                   "model_prefix": "<|im_start|>assistant\n", "model_suffix": "<|im_end|>\n" }
                 """);
             using var model = Chat.LocalChatModel.Load("w", folder, TestModels.Options);
-            Assert.Equal("wordnet-seed", model.Template!.Name);
+            Assert.Equal("wordnet-seed", model.Format!.Name);
             using var client = new Chat.OnnxChatClient(model);
             var response = await client.GetResponseAsync("What does \"dog\" mean?");
             Assert.Equal("dog: a member of the genus Canis that has been domesticated by man since prehistoric times.", response.Text);

@@ -41,9 +41,9 @@ public sealed class WordnetGoldenTests(WordnetFixture fixture) : IClassFixture<W
         var expected = Ids(c.GetProperty("prompt_ids"));
         if (c.GetProperty("kind").GetString() == "chat")
         {
-            var turns = c.GetProperty("messages").EnumerateArray()
-                .Select(m => (m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!));
-            var rendered = fixture.Model.Template!.Render(turns);
+            var messages = c.GetProperty("messages").EnumerateArray()
+                .Select(m => new ChatMessage(new ChatRole(m.GetProperty("role").GetString()!), m.GetProperty("content").GetString()!)).ToList();
+            var rendered = fixture.Model.Format!.Render("w", messages, [], null).Text;
             Assert.Equal(c.GetProperty("prompt").GetString(), rendered);
         }
 
@@ -160,9 +160,11 @@ public sealed class WordnetGoldenTests(WordnetFixture fixture) : IClassFixture<W
     }
 
     [Fact]
-    public void Template_is_detected_as_chatml()
+    public void The_template_is_the_models_own_from_its_tokenizer_config()
     {
-        Assert.Same(ChatTemplates.ChatMl, fixture.Model.Template);
+        var format = Assert.IsType<JinjaChatFormat>(fixture.Model.Format);
+        Assert.Equal("tokenizer_config.json", format.Name);
+        Assert.Equal(["<|im_end|>"], format.Stop);
     }
 
     private string DecodeWithSpecials(List<int> ids)

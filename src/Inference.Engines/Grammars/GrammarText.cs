@@ -67,4 +67,45 @@ internal static class GrammarText
 
         return builder.Append('"').ToString();
     }
+
+    /// <summary>
+    /// A GBNF expression for text that does not contain <paramref name="marker"/> (whose first character occurs in it
+    /// once, as in closing tags): the text a reasoning block may hold before its closing tag. Text ending in a
+    /// beginning of the marker is not matched, so the marker itself is what ends it.
+    /// </summary>
+    public static string Excluding(string marker)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(marker);
+        var first = marker[0];
+        if (marker.IndexOf(first, 1) >= 0)
+        {
+            throw new ArgumentException("The marker's first character must occur in it once.", nameof(marker));
+        }
+
+        // After the first character and then k more of the marker, the next one is either the marker's next (go on)
+        // or anything else but the first character (the marker did not come): nested, innermost last.
+        var tail = new StringBuilder();
+        for (var k = 1; k < marker.Length; k++)
+        {
+            tail.Append('(').Append(Class(marker[k], first));
+            if (k < marker.Length - 1)
+            {
+                tail.Append(" | ").Append(Literal(marker[k].ToString()));
+            }
+
+            tail.Append(k < marker.Length - 1 ? " " : "");
+        }
+
+        tail.Append(')', marker.Length - 1);
+        return $"([^{ClassChar(first)}] | {Literal(first.ToString())}+ {tail})*";
+    }
+
+    private static string Class(char a, char b) => $"[^{ClassChar(a)}{ClassChar(b)}]";
+
+    private static string ClassChar(char c)
+    {
+        var builder = new StringBuilder();
+        AppendChar(builder, c, "]^-[\\");
+        return builder.ToString();
+    }
 }

@@ -2,35 +2,42 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Inference.Engines.Grammars;
+using Inference.Engines.Templates;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
 
 /// <summary>
-/// What a request asks of its output beyond sampling, worked out once for every local engine: the grammar decoding
-/// must follow (a GBNF grammar given inline, a JSON response format or schema, the tools' call format with each
-/// tool's parameter schema, or a choice of calls and text for <c>auto</c>), the conversation as the engine's template
-/// sees it (tools described, earlier calls and results written out), and, when tools are in play, how generated text
-/// becomes function calls. A constraint that cannot be enforced is an <see cref="ArgumentException"/>, never ignored.
+/// What a request asks of its output beyond sampling, worked out once for every local engine: the prompt (the
+/// conversation and tools rendered with the model's chat format, or the raw text), the grammar decoding must follow (a
+/// GBNF grammar given inline, a JSON response format or schema, the tools' calls in the family's own syntax with each
+/// tool's parameter schema, or a choice of calls and text for <c>auto</c>; reasoning, where the model writes it, comes
+/// first and free), and how the generated text becomes the response: reasoning, answer text and function calls. A
+/// constraint that cannot be enforced is an <see cref="ArgumentException"/>, never ignored.
 /// </summary>
 public sealed class StructuredOutput
 {
     /// <summary>Calls one response may make when parallel calls are allowed.</summary>
     public const int MaxParallelCalls = 8;
 
-    private StructuredOutput(IReadOnlyList<ChatMessage> messages, GbnfGrammar? grammar, bool toolCalls)
-    {
-        Messages = messages;
-        Grammar = grammar;
-        ParsesToolCalls = toolCalls;
-        MinimumOutput = toolCalls ? grammar?.ShortestMatch(ToolCallRule) : null;
-    }
-
     /// <summary>The name of the rule that matches one call in the tools' grammar.</summary>
     private const string ToolCallRule = "tool-call";
 
-    /// <summary>The conversation for the engine: text only.</summary>
-    public IReadOnlyList<ChatMessage> Messages { get; }
+    private readonly ToolCallSyntax _syntax;
+    private readonly ReasoningSyntax? _reasoning;
+
+    private StructuredOutput(RenderedPrompt prompt, GbnfGrammar? grammar, bool toolCalls, ToolCallSyntax syntax, ReasoningSyntax? reasoning)
+    {
+        Prompt = prompt;
+        Grammar = grammar;
+        ParsesToolCalls = toolCalls;
+        _syntax = syntax;
+        _reasoning = reasoning;
+        MinimumOutput = toolCalls ? grammar?.ShortestMatch(ToolCallRule) : null;
+    }
+
+    /// <summary>The prompt the engine runs.</summary>
+    public RenderedPrompt Prompt { get; }
 
     /// <summary>What the output must match, or null when it is free.</summary>
     public GbnfGrammar? Grammar { get; }
@@ -47,7 +54,11 @@ public sealed class StructuredOutput
     /// <summary>What <see cref="MinimumOutput"/> is, for the error that refuses a prompt without room for it.</summary>
     public string MinimumOutputName => "tool call";
 
-    public static StructuredOutput Create(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    /// <summary>
+    /// The request's prompt and constraints for a model whose conversations are rendered by <paramref name="format"/>
+    /// (null: the model has none, and only raw prompts can be served).
+    /// </summary>
+    public static StructuredOutput Create(IEnumerable<ChatMessage> messages, ChatOptions? options, ChatFormat? format = null, string model = "")
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (Conflict(options) is { } conflict)
@@ -55,25 +66,40 @@ public sealed class StructuredOutput
             throw new ArgumentException(conflict.Message, conflict.Param);
         }
 
+        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var grammarText = InlineGrammar(options);
-        var format = options?.ResponseFormat as ChatResponseFormatJson;
+        var responseFormat = options?.ResponseFormat as ChatResponseFormatJson;
         var tools = Tools(options);
-        if (tools.Count == 0)
+        if (ChatPrompt.IsRaw(options) || format is null)
         {
-            var grammar = grammarText is not null ? GrammarCache.Parse(grammarText) : format is not null ? FormatGrammar(format) : null;
-            return new StructuredOutput(ToolPrompt.Render(messages, null), grammar, toolCalls: false);
+            var raw = ChatPrompt.IsRaw(options) ? new RenderedPrompt(ChatPrompt.RawText(list)) : throw ChatPrompt.NoTemplate(model);
+            var plain = grammarText is not null ? GrammarCache.Parse(grammarText) : responseFormat is not null ? FormatGrammar(responseFormat) : null;
+            return new StructuredOutput(raw, plain, toolCalls: false, ToolCallSyntax.Hermes, null);
         }
 
-        var required = options!.ToolMode as RequiredChatToolMode;
+        var required = options?.ToolMode as RequiredChatToolMode;
         if (required?.RequiredFunctionName is { } name)
         {
             tools = tools.Where(t => t.Name == name).ToList();
         }
 
-        var parallel = options.AllowMultipleToolCalls != false;
-        var calls = GrammarCache.Get(ToolGrammarKey(tools, required is not null, parallel, format), () => ToolGrammar(tools, required is not null, parallel, format));
-        var prompt = ToolPrompt.Describe(tools);
-        return new StructuredOutput(ToolPrompt.Render(messages, prompt), calls, toolCalls: true);
+        var prompt = format.Render(model, list, tools, options);
+        var syntax = format.ToolCalls;
+        var reasoning = format.Reasoning;
+        var opened = reasoning?.Opens(prompt.Text) == true;
+        prompt = prompt with { OpensReasoning = opened };
+        if (tools.Count == 0)
+        {
+            var grammar = grammarText is null && responseFormat is null ? null
+                : reasoning is null ? (grammarText is not null ? GrammarCache.Parse(grammarText) : FormatGrammar(responseFormat!))
+                : GrammarCache.Get(AnswerKey(grammarText, responseFormat, reasoning, opened), () => AnswerAfterReasoning(grammarText, responseFormat, reasoning, opened));
+            return new StructuredOutput(prompt, grammar, toolCalls: false, syntax, reasoning);
+        }
+
+        var parallel = options!.AllowMultipleToolCalls != false;
+        var key = ToolGrammarKey(tools, required is not null, parallel, responseFormat) + "\n" + syntax.Name + " " + reasoning?.Name + " " + opened;
+        var calls = GrammarCache.Get(key, () => ToolGrammar(tools, required is not null, parallel, responseFormat, syntax, reasoning, opened));
+        return new StructuredOutput(prompt, calls, toolCalls: true, syntax, reasoning);
     }
 
     /// <summary>
@@ -119,56 +145,66 @@ public sealed class StructuredOutput
         options?.ToolMode is NoneChatToolMode ? [] : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
 
     /// <summary>
-    /// Turns the engine's updates into the response: as they are without tools; with tools, text that starts a call
-    /// block is held back and ends as <see cref="FunctionCallContent"/> with finish reason tool_calls, other text streams.
+    /// Turns the engine's updates into the response: reasoning apart from the answer where the model writes it, and,
+    /// with tools, text that starts a call held back and ended as <see cref="FunctionCallContent"/> with finish reason
+    /// tool_calls; other text streams.
     /// </summary>
-    public IAsyncEnumerable<ChatResponseUpdate> Shape(IAsyncEnumerable<ChatResponseUpdate> updates, CancellationToken cancellationToken = default) =>
-        ParsesToolCalls ? ToolCallsAsync(updates, cancellationToken) : updates;
-
-    private static async IAsyncEnumerable<ChatResponseUpdate> ToolCallsAsync(IAsyncEnumerable<ChatResponseUpdate> updates, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ChatResponseUpdate> Shape(IAsyncEnumerable<ChatResponseUpdate> updates, CancellationToken cancellationToken = default)
     {
-        var held = new StringBuilder();
-        var streaming = false;
+        var answer = ParsesToolCalls ? new ToolCallReader(_syntax) : OutputReader.Plain();
+        var reader = _reasoning?.Reader(Prompt.OpensReasoning, ParsesToolCalls, answer) ?? answer;
+        return _reasoning is null && !ParsesToolCalls ? updates : ReadAsync(updates, reader, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> ReadAsync(IAsyncEnumerable<ChatResponseUpdate> updates, OutputReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var contents = new List<AIContent>();
         await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (streaming)
+            contents.Clear();
+            reader.Read(update.Text, contents);
+            var finish = update.FinishReason is { } reason ? reader.Finish(reason, contents) : null;
+            if (contents.Count == 0 && update.FinishReason is null)
             {
-                yield return update;
                 continue;
             }
 
-            held.Append(update.Text);
-            if (update.FinishReason is null)
-            {
-                if (!ToolCallParser.MayBeCall(held.ToString()))
-                {
-                    // Plain text: what was held goes out now, the rest as it comes.
-                    streaming = true;
-                    yield return Replace(update, [new TextContent(held.ToString())]);
-                }
-
-                continue;
-            }
-
-            // Held text at the end is calls, a call begun, or (without tools in the answer) text. A call the length cut
-            // short is never given as text: the calls completed before it are the answer, its finish reason length.
-            var text = held.ToString();
-            var cut = update.FinishReason == ChatFinishReason.Length && text.Length > 0;
-            var calls = update.FinishReason == ChatFinishReason.Stop ? ToolCallParser.Parse(text)
-                : cut ? ToolCallParser.ParseCompleted(text)
-                : null;
-            var rest = update.Contents.Where(c => c is not TextContent).ToList();
-            var finished = Replace(update, calls is null ? [new TextContent(text), .. rest] : [.. calls, .. rest]);
-            finished.FinishReason = calls is null || cut ? update.FinishReason : ChatFinishReason.ToolCalls;
-            yield return finished;
+            var shaped = update.Clone();
+            shaped.Contents = [.. contents, .. update.Contents.Where(c => c is not TextContent)];
+            shaped.FinishReason = finish ?? update.FinishReason;
+            yield return shaped;
         }
     }
 
-    private static ChatResponseUpdate Replace(ChatResponseUpdate update, IList<AIContent> contents)
+    /// <summary>What an answer's grammar after reasoning is made from, as its cache key.</summary>
+    private static string AnswerKey(string? grammar, ChatResponseFormatJson? format, ReasoningSyntax reasoning, bool opened) =>
+        $"answer {reasoning.Name} {opened}\n{grammar ?? format!.Schema?.GetRawText() ?? "{}"}";
+
+    /// <summary>The grammar of an answer (an inline grammar or a JSON format) that reasoning may come before.</summary>
+    private static string AnswerAfterReasoning(string? grammar, ChatResponseFormatJson? format, ReasoningSyntax reasoning, bool opened)
     {
-        var replaced = update.Clone();
-        replaced.Contents = contents;
-        return replaced;
+        var rules = new List<string>();
+        string answer;
+        if (grammar is not null)
+        {
+            // The request's grammar, its root renamed to be the answer's.
+            rules.Add(System.Text.RegularExpressions.Regex.Replace(grammar, @"(?m)^\s*root\s*::=", "answer ::="));
+            answer = "answer";
+        }
+        else
+        {
+            var (root, schemaRules) = format!.Schema is { } schema ? JsonSchemaGrammar.Rules(schema, "fmt-") : ("object-0", [.. JsonGrammarRules.AnyValue()]);
+            rules.AddRange(schemaRules);
+            answer = root;
+        }
+
+        if (reasoning == ReasoningSyntax.Harmony)
+        {
+            answer = GrammarText.Literal(HarmonyToolCalls.Channel + "final" + HarmonyToolCalls.Message) + " " + answer;
+        }
+
+        rules.AddRange(reasoning.Root(answer, opened));
+        return string.Join('\n', rules.Distinct(StringComparer.Ordinal));
     }
 
     private static GbnfGrammar FormatGrammar(ChatResponseFormatJson format) =>
@@ -186,7 +222,8 @@ public sealed class StructuredOutput
         return key.Append(format is null ? "-" : format.Schema?.GetRawText() ?? "{}").ToString();
     }
 
-    private static string ToolGrammar(List<AIFunctionDeclaration> tools, bool required, bool parallel, ChatResponseFormatJson? format)
+    private static string ToolGrammar(
+        List<AIFunctionDeclaration> tools, bool required, bool parallel, ChatResponseFormatJson? format, ToolCallSyntax syntax, ReasoningSyntax? reasoning, bool opened)
     {
         var rules = new List<string>();
         var calls = new List<string>();
@@ -194,28 +231,40 @@ public sealed class StructuredOutput
         {
             var (arguments, argumentRules) = JsonSchemaGrammar.Rules(ArgumentSchema(tools[i]), $"t{i}-");
             rules.AddRange(argumentRules);
-            var head = ToolPrompt.CallOpen + ToolPrompt.CallHead(tools[i].Name);
-            rules.Add($"call-{i} ::= {GrammarText.Literal(head)} {arguments} {GrammarText.Literal("}" + ToolPrompt.CallClose)}");
+            rules.Add($"call-{i} ::= {syntax.CallRule(tools[i].Name, arguments)}");
             calls.Add($"call-{i}");
         }
 
         rules.Add($"tool-call ::= {string.Join(" | ", calls)}");
-        rules.Add(parallel ? $"tool-calls ::= tool-call (\"\\n\" tool-call){{0,{MaxParallelCalls - 1}}}" : "tool-calls ::= tool-call");
+        rules.Add($"tool-calls ::= {syntax.CallsRule(parallel, MaxParallelCalls)}");
+        string answer;
         if (required)
         {
-            rules.Add("root ::= tool-calls");
+            answer = "tool-calls";
         }
         else if (format is not null)
         {
             // auto with a response format: calls, or an answer in that format.
-            var (answer, answerRules) = format.Schema is { } schema ? JsonSchemaGrammar.Rules(schema, "fmt-") : ("object-0", [.. JsonGrammarRules.AnyValue()]);
+            var (formatted, answerRules) = format.Schema is { } schema ? JsonSchemaGrammar.Rules(schema, "fmt-") : ("object-0", [.. JsonGrammarRules.AnyValue()]);
             rules.AddRange(answerRules);
-            rules.Add($"root ::= tool-calls | {answer}");
+            answer = reasoning == ReasoningSyntax.Harmony
+                ? $"tool-calls | {GrammarText.Literal(HarmonyToolCalls.Channel + "final" + HarmonyToolCalls.Message)} {formatted}"
+                : $"tool-calls | {formatted}";
         }
         else
         {
             // auto: calls, or any text that does not begin like one.
-            rules.Add("root ::= tool-calls | ([^<] .*)?");
+            answer = $"tool-calls | {syntax.FreeText}";
+        }
+
+        if (reasoning is null)
+        {
+            rules.Add($"root ::= {answer}");
+        }
+        else
+        {
+            rules.Add($"tool-answer ::= {answer}");
+            rules.AddRange(reasoning.Root("tool-answer", opened));
         }
 
         return string.Join('\n', rules.Distinct(StringComparer.Ordinal));

@@ -118,7 +118,8 @@ public static class ToolPrompt
     private static ChatMessage Marked(ChatRole role, string text) =>
         new(role, text) { AdditionalProperties = new() { [nameof(ToolPrompt)] = true } };
 
-    private static string ResultText(object? result) => result switch
+    /// <summary>A tool result as the text a prompt shows.</summary>
+    public static string ResultText(object? result) => result switch
     {
         null => "null",
         string s => s,

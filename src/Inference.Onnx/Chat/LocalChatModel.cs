@@ -13,19 +13,20 @@ public sealed class LocalChatModel : IDisposable
 {
     private readonly Lazy<TokenTrie> _trie;
 
-    private LocalChatModel(string id, string folder, ModelConfig config, ModelTokenizer tokenizer, ChatTemplate? template, DecoderModel decoder, OnnxEngineOptions options)
+    private LocalChatModel(string id, string folder, ModelConfig config, ModelTokenizer tokenizer, ChatFormat? format, DecoderModel decoder, OnnxEngineOptions options)
     {
         Id = id;
         Folder = folder;
         Config = config;
-        Template = template;
+        Format = format;
+        tokenizer.Show(format?.Markup ?? []);
         Generator = new TextGenerator(decoder, tokenizer);
         Batch = options.ChatBatchSize > 1 && decoder.CanBatch ? new DecodeBatch(Generator, id, options.ChatBatchSize) : null;
         Queue = new ModelRequestQueue(id, Batch?.Capacity ?? options.MaxConcurrentRequests, options.MaxQueuedRequests);
         EngineTelemetry.Track(Queue);
         // Only ids the graph has logits for: a tokenizer may know more tokens than the model was trained on.
         _trie = new Lazy<TokenTrie>(() => new TokenTrie(Math.Min(tokenizer.VocabularySize, decoder.VocabSize), id => tokenizer.GetTokenBytes(id).ToArray()));
-        StopTokenIds = (HashSet<int>)[.. config.EosTokenIds, .. (template?.Stop ?? []).Select(tokenizer.TokenId).OfType<int>()];
+        StopTokenIds = (HashSet<int>)[.. config.EosTokenIds, .. (format?.Stop ?? []).Select(tokenizer.TokenId).OfType<int>()];
     }
 
     public string Id { get; }
@@ -34,7 +35,8 @@ public sealed class LocalChatModel : IDisposable
 
     public ModelConfig Config { get; }
 
-    public ChatTemplate? Template { get; }
+    /// <summary>How conversations become the model's prompt; null when it has no template (raw prompts only).</summary>
+    public ChatFormat? Format { get; }
 
     /// <summary>The ONNX file loaded, of those the folder holds.</summary>
     public required string OnnxPath { get; init; }
@@ -74,13 +76,13 @@ public sealed class LocalChatModel : IDisposable
 
         var config = ModelConfig.Load(folder);
         var tokenizer = ModelTokenizerLoader.Load(folder);
-        var template = ChatTemplateResolver.Resolve(folder, chatTemplate);
+        var format = ChatTemplateResolver.Resolve(folder, chatTemplate);
         var onnxPath = ModelPrecision.Resolve(folder, options.Precision);
         var weights = OnnxWeightsInspector.Inspect(onnxPath);
         var session = OnnxSessionFactory.Create(folder, onnxPath, options);
         try
         {
-            return new LocalChatModel(id, folder, config, tokenizer, template, new DecoderModel(session, config, folder), options) { Weights = weights, OnnxPath = onnxPath };
+            return new LocalChatModel(id, folder, config, tokenizer, format, new DecoderModel(session, config, folder), options) { Weights = weights, OnnxPath = onnxPath };
         }
         catch
         {

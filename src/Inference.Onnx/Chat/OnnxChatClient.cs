@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Inference.Engines.Grammars;
 using Inference.Engines.Structured;
+using Inference.Engines.Templates;
 using Inference.Onnx.Generation;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Onnx.Chat;
 
 /// <summary>
-/// <see cref="IChatClient"/> over a local ONNX model: messages are rendered with the model's chat template (or sent
+/// <see cref="IChatClient"/> over a local ONNX model: messages are rendered with the model's chat format (or sent
 /// raw), generated token by token with the KV cache, and streamed as one update per piece of text, then a final update
 /// with the finish reason and usage. Safe for concurrent calls: each request waits its turn in the model's queue, and those running share decode steps
 /// when the model batches.
@@ -16,12 +17,16 @@ namespace Inference.Onnx.Chat;
 public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
     : LocalChatClient<LocalChatModel>(model, new ChatClientMetadata("onnxruntime", new Uri(Path.GetFullPath(model.Folder)), model.Id), ownsModel)
 {
+    public override ChatFormat? Format => Model.Format;
+
+    public override IPromptTokenizer? Tokenizer => Model.Tokenizer;
+
     protected override async IAsyncEnumerable<ChatResponseUpdate> GenerateAsync(
         StructuredOutput structured,
         ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var promptIds = Model.Tokenizer.Encode(BuildPrompt(structured.Messages, options));
+        var promptIds = Model.Tokenizer.Encode(structured.Prompt.Text);
         var settings = ToSettings(options);
         Model.Generator.Validate(promptIds, settings.MaxNewTokens);
         if (structured.MinimumOutput is { } minimum)
@@ -60,17 +65,6 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
             EngineTelemetry.GeneratedTokens.Add(finish.CompletionTokens, tag);
             yield return updates.Finish(chunk.Text, finish.Reason == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length, finish.PromptTokens, finish.CompletionTokens);
         }
-    }
-
-    private string BuildPrompt(IEnumerable<ChatMessage> messages, ChatOptions? options)
-    {
-        if (ChatPrompt.IsRaw(options))
-        {
-            return ChatPrompt.RawText(messages);
-        }
-
-        var template = Model.Template ?? throw ChatPrompt.NoTemplate(Model.Id);
-        return template.RenderPrompt(Model.Id, ChatPrompt.Turns(messages));
     }
 
     private GenerationSettings ToSettings(ChatOptions? options)

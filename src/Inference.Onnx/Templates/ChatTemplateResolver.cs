@@ -1,28 +1,15 @@
 using Inference.Engines.Templates;
-using Inference.Onnx.Models;
 
 namespace Inference.Onnx.Templates;
 
 /// <summary>
-/// Finds an ONNX model's chat template: a configured built-in name, then the folder's <c>prompt_template.json</c>,
-/// then the family recognised from the markers of the Jinja <c>chat_template</c> in <c>tokenizer_config.json</c>.
+/// Finds an ONNX model's chat format (see <see cref="ChatTemplateSources"/>): configured, the folder's
+/// <c>prompt_template.json</c>, <c>chat_template.jinja</c>, or <c>chat_template</c> in <c>tokenizer_config.json</c>.
+/// The ONNX tokenizer adds no BOS, so a template's BOS stays in the prompt.
 /// </summary>
 public static class ChatTemplateResolver
 {
-    /// <summary>Returns the template, or null when the model has none (it can still serve raw completions).</summary>
-    public static ChatTemplate? Resolve(string folder, string? configuredName = null)
-    {
-        if (configuredName is not null)
-        {
-            return ChatTemplates.Require(configuredName, folder);
-        }
-
-        if (PromptTemplateFile.Load(folder) is { } overridden)
-        {
-            return overridden;
-        }
-
-        var jinja = JsonFile.ReadOptional(folder, "tokenizer_config.json").String("chat_template");
-        return jinja is null ? null : ChatTemplates.Detect(jinja);
-    }
+    /// <summary>Returns the format, or null when the model has none (it can still serve raw completions).</summary>
+    public static ChatFormat? Resolve(string folder, string? configured = null) =>
+        ChatTemplateSources.Find(folder, configured, tokenizerAddsBos: false);
 }

@@ -7,9 +7,10 @@ namespace Inference.Onnx.Tokenization;
 /// A model's tokenizer: encoding through Microsoft.ML.Tokenizers, built from the model's own files, and decoding through
 /// a per-token byte table so that streamed text can be assembled byte by byte (see <see cref="Utf8TokenDecoder"/>).
 /// </summary>
-public sealed class ModelTokenizer
+public sealed class ModelTokenizer : IPromptTokenizer
 {
     private readonly byte[][] _tokenBytes;
+    private readonly Dictionary<int, byte[]> _shown = [];
 
     internal ModelTokenizer(
         Tokenizer inner,
@@ -27,6 +28,9 @@ public sealed class ModelTokenizer
     }
 
     public Tokenizer Inner { get; }
+
+    /// <summary>Each id's bytes, as the loader built them.</summary>
+    internal byte[][] TokenTable => _tokenBytes;
 
     public TokenizerFamily Family { get; }
 
@@ -51,9 +55,61 @@ public sealed class ModelTokenizer
     public int? TokenId(string token) =>
         SpecialTokens.TryGetValue(token, out var id) ? id : null;
 
-    /// <summary>The raw bytes a token stands for; empty for special tokens and ids outside the vocabulary.</summary>
+    /// <summary>
+    /// The raw bytes a token stands for; empty for ids outside the vocabulary and special tokens, but those
+    /// <see cref="Show"/> made visible.
+    /// </summary>
     public ReadOnlySpan<byte> GetTokenBytes(int id) =>
-        (uint)id < (uint)_tokenBytes.Length && !SpecialTokenIds.Contains(id) ? _tokenBytes[id] : [];
+        (uint)id >= (uint)_tokenBytes.Length ? []
+        : !SpecialTokenIds.Contains(id) ? _tokenBytes[id]
+        : _shown.TryGetValue(id, out var shown) ? shown
+        : [];
+
+    /// <summary>
+    /// Shows these special tokens' text in decoded output (the markup a chat format reads its output by: think tags,
+    /// Harmony's channels); other special tokens stay hidden. Call before the model serves.
+    /// </summary>
+    public void Show(IEnumerable<string> markup)
+    {
+        ArgumentNullException.ThrowIfNull(markup);
+        foreach (var text in markup)
+        {
+            if (SpecialTokens.TryGetValue(text, out var id))
+            {
+                _shown[id] = Encoding.UTF8.GetBytes(text);
+            }
+        }
+    }
+
+    /// <summary>The BOS id <see cref="IPromptTokenizer.Tokenize"/> adds with its special tokens, when the model's tokenizer adds one.</summary>
+    public int? BosTokenId { get; init; }
+
+    IReadOnlyList<int> IPromptTokenizer.Tokenize(string text, bool addSpecial) =>
+        addSpecial && BosTokenId is int bos ? [bos, .. Encode(text)] : Encode(text);
+
+    string IPromptTokenizer.Detokenize(IReadOnlyList<int> ids)
+    {
+        var buffer = new List<byte>(ids.Count * 4);
+        foreach (var id in ids)
+        {
+            buffer.AddRange(Bytes(id));
+        }
+
+        return Encoding.UTF8.GetString([.. buffer]);
+    }
+
+    string IPromptTokenizer.Piece(int id) => Encoding.UTF8.GetString(Bytes(id));
+
+    int IPromptTokenizer.VocabularySize => VocabularySize;
+
+    /// <summary>A token's bytes, special tokens written out; an id outside the vocabulary is refused.</summary>
+    private byte[] Bytes(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, _tokenBytes.Length);
+        var special = SpecialTokens.FirstOrDefault(p => p.Value == id).Key;
+        return special is not null ? Encoding.UTF8.GetBytes(special) : _tokenBytes[id];
+    }
 
     /// <summary>Decodes ids to text, skipping special tokens; invalid UTF-8 becomes U+FFFD.</summary>
     public string Decode(ReadOnlySpan<int> ids)

@@ -30,12 +30,18 @@ public static class ModelTokenizerLoader
 
         try
         {
-            return family switch
+            var tokenizer = family switch
             {
                 TokenizerFamily.SentencePiece => LoadSentencePiece(folder, model, specials, maxLength),
                 TokenizerFamily.ByteLevelBpe => LoadByteLevelBpe(folder, root, model, specials, maxLength),
                 _ => LoadWordPiece(folder, model, specials, tokenizerConfig.Bool("do_lower_case") ?? LowerCaseFromJson(root), maxLength),
             };
+
+            // The BOS a tokenizer adds with its special tokens (add_bos_token), for inspecting prompts as transformers encodes them.
+            var bos = tokenizerConfig.TokenString("bos_token");
+            return tokenizerConfig.Bool("add_bos_token") == true && bos is not null && specials.TryGetValue(bos, out var bosId)
+                ? new ModelTokenizer(tokenizer.Inner, tokenizer.Family, tokenizer.TokenTable, specials, maxLength) { BosTokenId = bosId }
+                : tokenizer;
         }
         catch (Exception ex) when (ex is not ModelFolderException)
         {

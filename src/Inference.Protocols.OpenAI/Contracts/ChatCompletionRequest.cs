@@ -20,6 +20,18 @@ public sealed record ChatCompletionRequest : SamplingRequest
 
     public bool? ParallelToolCalls { get; init; }
 
+    /// <summary>none, minimal, low, medium or high: how much a reasoning model thinks (its template reads it).</summary>
+    public string? ReasoningEffort { get; init; }
+
+    /// <summary>Variables for the model's chat template, e.g. <c>{"enable_thinking": false}</c> (vLLM's field).</summary>
+    public JsonElement? ChatTemplateKwargs { get; init; }
+
+    /// <summary>Whether the prompt ends by opening the assistant's turn (default true; vLLM's field).</summary>
+    public bool? AddGenerationPrompt { get; init; }
+
+    /// <summary>Tokens the model may reason before its reasoning is closed for it (-1: no limit; llama.cpp's name).</summary>
+    public int? ReasoningBudget { get; init; }
+
     /// <summary><c>{"type":"text"}</c>, <c>{"type":"json_object"}</c> or <c>{"type":"json_schema","json_schema":{name, schema, strict}}</c>.</summary>
     public JsonElement? ResponseFormat { get; init; }
 
@@ -35,6 +47,9 @@ public sealed record ChatMessageRequest
     public JsonElement? Content { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The reasoning an assistant message wrote before its answer, sent back with the history.</summary>
+    public string? ReasoningContent { get; init; }
 
     /// <summary>The calls an assistant message made.</summary>
     public List<ToolCallRequest?>? ToolCalls { get; init; }

@@ -19,7 +19,8 @@ public sealed record ChatChoice(int Index, ChatMessageResponse Message, string? 
 public sealed record ChatMessageResponse(
     string Role,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Content,
-    IReadOnlyList<ToolCall>? ToolCalls = null);
+    IReadOnlyList<ToolCall>? ToolCalls = null,
+    string? ReasoningContent = null);
 
 public sealed record ToolCall(string Id, FunctionCall Function)
 {
@@ -44,7 +45,7 @@ public sealed record ChatChunkChoice(
     ChatDelta Delta,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? FinishReason);
 
-public sealed record ChatDelta(string? Role = null, string? Content = null, IReadOnlyList<ToolCallDelta>? ToolCalls = null);
+public sealed record ChatDelta(string? Role = null, string? Content = null, IReadOnlyList<ToolCallDelta>? ToolCalls = null, string? ReasoningContent = null);
 
 public sealed record TextCompletion(string Id, long Created, string Model, IReadOnlyList<TextChoice> Choices, Usage? Usage = null)
 {

@@ -6,6 +6,8 @@ namespace Inference.Serving.Catalog;
 /// </summary>
 /// <param name="Tasks">"text-generation" for chat models, "embeddings" for embedding models, "text-classification" for classifiers.</param>
 /// <param name="Labels">A classifier's labels, in the order of its logits.</param>
+/// <param name="ToolCalls">How a chat model writes tool calls, as recognised from its template ("hermes", "llama3", "mistral", "harmony").</param>
+/// <param name="Reasoning">Where a reasoning model writes its reasoning ("think", "harmony"); absent for models that do not reason.</param>
 public sealed record ModelCapabilities(
     IReadOnlyList<string> Tasks,
     int? ContextLength = null,
@@ -15,7 +17,9 @@ public sealed record ModelCapabilities(
     int? EmbeddingLength = null,
     string? Architecture = null,
     string? Format = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Labels = null)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Labels = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ToolCalls = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Reasoning = null)
 {
     public const string TextGeneration = "text-generation";
     public const string Embeddings = "embeddings";
@@ -33,6 +37,8 @@ public sealed record ModelCapabilities(
             model.Dimensions ?? model.EmbeddingLength,
             model.Architecture,
             model.Format,
-            model.Labels);
+            model.Labels,
+            model.Description.ToolCallSyntax,
+            model.Description.Reasoning);
     }
 }

@@ -80,6 +80,8 @@ internal sealed partial class RemoteModelRegistrar(
                     ParameterCount = info.Capabilities?.ParameterCount,
                     Quantization = info.Capabilities?.Quantization,
                     ChatTemplate = info.Capabilities?.ChatTemplate,
+                    ToolCallSyntax = info.Capabilities?.ToolCalls,
+                    Reasoning = info.Capabilities?.Reasoning,
                     Labels = info.Capabilities?.Labels,
                 },
             });
