@@ -65,7 +65,7 @@ internal static class ChatCompletionsApi
     }
 
     /// <summary>The request's model, conversation and options, checked; or why it cannot be answered.</summary>
-    private static async Task<((RoutedModel Model, List<ChatMessage> Messages, ChatOptions Options)? Prepared, InferenceError? Error)> PrepareAsync(
+    internal static async Task<((RoutedModel Model, List<ChatMessage> Messages, ChatOptions Options)? Prepared, InferenceError? Error)> PrepareAsync(
         ChatCompletionRequest request, ApiServices services, CancellationToken cancellationToken)
     {
         var lookup = services.Inference.Find(request.Model, ModelKind.Chat, request.User, request.UseFallbacks);

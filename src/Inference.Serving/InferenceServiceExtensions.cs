@@ -186,6 +186,7 @@ public static class InferenceServiceExtensions
         builder.Services.TryAddSingleton<RemoteModelFactory>();
         builder.Services.TryAddSingleton<WorkerReplicaSets>();
         builder.Services.TryAddSingleton<WorkerReplicaClient>();
+        builder.Services.TryAddSingleton<ModelForwarding>();
         builder.Services.AddHostedService<RemoteModelRegistrar>();
         return builder;
     }

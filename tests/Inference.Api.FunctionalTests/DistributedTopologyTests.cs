@@ -53,6 +53,15 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         Assert.Equal(128, gguf.GetProperty("embedding_length").GetInt32());
     }
 
+    [Theory]
+    [InlineData(Chat)]
+    [InlineData(DistributedPlatform.Gguf)]
+    public async Task Prompts_are_inspected_through_the_gateway_as_the_worker_renders_and_tokenizes_them(string model)
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        await PromptInspectionTests.InspectAsync(http, model);
+    }
+
     [Fact]
     public async Task A_classification_goes_from_the_api_to_the_embeddings_service_and_repeats_come_from_redis()
     {

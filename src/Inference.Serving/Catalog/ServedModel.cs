@@ -45,6 +45,9 @@ public sealed record ServedModel
     /// <summary>The endpoint of a remote model's provider (our Worker or Embeddings service, Ollama, an OpenAI-compatible API).</summary>
     public Uri? Endpoint { get; init; }
 
+    /// <summary>The model's id where it is served, for a model served elsewhere.</summary>
+    public string? RemoteId { get; init; }
+
     /// <summary>The Worker replicas a replicated model's calls go to (instead of one <see cref="Endpoint"/>).</summary>
     public Remote.WorkerReplicaSet? Replicas { get; init; }
 

@@ -58,7 +58,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         ArgumentNullException.ThrowIfNull(connection);
         var model = connection.Model ?? id;
         var http = httpClients.CreateClient(HttpClientName);
-        var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Description = new() { Source = $"{connection.Endpoint} ({model})" }, Endpoint = connection.Endpoint, Fallbacks = fallbacks };
+        var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Description = new() { Source = $"{connection.Endpoint} ({model})" }, Endpoint = connection.Endpoint, RemoteId = model, Fallbacks = fallbacks };
         if (kind == ModelKind.Chat)
         {
             // Ollama enforces JSON formats and tools, not grammars; OpenAI-compatible endpoints (our Workers too) get every constraint forwarded.
@@ -106,6 +106,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
             Id = target,
             Kind = ModelKind.Chat,
             Provider = "worker",
+            RemoteId = workerModel,
             Description = new() { Source = $"{workerModel} on {string.Join(", ", set.Replicas.Select(r => r.Authority))}" },
             Replicas = set,
             Fallbacks = fallbacks,
