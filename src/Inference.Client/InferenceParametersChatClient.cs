@@ -9,7 +9,9 @@ namespace Inference.Client;
 /// minItems, pattern and the like into descriptions); our API, llama.cpp's server and vLLM enforce those, so this
 /// sends the schema unchanged, and the extra fields (<c>grammar</c>, <c>top_k</c>, <c>min_p</c>,
 /// <c>repetition_penalty</c>, <c>ignore_eos</c>, from <see cref="ChatOptions.AdditionalProperties"/> under those names)
-/// in the request body. Without it a constraint would be dropped on the way, silently.
+/// in the request body, with the chat template's fields (<c>chat_template_kwargs</c>, <c>add_generation_prompt</c>,
+/// <c>reasoning_budget</c>); MEAI reads back the <c>reasoning_content</c> such servers answer with. Without it a
+/// constraint would be dropped on the way, silently.
 /// </summary>
 public sealed class InferenceParametersChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {
@@ -30,6 +32,9 @@ public sealed class InferenceParametersChatClient(IChatClient inner) : Delegatin
     private static readonly byte[] MinPPath = PathOf(MinP);
     private static readonly byte[] RepetitionPenaltyPath = PathOf(RepetitionPenalty);
     private static readonly byte[] IgnoreEosPath = PathOf(IgnoreEos);
+    private static readonly byte[] TemplateKwargsPath = PathOf(ExtraChatFields.ChatTemplateKwargs);
+    private static readonly byte[] AddGenerationPromptPath = PathOf(ExtraChatFields.AddGenerationPrompt);
+    private static readonly byte[] ReasoningBudgetPath = PathOf(ExtraChatFields.ReasoningBudget);
 
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         base.GetResponseAsync(messages, Forwarding(options), cancellationToken);
@@ -48,7 +53,11 @@ public sealed class InferenceParametersChatClient(IChatClient inner) : Delegatin
         var repetition = extras?.TryGetValue(RepetitionPenalty, out float r) == true ? r : (float?)null;
         var ignoreEos = extras?.TryGetValue(IgnoreEos, out bool i) == true && i;
         var schema = options?.ResponseFormat is ChatResponseFormatJson { Schema: not null } json ? json : null;
-        if (options is null || (grammar is null && minP is null && repetition is null && !ignoreEos && options.TopK is null && schema is null))
+        var templateKwargs = extras?.TryGetValue(ExtraChatFields.ChatTemplateKwargs, out object? kwargs) == true ? kwargs : null;
+        var addGenerationPrompt = extras?.TryGetValue(ExtraChatFields.AddGenerationPrompt, out bool add) == true ? add : (bool?)null;
+        var reasoningBudget = extras?.TryGetValue(ExtraChatFields.ReasoningBudget, out int budget) == true ? budget : (int?)null;
+        if (options is null || (grammar is null && minP is null && repetition is null && !ignoreEos && options.TopK is null && schema is null
+            && templateKwargs is null && addGenerationPrompt is null && reasoningBudget is null))
         {
             return options;
         }
@@ -88,6 +97,23 @@ public sealed class InferenceParametersChatClient(IChatClient inner) : Delegatin
             if (ignoreEos)
             {
                 raw.Patch.Set(IgnoreEosPath, true);
+            }
+
+            if (templateKwargs is not null)
+            {
+                raw.Patch.Set(TemplateKwargsPath, BinaryData.FromString(templateKwargs is System.Text.Json.JsonElement element
+                    ? element.GetRawText()
+                    : System.Text.Json.JsonSerializer.Serialize(templateKwargs, AIJsonUtilities.DefaultOptions)));
+            }
+
+            if (addGenerationPrompt is bool prompt)
+            {
+                raw.Patch.Set(AddGenerationPromptPath, prompt);
+            }
+
+            if (reasoningBudget is int tokens)
+            {
+                raw.Patch.Set(ReasoningBudgetPath, tokens);
             }
 #pragma warning restore SCME0001
             return raw;
