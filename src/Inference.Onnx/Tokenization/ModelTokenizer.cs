@@ -13,13 +13,15 @@ public sealed class ModelTokenizer : IPromptTokenizer
     private readonly Dictionary<int, byte[]> _shown = [];
 
     internal ModelTokenizer(
-        Tokenizer inner,
+        Tokenizer? inner,
         TokenizerFamily family,
         byte[][] tokenBytes,
         IReadOnlyDictionary<string, int> specialTokens,
-        int? maxLength)
+        int? maxLength,
+        Func<string, int[]>? encoder = null)
     {
         Inner = inner;
+        Encoder = encoder;
         Family = family;
         _tokenBytes = tokenBytes;
         SpecialTokens = specialTokens;
@@ -27,7 +29,11 @@ public sealed class ModelTokenizer : IPromptTokenizer
         MaxLength = maxLength;
     }
 
-    public Tokenizer Inner { get; }
+    /// <summary>The Microsoft.ML.Tokenizers tokenizer that encodes, or null when <see cref="Encoder"/> does.</summary>
+    public Tokenizer? Inner { get; }
+
+    /// <summary>The encoder of a family Microsoft.ML.Tokenizers lacks (SentencePiece-style BPE from tokenizer.json).</summary>
+    internal Func<string, int[]>? Encoder { get; }
 
     /// <summary>Each id's bytes, as the loader built them.</summary>
     internal byte[][] TokenTable => _tokenBytes;
@@ -45,11 +51,11 @@ public sealed class ModelTokenizer : IPromptTokenizer
     public int VocabularySize => _tokenBytes.Length;
 
     /// <summary>Encodes text as it is: no BOS/EOS or other template tokens are added.</summary>
-    public int[] Encode(string text) => Inner switch
+    public int[] Encode(string text) => Encoder is { } encoder ? encoder(text) : Inner switch
     {
         SentencePieceTokenizer sp => [.. sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false)],
         BertTokenizer bert => [.. bert.EncodeToIds(text, addSpecialTokens: false)],
-        _ => [.. Inner.EncodeToIds(text)],
+        _ => [.. Inner!.EncodeToIds(text)],
     };
 
     public int? TokenId(string token) =>

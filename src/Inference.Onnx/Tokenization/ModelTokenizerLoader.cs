@@ -25,6 +25,7 @@ public static class ModelTokenizerLoader
         var model = root is { } r && r.TryGetProperty("model", out var m) ? m : (JsonElement?)null;
 
         var specials = ReadSpecialTokens(root, tokenizerConfig);
+        var added = ReadAddedTokens(root, specials);
         var family = DetectFamily(folder, root, model, tokenizerConfig.String("tokenizer_class"));
         var maxLength = tokenizerConfig.Int("model_max_length") is int n and > 0 and < 1_000_000 ? n : (int?)null;
 
@@ -33,14 +34,15 @@ public static class ModelTokenizerLoader
             var tokenizer = family switch
             {
                 TokenizerFamily.SentencePiece => LoadSentencePiece(folder, model, specials, maxLength),
-                TokenizerFamily.ByteLevelBpe => LoadByteLevelBpe(folder, root, model, specials, maxLength),
+                TokenizerFamily.SentencePieceBpe => LoadSentencePieceBpe(model!.Value, added, specials, maxLength),
+                TokenizerFamily.ByteLevelBpe => LoadByteLevelBpe(folder, root, model, added, specials, maxLength),
                 _ => LoadWordPiece(folder, model, specials, tokenizerConfig.Bool("do_lower_case") ?? LowerCaseFromJson(root), maxLength),
             };
 
             // The BOS a tokenizer adds with its special tokens (add_bos_token), for inspecting prompts as transformers encodes them.
             var bos = tokenizerConfig.TokenString("bos_token");
             return tokenizerConfig.Bool("add_bos_token") == true && bos is not null && specials.TryGetValue(bos, out var bosId)
-                ? new ModelTokenizer(tokenizer.Inner, tokenizer.Family, tokenizer.TokenTable, specials, maxLength) { BosTokenId = bosId }
+                ? new ModelTokenizer(tokenizer.Inner, tokenizer.Family, tokenizer.TokenTable, specials, maxLength, tokenizer.Encoder) { BosTokenId = bosId }
                 : tokenizer;
         }
         catch (Exception ex) when (ex is not ModelFolderException)
@@ -75,6 +77,7 @@ public static class ModelTokenizerLoader
             {
                 "WordPiece" => TokenizerFamily.WordPiece,
                 "BPE" when HasStep(root, "pre_tokenizer", "ByteLevel") || HasStep(root, "decoder", "ByteLevel") => TokenizerFamily.ByteLevelBpe,
+                "BPE" when !File.Exists(Path.Combine(folder, "tokenizer.model")) => TokenizerFamily.SentencePieceBpe,
                 "BPE" or "Unigram" => TokenizerFamily.SentencePiece,
                 var other => throw new ModelFolderException(folder, $"tokenizer.json has an unsupported model type '{other}'"),
             };
@@ -125,6 +128,29 @@ public static class ModelTokenizerLoader
         return specials;
     }
 
+    /// <summary>Every added token (special or not), matched as a unit in text: Qwen's &lt;think&gt; is added but not special.</summary>
+    private static Dictionary<string, int> ReadAddedTokens(JsonElement? root, Dictionary<string, int> specials)
+    {
+        var added = new Dictionary<string, int>(specials, StringComparer.Ordinal);
+        if (root is { } r && r.TryGetProperty("added_tokens", out var tokens))
+        {
+            foreach (var token in tokens.EnumerateArray())
+            {
+                added[token.GetProperty("content").GetString()!] = token.GetProperty("id").GetInt32();
+            }
+        }
+
+        return added;
+    }
+
+    private static ModelTokenizer LoadSentencePieceBpe(JsonElement model, Dictionary<string, int> added, Dictionary<string, int> specials, int? maxLength)
+    {
+        var bpe = new SentencePieceBpe(model, added);
+        // Added tokens go through the decoder as the vocabulary's pieces do ('▁' is a space in them too).
+        var table = BuildTable(bpe.Vocabulary.Concat(added), specials, SentencePieceBpe.PieceBytes);
+        return new ModelTokenizer(null, TokenizerFamily.SentencePieceBpe, table, specials, maxLength, bpe.Encode);
+    }
+
     private static ModelTokenizer LoadSentencePiece(string folder, JsonElement? model, Dictionary<string, int> specials, int? maxLength)
     {
         var modelPath = Path.Combine(folder, "tokenizer.model");
@@ -141,7 +167,7 @@ public static class ModelTokenizerLoader
         return new ModelTokenizer(tokenizer, TokenizerFamily.SentencePiece, BuildTable(vocab, specials, SentencePieceBytes), specials, maxLength);
     }
 
-    private static ModelTokenizer LoadByteLevelBpe(string folder, JsonElement? root, JsonElement? model, Dictionary<string, int> specials, int? maxLength)
+    private static ModelTokenizer LoadByteLevelBpe(string folder, JsonElement? root, JsonElement? model, Dictionary<string, int> added, Dictionary<string, int> specials, int? maxLength)
     {
         List<KeyValuePair<string, int>> vocab;
         List<string> merges;
@@ -164,11 +190,11 @@ public static class ModelTokenizerLoader
         {
             Merges = merges,
             ByteLevel = true,
-            SpecialTokens = specials,
-            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specials),
+            SpecialTokens = added,
+            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), added),
         };
         var tokenizer = BpeTokenizer.Create(options);
-        return new ModelTokenizer(tokenizer, TokenizerFamily.ByteLevelBpe, BuildTable(vocab, specials, ByteLevelAlphabet.ToBytes), specials, maxLength);
+        return new ModelTokenizer(tokenizer, TokenizerFamily.ByteLevelBpe, BuildTable(vocab, specials, ByteLevelAlphabet.ToBytes, added), specials, maxLength);
     }
 
     private static ModelTokenizer LoadWordPiece(string folder, JsonElement? model, Dictionary<string, int> specials, bool lowerCase, int? maxLength)
@@ -233,15 +259,21 @@ public static class ModelTokenizerLoader
         return singleDigits ? Gpt2SingleDigitPattern : Gpt2Pattern;
     }
 
-    private static byte[][] BuildTable(IEnumerable<KeyValuePair<string, int>> vocab, Dictionary<string, int> specials, Func<string, byte[]> toBytes)
+    /// <summary>Each id's bytes: the vocabulary's pieces as the family writes them, added tokens as their text.</summary>
+    private static byte[][] BuildTable(IEnumerable<KeyValuePair<string, int>> vocab, Dictionary<string, int> specials, Func<string, byte[]> toBytes, Dictionary<string, int>? added = null)
     {
         var entries = vocab.ToList();
-        var size = Math.Max(entries.Count == 0 ? 0 : entries.Max(e => e.Value), specials.Count == 0 ? 0 : specials.Values.Max()) + 1;
+        var size = new[] { entries.Count == 0 ? 0 : entries.Max(e => e.Value), specials.Count == 0 ? 0 : specials.Values.Max(), added is { Count: > 0 } ? added.Values.Max() : 0 }.Max() + 1;
         var table = new byte[size][];
         Array.Fill(table, []);
         foreach (var (token, id) in entries)
         {
             table[id] = toBytes(token);
+        }
+
+        foreach (var (token, id) in added ?? [])
+        {
+            table[id] = Encoding.UTF8.GetBytes(token);
         }
 
         return table;
