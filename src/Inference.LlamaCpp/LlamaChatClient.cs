@@ -98,6 +98,7 @@ public sealed class LlamaChatClient(LlamaChatModel model, bool ownsModel = false
             StopSequences = [.. options?.StopSequences?.Where(s => s.Length > 0) ?? [], .. Model.Format?.Stop ?? []],
             IgnoreEndOfGeneration = ChatPrompt.Flag(options, EngineChatOptions.IgnoreEos),
             Grammar = grammar,
+            ReasoningBudget = structured.BudgetPlan(text => Model.Vocabulary.Tokenize(text, addBos: false)),
             Cancellation = cancellationToken,
             TokenObserver = observer,
         };

@@ -21,6 +21,12 @@ public abstract class ReasoningSyntax
     /// <summary>The markup tokens of reasoning, which the engine shows in the output (special tokens are otherwise hidden).</summary>
     public abstract IReadOnlyList<string> Markup { get; }
 
+    /// <summary>What opens the reasoning block at the start of the output.</summary>
+    public abstract string Open { get; }
+
+    /// <summary>What an engine writes to close the reasoning block when its budget is spent, so that the answer follows.</summary>
+    public abstract string Close { get; }
+
     /// <summary>True when the rendered <paramref name="prompt"/> ends inside an opened reasoning block.</summary>
     public abstract bool Opens(string prompt);
 
@@ -44,6 +50,10 @@ public abstract class ReasoningSyntax
     private sealed class Tags(string open, string close) : ReasoningSyntax
     {
         public override string Name => "think";
+
+        public override string Open => open;
+
+        public override string Close => close + "\n\n";
 
         public override IReadOnlyList<string> Markup => [open, close];
 
@@ -71,6 +81,10 @@ public abstract class ReasoningSyntax
         private const string Next = "<|end|><|start|>assistant";
 
         public override string Name => "harmony";
+
+        public override string Open => Analysis;
+
+        public override string Close => Next + "<|channel|>final<|message|>";
 
         public override IReadOnlyList<string> Markup => ToolCallSyntax.Harmony.Markup;
 

@@ -39,6 +39,21 @@ public sealed class StructuredOutput
     /// <summary>The prompt the engine runs.</summary>
     public RenderedPrompt Prompt { get; }
 
+    /// <summary>The most tokens the model may reason (the request's reasoning budget), when it has one and the model reasons.</summary>
+    public int? ReasoningBudget { get; private init; }
+
+    /// <summary>
+    /// The reasoning budget in the model's tokens (<paramref name="tokenize"/>: text to ids without BOS), for the engine
+    /// to enforce; null when the request sets none or the model does not reason.
+    /// </summary>
+    public ReasoningBudgetPlan? BudgetPlan(Func<string, int[]> tokenize)
+    {
+        ArgumentNullException.ThrowIfNull(tokenize);
+        return ReasoningBudget is int tokens && _reasoning is { } reasoning
+            ? new ReasoningBudgetPlan(tokens, Prompt.OpensReasoning, tokenize(reasoning.Open), tokenize(reasoning.Close))
+            : null;
+    }
+
     /// <summary>What the output must match, or null when it is free.</summary>
     public GbnfGrammar? Grammar { get; }
 
@@ -83,6 +98,14 @@ public sealed class StructuredOutput
             tools = tools.Where(t => t.Name == name).ToList();
         }
 
+        var budget = ChatPrompt.Integer(options, EngineChatOptions.ReasoningBudget) is int b and >= 0 ? b : (int?)null;
+        if (budget == 0 && format.Reasoning is not null)
+        {
+            // No reasoning at all: templates that can turn it off are asked to, and the engine closes any block at once.
+            options = options?.Clone() ?? new ChatOptions();
+            options.Reasoning = new ReasoningOptions { Effort = ReasoningEffort.None };
+        }
+
         var prompt = format.Render(model, list, tools, options);
         var syntax = format.ToolCalls;
         var reasoning = format.Reasoning;
@@ -93,13 +116,13 @@ public sealed class StructuredOutput
             var grammar = grammarText is null && responseFormat is null ? null
                 : reasoning is null ? (grammarText is not null ? GrammarCache.Parse(grammarText) : FormatGrammar(responseFormat!))
                 : GrammarCache.Get(AnswerKey(grammarText, responseFormat, reasoning, opened), () => AnswerAfterReasoning(grammarText, responseFormat, reasoning, opened));
-            return new StructuredOutput(prompt, grammar, toolCalls: false, syntax, reasoning);
+            return new StructuredOutput(prompt, grammar, toolCalls: false, syntax, reasoning) { ReasoningBudget = reasoning is null ? null : budget };
         }
 
         var parallel = options!.AllowMultipleToolCalls != false;
         var key = ToolGrammarKey(tools, required is not null, parallel, responseFormat) + "\n" + syntax.Name + " " + reasoning?.Name + " " + opened;
         var calls = GrammarCache.Get(key, () => ToolGrammar(tools, required is not null, parallel, responseFormat, syntax, reasoning, opened));
-        return new StructuredOutput(prompt, calls, toolCalls: true, syntax, reasoning);
+        return new StructuredOutput(prompt, calls, toolCalls: true, syntax, reasoning) { ReasoningBudget = reasoning is null ? null : budget };
     }
 
     /// <summary>

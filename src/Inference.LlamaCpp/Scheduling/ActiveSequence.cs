@@ -25,7 +25,7 @@ internal sealed class ActiveSequence : IDisposable
         Cached = holding.Length;
         _tokens = new int[request.Prompt.Length + request.MaxNewTokens];
         request.Prompt.CopyTo(_tokens, 0);
-        Sampler = new SequenceSampler(request.Sampling, request.Prompt, window, request.Grammar, vocabulary);
+        Sampler = new SequenceSampler(request.Sampling, request.Prompt, window, request.Grammar, vocabulary, request.ReasoningBudget?.Start());
         _stops = new StopSequenceMatcher(request.StopSequences);
     }
 

@@ -24,6 +24,9 @@ internal sealed class SequenceRequest
     /// <summary>The grammar the output must match (llama.cpp's grammar sampler enforces it), or null.</summary>
     public GbnfGrammar? Grammar { get; init; }
 
+    /// <summary>The request's reasoning budget in the model's tokens, when it has one.</summary>
+    public Inference.Engines.Structured.ReasoningBudgetPlan? ReasoningBudget { get; init; }
+
     /// <summary>End-of-generation tokens do not end it: it runs to <see cref="MaxNewTokens"/>.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
 

@@ -20,13 +20,16 @@ internal sealed class SequenceSampler : IDisposable
     private readonly SafeLLamaSamplerChainHandle? _chain;
     private readonly SafeLLamaSamplerChainHandle? _grammar;
     private GrammarConstraint? _mask;
+    private readonly Inference.Engines.Structured.ReasoningBudget? _budget;
     private readonly LLamaTokenData[] _candidates = [];
     private readonly LLamaTokenData[] _single = new LLamaTokenData[1];
 
     /// <param name="window">Tokens the penalties look back over: the whole sequence.</param>
     /// <param name="grammar">GBNF the output must match, or null.</param>
-    public SequenceSampler(SamplingSettings settings, ReadOnlySpan<int> prompt, int window, GbnfGrammar? grammar = null, LlamaVocabulary? vocabulary = null)
+    /// <param name="budget">The request's reasoning budget, counted here: once spent, the closing markup is taken instead of a sample.</param>
+    public SequenceSampler(SamplingSettings settings, ReadOnlySpan<int> prompt, int window, GbnfGrammar? grammar = null, LlamaVocabulary? vocabulary = null, Inference.Engines.Structured.ReasoningBudget? budget = null)
     {
+        _budget = budget;
         if (grammar is not null)
         {
             ArgumentNullException.ThrowIfNull(vocabulary);
@@ -87,6 +90,28 @@ internal sealed class SequenceSampler : IDisposable
     /// grammar); -1 when the grammar allows no token at all.
     /// </summary>
     public int Next(SafeLLamaContextHandle context, int index, ReadOnlySpan<float> logits)
+    {
+        if (_budget?.Forced is int forced)
+        {
+            // The reasoning budget is spent: the closing markup is taken, as if sampled.
+            _chain?.Accept((LLamaToken)forced);
+            _grammar?.Accept((LLamaToken)forced);
+            if (_mask is not null && !_mask.TryAccept(forced))
+            {
+                _mask.Dispose();
+                _mask = null;
+            }
+
+            _budget.Accept(forced);
+            return forced;
+        }
+
+        var token = NextSampled(context, index, logits);
+        _budget?.Accept(token);
+        return token;
+    }
+
+    private int NextSampled(SafeLLamaContextHandle context, int index, ReadOnlySpan<float> logits)
     {
         if (_grammar is null)
         {

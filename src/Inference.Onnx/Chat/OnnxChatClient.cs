@@ -27,7 +27,7 @@ public sealed class OnnxChatClient(LocalChatModel model, bool ownsModel = false)
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var promptIds = Model.Tokenizer.Encode(structured.Prompt.Text);
-        var settings = ToSettings(options);
+        var settings = ToSettings(options) with { ReasoningBudget = structured.BudgetPlan(Model.Tokenizer.Encode) };
         Model.Generator.Validate(promptIds, settings.MaxNewTokens);
         if (structured.MinimumOutput is { } minimum)
         {

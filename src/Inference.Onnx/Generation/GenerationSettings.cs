@@ -34,6 +34,9 @@ public sealed record GenerationSettings
     /// <summary>Token ids that end generation (the model's EOS ids); they are not part of the output.</summary>
     public IReadOnlyCollection<int> StopTokenIds { get; init; } = [];
 
+    /// <summary>The request's reasoning budget in the model's tokens, when it has one.</summary>
+    public Inference.Engines.Structured.ReasoningBudgetPlan? ReasoningBudget { get; init; }
+
     internal bool IsGreedy => Temperature <= 0f;
 
     internal bool HasPenalties => RepetitionPenalty != 1f || FrequencyPenalty != 0f || PresencePenalty != 0f;

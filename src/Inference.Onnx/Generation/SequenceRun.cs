@@ -18,6 +18,7 @@ internal sealed class SequenceRun : IDisposable
     private readonly GrammarConstraint? _constraint;
     private readonly TokenSampler _sampler;
     private readonly StopSequenceMatcher _stops;
+    private readonly Inference.Engines.Structured.ReasoningBudget? _budget;
     private readonly Utf8TokenDecoder _text;
     private readonly int _vocab;
     private readonly int _limit;
@@ -33,6 +34,7 @@ internal sealed class SequenceRun : IDisposable
         _stops = new StopSequenceMatcher([.. settings.StopSequences.Where(s => s.Length > 0)]);
         _text = new Utf8TokenDecoder(tokenizer);
         _sampler = new TokenSampler(settings, model.VocabSize, promptIds);
+        _budget = settings.ReasoningBudget?.Start();
     }
 
     public int[] PromptIds { get; }
@@ -46,6 +48,12 @@ internal sealed class SequenceRun : IDisposable
     /// <summary>Chooses the next token from a step's logits (the row of the last position fed).</summary>
     public int Choose(ReadOnlySpan<float> logits)
     {
+        if (_budget?.Forced is int forced)
+        {
+            // The reasoning budget is spent: the engine closes the block itself.
+            return forced;
+        }
+
         var token = _sampler.Next(logits);
         if (_constraint is null || _constraint.Allows(token))
         {
@@ -84,6 +92,7 @@ internal sealed class SequenceRun : IDisposable
 
         _sampler.Accept(token);
         _constraint?.Accept(token);
+        _budget?.Accept(token);
         var emit = "";
         var piece = _text.Append(token);
         if (!piece.IsEmpty)
