@@ -4,7 +4,7 @@ using Inference.Onnx;
 using Inference.Engines;
 
 // Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none]
-//        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth] [--classify]
+//        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth] [--classify] [--templates]
 // Defaults: the synthetic SmolLM2-135M (ONNX and GGUF) and MiniLM-L6 in /tmp/models when built there (see
 // bench/README.md), else wordnet-chat-1m (both formats) and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
@@ -16,6 +16,18 @@ var gguf = Option("--gguf") is { } g ? (g == "none" ? null : g) : FirstExisting(
 var options = new OnnxEngineOptions { IntraOpThreads = int.Parse(Option("--threads") ?? "2", System.Globalization.CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime threads {options.IntraOpThreads}");
+
+// --templates: rendering each shared model's chat template, and decode with and without a reasoning parser.
+if (args.Contains("--templates") && models is not null)
+{
+    TemplateBenchmark.RunRendering(models);
+    if (chat is not null)
+    {
+        await TemplateBenchmark.RunDecodeAsync(chat, options);
+    }
+
+    return;
+}
 
 // --classify: the text classifier of ../task-models against the embedding model it was built on.
 if (args.Contains("--classify") && models is not null)
