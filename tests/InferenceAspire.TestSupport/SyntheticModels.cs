@@ -65,7 +65,7 @@ public static class SyntheticModels
         return (onnx, gguf);
     }
 
-    private static void Python(string script, params string[] arguments)
+    internal static void Python(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
@@ -90,7 +90,7 @@ public static class SyntheticModels
         }
     }
 
-    private static FileStream Lock(string path)
+    internal static FileStream Lock(string path)
     {
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
@@ -106,14 +106,14 @@ public static class SyntheticModels
         }
     }
 
-    private static string SharedTools(string root)
+    internal static string SharedTools(string root)
     {
         var models = Environment.GetEnvironmentVariable("INFERENCE_MODELS_DIR");
         var tools = models is { Length: > 0 } ? Path.Combine(models, "..", "tools") : Path.Combine(root, "..", "shared", "tools");
         return Directory.Exists(tools) ? Path.GetFullPath(tools) : throw new DirectoryNotFoundException($"The shared tools are not at {tools}.");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

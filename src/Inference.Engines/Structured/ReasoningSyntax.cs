@@ -24,8 +24,11 @@ public abstract class ReasoningSyntax
     /// <summary>What opens the reasoning block at the start of the output.</summary>
     public abstract string Open { get; }
 
-    /// <summary>What an engine writes to close the reasoning block when its budget is spent, so that the answer follows.</summary>
-    public abstract string Close { get; }
+    /// <summary>
+    /// What an engine writes to close the reasoning block when its budget is spent, so that the answer follows (or,
+    /// where the answer may be a call, what lets the model choose between answering and calling).
+    /// </summary>
+    public abstract string Close(bool toolCalls);
 
     /// <summary>True when the rendered <paramref name="prompt"/> ends inside an opened reasoning block.</summary>
     public abstract bool Opens(string prompt);
@@ -53,7 +56,7 @@ public abstract class ReasoningSyntax
 
         public override string Open => open;
 
-        public override string Close => close + "\n\n";
+        public override string Close(bool toolCalls) => close + "\n\n";
 
         public override IReadOnlyList<string> Markup => [open, close];
 
@@ -69,7 +72,7 @@ public abstract class ReasoningSyntax
                 ? $"root ::= reasoning-text {GrammarText.Literal(close)} reasoning-space {answer}"
                 : $"root ::= ({GrammarText.Literal(open)} reasoning-text {GrammarText.Literal(close)} reasoning-space)? {answer}";
             yield return $"reasoning-text ::= {GrammarText.Excluding(close)}";
-            yield return "reasoning-space ::= [ \\t\\n]*";
+            yield return "reasoning-space ::= [ \\t\\n]{0,4}";
         }
 
         public override OutputReader Reader(bool opened, bool parsesTools, OutputReader answer) => new ThinkTagReader(open, close, opened, answer);
@@ -84,7 +87,7 @@ public abstract class ReasoningSyntax
 
         public override string Open => Analysis;
 
-        public override string Close => Next + "<|channel|>final<|message|>";
+        public override string Close(bool toolCalls) => toolCalls ? Next : Next + "<|channel|>final<|message|>";
 
         public override IReadOnlyList<string> Markup => ToolCallSyntax.Harmony.Markup;
 

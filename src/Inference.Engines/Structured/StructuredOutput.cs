@@ -50,7 +50,7 @@ public sealed class StructuredOutput
     {
         ArgumentNullException.ThrowIfNull(tokenize);
         return ReasoningBudget is int tokens && _reasoning is { } reasoning
-            ? new ReasoningBudgetPlan(tokens, Prompt.OpensReasoning, tokenize(reasoning.Open), tokenize(reasoning.Close))
+            ? new ReasoningBudgetPlan(tokens, Prompt.OpensReasoning, reasoning.Open, reasoning.Close(ParsesToolCalls), tokenize(reasoning.Close(ParsesToolCalls)))
             : null;
     }
 

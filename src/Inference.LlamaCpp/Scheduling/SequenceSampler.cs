@@ -21,6 +21,8 @@ internal sealed class SequenceSampler : IDisposable
     private readonly SafeLLamaSamplerChainHandle? _grammar;
     private GrammarConstraint? _mask;
     private readonly Inference.Engines.Structured.ReasoningBudget? _budget;
+    private readonly LlamaVocabulary? _vocabulary;
+    private byte[] _piece = new byte[64];
     private readonly LLamaTokenData[] _candidates = [];
     private readonly LLamaTokenData[] _single = new LLamaTokenData[1];
 
@@ -30,6 +32,7 @@ internal sealed class SequenceSampler : IDisposable
     public SequenceSampler(SamplingSettings settings, ReadOnlySpan<int> prompt, int window, GbnfGrammar? grammar = null, LlamaVocabulary? vocabulary = null, Inference.Engines.Structured.ReasoningBudget? budget = null)
     {
         _budget = budget;
+        _vocabulary = vocabulary;
         if (grammar is not null)
         {
             ArgumentNullException.ThrowIfNull(vocabulary);
@@ -102,12 +105,12 @@ internal sealed class SequenceSampler : IDisposable
                 _mask = null;
             }
 
-            _budget.Accept(forced);
+            _budget.Accept(forced, _vocabulary!.Bytes(forced, ref _piece));
             return forced;
         }
 
         var token = NextSampled(context, index, logits);
-        _budget?.Accept(token);
+        _budget?.Accept(token, _budget is null ? [] : _vocabulary!.Bytes(token, ref _piece));
         return token;
     }
 

@@ -19,6 +19,7 @@ internal sealed class SequenceRun : IDisposable
     private readonly TokenSampler _sampler;
     private readonly StopSequenceMatcher _stops;
     private readonly Inference.Engines.Structured.ReasoningBudget? _budget;
+    private readonly ModelTokenizer _tokenizer;
     private readonly Utf8TokenDecoder _text;
     private readonly int _vocab;
     private readonly int _limit;
@@ -33,6 +34,7 @@ internal sealed class SequenceRun : IDisposable
         _limit = Math.Min(settings.MaxNewTokens ?? int.MaxValue, model.ContextLength - promptIds.Length);
         _stops = new StopSequenceMatcher([.. settings.StopSequences.Where(s => s.Length > 0)]);
         _text = new Utf8TokenDecoder(tokenizer);
+        _tokenizer = tokenizer;
         _sampler = new TokenSampler(settings, model.VocabSize, promptIds);
         _budget = settings.ReasoningBudget?.Start();
     }
@@ -92,7 +94,7 @@ internal sealed class SequenceRun : IDisposable
 
         _sampler.Accept(token);
         _constraint?.Accept(token);
-        _budget?.Accept(token);
+        _budget?.Accept(token, _tokenizer.GetTokenBytes(token));
         var emit = "";
         var piece = _text.Append(token);
         if (!piece.IsEmpty)

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Makes small random-weight Llama-shaped models with the vocabulary, tokenizer and chat template of a real model
+(../shared/models/qwen3-tokenizer, gpt-oss-tokenizer), as an optimum ONNX folder (with the shared
+make-synthetic-llama.py) and the same weights as a GGUF whose tokenizer metadata and tokenizer.chat_template are the
+real model's (byte-level BPE: tokens, merges and the pre-tokenizer llama.cpp knows the family by).
+
+Usage: /usr/bin/python3 make-real-vocab-models.py SHARED_MODELS_DIR SHARED_TOOLS_DIR OUT_DIR NAME [NAME...]
+  NAME: qwen3 or gpt-oss. Writes OUT_DIR/NAME-2l-random (ONNX) and OUT_DIR/NAME-2l-random-gguf/NAME.F32.gguf.
+"""
+import importlib.util, json, os, shutil, struct, subprocess, sys
+
+FAMILIES = {
+    # llama.cpp's pre-tokenizer names for these vocabularies (its llama-vocab.cpp).
+    'qwen3': {'folder': 'qwen3-tokenizer', 'pre': 'qwen2', 'vocab_size': 151936},
+    'gpt-oss': {'folder': 'gpt-oss-tokenizer', 'pre': 'gpt-4o', 'vocab_size': 201088},
+}
+
+
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def config(family, tokenizer_dir):
+    tc = json.load(open(os.path.join(tokenizer_dir, 'tokenizer_config.json'), encoding='utf-8'))
+    added = {t['content']: t['id'] for t in json.load(open(os.path.join(tokenizer_dir, 'tokenizer.json'), encoding='utf-8'))['added_tokens']}
+
+    def token_id(name):
+        value = tc.get(name)
+        value = value.get('content') if isinstance(value, dict) else value
+        return added.get(value) if value else None
+
+    eos = token_id('eos_token')
+    return {
+        '_name_or_path': f'{family} vocabulary on a 2-layer Llama (synthetic random weights)',
+        'architectures': ['LlamaForCausalLM'], 'model_type': 'llama', 'attention_bias': False, 'attention_dropout': 0.0,
+        'hidden_act': 'silu', 'hidden_size': 64, 'intermediate_size': 128, 'initializer_range': 0.05,
+        'max_position_embeddings': 4096, 'mlp_bias': False, 'num_attention_heads': 4, 'num_hidden_layers': 2,
+        'num_key_value_heads': 2, 'rms_norm_eps': 1e-06, 'rope_scaling': None, 'rope_theta': 10000.0,
+        'tie_word_embeddings': True, 'vocab_size': FAMILIES[family]['vocab_size'], 'bos_token_id': token_id('bos_token') or eos,
+        'eos_token_id': eos, 'pad_token_id': token_id('pad_token') or eos, 'use_cache': True,
+    }
+
+
+def gguf(tools, model_dir, out, family, tokenizer_dir):
+    writer = load(os.path.join(tools, 'synthetic-llama-to-gguf.py'), 'synthetic_llama_to_gguf')
+    gen = writer.load_generator()
+    cfg = json.load(open(os.path.join(model_dir, 'config.json')))
+    d = gen.dims(cfg)
+    w = gen.synthetic_weights(cfg, cfg['synthetic_seed'])
+    f32 = writer.GGML_F32
+    tensors = [('token_embd.weight', w['model.embed_tokens.weight'], f32)]
+    for l in range(d['layers']):
+        p = f'model.layers.{l}.'
+        tensors += [
+            (f'blk.{l}.attn_norm.weight', w[p + 'input_layernorm.weight'], f32),
+            (f'blk.{l}.attn_q.weight', writer.permute(w[p + 'self_attn.q_proj.weight'], d['heads'], d['heads']), f32),
+            (f'blk.{l}.attn_k.weight', writer.permute(w[p + 'self_attn.k_proj.weight'], d['heads'], d['kv']), f32),
+            (f'blk.{l}.attn_v.weight', w[p + 'self_attn.v_proj.weight'], f32),
+            (f'blk.{l}.attn_output.weight', w[p + 'self_attn.o_proj.weight'], f32),
+            (f'blk.{l}.ffn_norm.weight', w[p + 'post_attention_layernorm.weight'], f32),
+            (f'blk.{l}.ffn_gate.weight', w[p + 'mlp.gate_proj.weight'], f32),
+            (f'blk.{l}.ffn_up.weight', w[p + 'mlp.up_proj.weight'], f32),
+            (f'blk.{l}.ffn_down.weight', w[p + 'mlp.down_proj.weight'], f32),
+        ]
+    tensors.append(('output_norm.weight', w['model.norm.weight'], f32))
+
+    tj = json.load(open(os.path.join(tokenizer_dir, 'tokenizer.json'), encoding='utf-8'))
+    tokens = [None] * d['vocab']
+    types = [1] * d['vocab']  # 1 normal, 3 control, 4 user defined, 5 unused
+    for t, i in tj['model']['vocab'].items():
+        tokens[i] = t
+    for at in tj['added_tokens']:
+        tokens[at['id']] = at['content']
+        types[at['id']] = 3 if at.get('special') else 4
+    for i, t in enumerate(tokens):
+        if t is None:
+            tokens[i], types[i] = f'[PAD{i}]', 5
+    merges = [' '.join(m) if isinstance(m, list) else m for m in tj['model']['merges']]
+    template_file = os.path.join(tokenizer_dir, 'chat_template.jinja')
+    tc = json.load(open(os.path.join(tokenizer_dir, 'tokenizer_config.json'), encoding='utf-8'))
+    template = open(template_file, encoding='utf-8').read() if os.path.exists(template_file) else tc['chat_template']
+    STR, U32, F32, BOOL, ARR, I32 = writer.STR, writer.U32, writer.F32, writer.BOOL, writer.ARR, writer.I32
+    kvs = [
+        ('general.architecture', STR, 'llama'), ('general.type', STR, 'model'), ('general.name', STR, family + '-2l-random'),
+        ('general.file_type', U32, 0), ('general.alignment', U32, writer.ALIGN),
+        ('llama.vocab_size', U32, d['vocab']), ('llama.context_length', U32, int(cfg['max_position_embeddings'])),
+        ('llama.embedding_length', U32, d['hidden']), ('llama.block_count', U32, d['layers']),
+        ('llama.feed_forward_length', U32, d['inter']), ('llama.rope.dimension_count', U32, d['head_dim']),
+        ('llama.attention.head_count', U32, d['heads']), ('llama.attention.head_count_kv', U32, d['kv']),
+        ('llama.attention.key_length', U32, d['head_dim']), ('llama.attention.value_length', U32, d['head_dim']),
+        ('llama.rope.freq_base', F32, d['theta']), ('llama.attention.layer_norm_rms_epsilon', F32, d['eps']),
+        ('tokenizer.ggml.model', STR, 'gpt2'), ('tokenizer.ggml.pre', STR, FAMILIES[family]['pre']),
+        ('tokenizer.ggml.tokens', ARR, (STR, tokens)), ('tokenizer.ggml.token_type', ARR, (I32, types)),
+        ('tokenizer.ggml.merges', ARR, (STR, merges)),
+        ('tokenizer.ggml.bos_token_id', U32, int(cfg['bos_token_id'])), ('tokenizer.ggml.eos_token_id', U32, int(cfg['eos_token_id'])),
+        ('tokenizer.ggml.padding_token_id', U32, int(cfg['pad_token_id'])), ('tokenizer.ggml.add_bos_token', BOOL, False),
+        ('tokenizer.chat_template', STR, template),
+    ]
+    head = b'GGUF' + struct.pack('<IQQ', 3, len(tensors), len(kvs))
+    for k, t, v in kvs:
+        head += writer.s(k) + struct.pack('<I', t) + writer.kv_value(t, v)
+    offsets, off = [], 0
+    for name, arr, t in tensors:
+        offsets.append(off)
+        head += writer.s(name) + struct.pack('<I', arr.ndim) + struct.pack(f'<{arr.ndim}Q', *reversed(arr.shape)) + struct.pack('<IQ', t, off)
+        off += (arr.nbytes + writer.ALIGN - 1) // writer.ALIGN * writer.ALIGN
+    head += b'\0' * ((-len(head)) % writer.ALIGN)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out + '.tmp', 'wb') as f:
+        f.write(head)
+        for (name, arr, t), o in zip(tensors, offsets):
+            f.write(arr.astype('float32').tobytes())
+            f.write(b'\0' * ((-arr.nbytes) % writer.ALIGN))
+    os.replace(out + '.tmp', out)
+
+
+def main():
+    models, tools, out = sys.argv[1:4]
+    for family in sys.argv[4:]:
+        tokenizer_dir = os.path.join(models, FAMILIES[family]['folder'])
+        onnx_dir = os.path.join(out, f'{family}-2l-random')
+        cfg_path = os.path.join(out, f'{family}-config.json')
+        os.makedirs(out, exist_ok=True)
+        json.dump(config(family, tokenizer_dir), open(cfg_path, 'w'))
+        subprocess.run([sys.executable, os.path.join(tools, 'make-synthetic-llama.py'), '--config', cfg_path,
+                        '--tokenizer', tokenizer_dir, '--out', onnx_dir], check=True)
+        template = os.path.join(tokenizer_dir, 'chat_template.jinja')
+        if os.path.exists(template):
+            shutil.copy(template, onnx_dir)
+        gguf(tools, onnx_dir, os.path.join(out, f'{family}-2l-random-gguf', f'{family}.F32.gguf'), family, tokenizer_dir)
+        print(f'{family}: {onnx_dir} and its GGUF', flush=True)
+
+
+if __name__ == '__main__':
+    main()
