@@ -228,6 +228,20 @@ internal static class ChatCompletionsApi
 
     private static InferenceError? ReadContent(JsonElement? content, string param, out string text)
     {
+        try
+        {
+            return ReadText(content, param, out text);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) is valid JSON but no text.
+            text = "";
+            return InferenceError.Invalid($"{param} is not valid text (it holds an unpaired surrogate).", param);
+        }
+    }
+
+    private static InferenceError? ReadText(JsonElement? content, string param, out string text)
+    {
         text = "";
         switch (content)
         {

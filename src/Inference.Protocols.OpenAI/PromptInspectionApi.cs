@@ -29,7 +29,7 @@ internal static class PromptInspectionApi
             return bodyError;
         }
 
-        if (await ForwardAsync(http, services, body!.Model, "/apply-template", JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.ChatCompletionRequest)!.AsObject(), cancellationToken) is { } forwarded)
+        if (await ForwardAsync(http, services, body!.Model, "/apply-template", () => JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.ChatCompletionRequest)!.AsObject(), cancellationToken) is { } forwarded)
         {
             return forwarded;
         }
@@ -47,7 +47,7 @@ internal static class PromptInspectionApi
             return bodyError;
         }
 
-        if (await ForwardAsync(http, services, body!.Model, "/tokenize", JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.TokenizeRequest)!.AsObject(), cancellationToken) is { } forwarded)
+        if (await ForwardAsync(http, services, body!.Model, "/tokenize", () => JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.TokenizeRequest)!.AsObject(), cancellationToken) is { } forwarded)
         {
             return forwarded;
         }
@@ -93,7 +93,7 @@ internal static class PromptInspectionApi
             return bodyError;
         }
 
-        if (await ForwardAsync(http, services, body!.Model, "/detokenize", JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.DetokenizeRequest)!.AsObject(), cancellationToken) is { } forwarded)
+        if (await ForwardAsync(http, services, body!.Model, "/detokenize", () => JsonSerializer.SerializeToNode(body, OpenAIJsonContext.Default.DetokenizeRequest)!.AsObject(), cancellationToken) is { } forwarded)
         {
             return forwarded;
         }
@@ -154,7 +154,7 @@ internal static class PromptInspectionApi
     }
 
     /// <summary>The Worker's answer, when the model is served by one; null when it is answered here.</summary>
-    private static async Task<IResult?> ForwardAsync(HttpContext http, ApiServices services, string? id, string path, JsonObject body, CancellationToken cancellationToken)
+    private static async Task<IResult?> ForwardAsync(HttpContext http, ApiServices services, string? id, string path, Func<JsonObject> body, CancellationToken cancellationToken)
     {
         var lookup = services.Inference.Find(id, ModelKind.Chat);
         if (lookup.Model is not { } model || !ModelForwarding.CanForward(model.Model) || model.ChatClient.GetService(typeof(ChatFormat)) is not null)
@@ -162,7 +162,18 @@ internal static class PromptInspectionApi
             return null;
         }
 
-        var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(model.Model, path, body, cancellationToken);
+        JsonObject forwarded;
+        try
+        {
+            forwarded = body();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Text JSON cannot carry as it is (a lone surrogate): refused, as the Worker would refuse it.
+            return ApiErrors.OpenAI(InferenceError.Invalid($"The request cannot be forwarded as JSON: {ex.Message}", "messages"));
+        }
+
+        var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(model.Model, path, forwarded, cancellationToken);
         return TypedResults.Content(answer, "application/json", statusCode: status);
     }
 }

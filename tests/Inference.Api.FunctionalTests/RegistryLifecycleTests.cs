@@ -12,6 +12,27 @@ public sealed class RegistryLifecycleTests : IDisposable
     public void Dispose() => _host.Dispose();
 
     [Fact]
+    public async Task A_version_registered_with_jinja_text_renders_its_prompts_with_it()
+    {
+        await using var api = _host.Start();
+        using var http = await LifecycleHost.ReadyAsync(api);
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            name = Model,
+            version = "7.0.0",
+            model_path = "wordnet-chat-1m",
+            chat_template = "{% for m in messages %}[{{ m.role | upper }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[ASSISTANT] {% endif %}",
+        });
+        await LifecycleHost.PostAsync(http, "/models/register", body, 201);
+
+        var applied = await LifecycleHost.PostAsync(http, "/apply-template", $$"""{"model":"{{Model}}:7.0.0","messages":[{"role":"user","content":"Hi"}]}""");
+        Assert.Equal("[USER] Hi\n[ASSISTANT] ", applied.GetProperty("prompt").GetString());
+
+        var broken = System.Text.Json.JsonSerializer.Serialize(new { name = Model, version = "7.0.1", model_path = "wordnet-chat-1m", chat_template = "{% for m in messages %}unclosed" });
+        await AssertProblemAsync(http, "/models/register", broken, 400, "does not parse");
+    }
+
+    [Fact]
     public async Task A_registered_version_is_loaded_served_as_name_version_and_takes_the_name_once_activated_even_after_a_restart()
     {
         await using (var api = _host.Start())

@@ -22,6 +22,12 @@ public abstract class ToolCallSyntax
     /// <summary>Harmony's <c>&lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{...}</c>: GPT-OSS.</summary>
     public static ToolCallSyntax Harmony { get; } = new HarmonyToolCalls();
 
+    /// <summary>DeepSeek-R1's <c>&lt;｜tool▁calls▁begin｜&gt;</c> blocks, arguments in a json code block.</summary>
+    public static ToolCallSyntax DeepSeek { get; } = new DeepSeekToolCalls();
+
+    /// <summary>IBM Granite's <c>&lt;|tool_call|&gt;[{"name", "arguments"}]</c>.</summary>
+    public static ToolCallSyntax Granite { get; } = new GraniteToolCalls();
+
     /// <summary>The syntax's name, reported with the model.</summary>
     public abstract string Name { get; }
 
@@ -56,6 +62,8 @@ public abstract class ToolCallSyntax
     {
         _ when template.Contains("<|channel|>", StringComparison.Ordinal) => Harmony,
         _ when template.Contains("[TOOL_CALLS]", StringComparison.Ordinal) => Mistral,
+        _ when template.Contains("<｜tool▁calls▁begin｜>", StringComparison.Ordinal) => DeepSeek,
+        _ when template.Contains("<|tool_call|>", StringComparison.Ordinal) && template.Contains("<|start_of_role|>", StringComparison.Ordinal) => Granite,
         _ when template.Contains("<tool_call>", StringComparison.Ordinal) => Hermes,
         _ when template.Contains("<|start_header_id|>", StringComparison.Ordinal) && template.Contains("tools", StringComparison.Ordinal) => Llama3,
         _ => null,

@@ -10,8 +10,13 @@ namespace Inference.Engines.Templates;
 /// </summary>
 public static class ChatTemplateContext
 {
+    /// <summary>Arguments as OpenAI writes them: compact JSON.</summary>
+    private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+    /// <param name="argumentsAsText">Calls' arguments as JSON text rather than objects, for templates that concatenate them.</param>
     public static Dictionary<string, object?> Variables(
-        IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, ChatOptions? options, IReadOnlyDictionary<string, string> specialTokens)
+        IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, ChatOptions? options, IReadOnlyDictionary<string, string> specialTokens,
+        bool argumentsAsText = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(specialTokens);
@@ -21,7 +26,7 @@ public static class ChatTemplateContext
             variables[name] = text;
         }
 
-        variables["messages"] = Messages(messages);
+        variables["messages"] = Messages(messages, argumentsAsText);
         variables["tools"] = tools.Count == 0 ? null : tools.Select(Tool).ToList();
         variables["add_generation_prompt"] = ChatPrompt.Flag(options, EngineChatOptions.AddGenerationPrompt, true);
 
@@ -68,7 +73,7 @@ public static class ChatTemplateContext
     }
 
     /// <summary>The conversation as Hugging Face messages: one per result of a tool message, calls with the arguments as objects.</summary>
-    public static List<object?> Messages(IReadOnlyList<ChatMessage> messages)
+    public static List<object?> Messages(IReadOnlyList<ChatMessage> messages, bool argumentsAsText = false)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var list = new List<object?>(messages.Count);
@@ -121,7 +126,9 @@ public static class ChatTemplateContext
                         ["function"] = new Dictionary<string, object?>(StringComparer.Ordinal)
                         {
                             ["name"] = call.Name,
-                            ["arguments"] = call.Arguments is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(call.Arguments),
+                            ["arguments"] = argumentsAsText
+                                ? JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), CompactJson)
+                                : call.Arguments is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(call.Arguments),
                         },
                     };
                 }).ToList();

@@ -18,6 +18,7 @@ public sealed class JinjaChatFormat : ChatFormat
     private readonly IReadOnlyDictionary<string, string> _specialTokens;
     private readonly string? _strippedBos;
     private readonly TimeProvider _time;
+    private volatile bool _argumentsAsText;
 
     /// <param name="name">Where the template came from, as reported with the model.</param>
     /// <param name="template">The template.</param>
@@ -65,16 +66,32 @@ public sealed class JinjaChatFormat : ChatFormat
         // A template that does not write tools sees them described in the system message, and earlier calls and
         // results as text in the generic syntax.
         var conversation = RendersTools ? messages : ToolPrompt.Render(messages, tools.Count > 0 ? ToolPrompt.Describe(tools) : null);
-        var variables = ChatTemplateContext.Variables(conversation, RendersTools ? tools : [], options, _specialTokens);
         var template = tools.Count > 0 && _toolUse is not null ? _toolUse : _template;
         string text;
         try
         {
-            text = template.Render(variables, _time);
+            text = template.Render(ChatTemplateContext.Variables(conversation, RendersTools ? tools : [], options, _specialTokens, _argumentsAsText), _time);
         }
         catch (JinjaRaisedException ex)
         {
             throw new InvalidPromptException(ex.Message);
+        }
+        catch (JinjaException ex) when (!_argumentsAsText && conversation.Any(m => m.Contents.OfType<FunctionCallContent>().Any()))
+        {
+            // Some templates (DeepSeek-R1's) concatenate a call's arguments as text: give them JSON text from now on.
+            try
+            {
+                text = template.Render(ChatTemplateContext.Variables(conversation, RendersTools ? tools : [], options, _specialTokens, argumentsAsText: true), _time);
+                _argumentsAsText = true;
+            }
+            catch (JinjaRaisedException raised)
+            {
+                throw new InvalidPromptException(raised.Message);
+            }
+            catch (JinjaException)
+            {
+                throw new InvalidPromptException($"Model '{model}' cannot render this conversation with its chat template: {ex.Message}");
+            }
         }
         catch (JinjaException ex)
         {

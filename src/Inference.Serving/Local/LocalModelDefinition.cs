@@ -12,7 +12,7 @@ public sealed class LocalModelDefinition
     /// <summary>Chat or Embedding; detected from the model's files when not set.</summary>
     public ModelKind? Kind { get; set; }
 
-    /// <summary>A built-in chat template name (chatml, llama3, gemma, phi3, mistral) instead of the model's own.</summary>
+    /// <summary>A chat template instead of the model's own: a built-in name (chatml, llama3, gemma, phi3, mistral), Jinja text, or a Jinja file's path.</summary>
     public string? ChatTemplate { get; set; }
 
     /// <summary><c>start</c> (loaded before the service takes traffic) or <c>first-use</c> (loaded by its first request).</summary>

@@ -247,6 +247,38 @@ public sealed class ChatFormatTests
         Assert.True(grammar.Matches("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {}, \"id\": \"abcDEF123\"}]"));
     }
 
+    [Fact]
+    public void Deepseek_and_granite_calls_are_read_back_and_held_by_their_grammar()
+    {
+        var deepseek = ToolCallSyntax.DeepSeek.Parse(
+            "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>")!;
+        Assert.Equal(("get_weather", "Paris"), (deepseek[0].Name, deepseek[0].Arguments!["city"]!.ToString()));
+        var grammar = Inference.Engines.Grammars.GbnfGrammar.Parse(string.Join('\n',
+            $"root ::= {ToolCallSyntax.DeepSeek.CallsRule(parallel: false, max: 1)}",
+            $"tool-call ::= {ToolCallSyntax.DeepSeek.CallRule("get_weather", "args")}",
+            "args ::= \"{}\""));
+        Assert.True(grammar.Matches("<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"));
+        Assert.Equal("deepseek-r1", ToolCallSyntax.Detect("{{ '<｜tool▁calls▁begin｜>' }}{% for t in tools %}{% endfor %}")!.Name);
+
+        var granite = ToolCallSyntax.Granite.Parse("<|tool_call|>[{\"name\": \"a\", \"arguments\": {\"x\": 1}}, {\"name\": \"b\", \"arguments\": {}}]")!;
+        Assert.Equal(["a", "b"], granite.Select(c => c.Name));
+        Assert.Null(ToolCallSyntax.Granite.Parse("<|tool_call|>[{\"name\": \"a\", \"argu"));
+    }
+
+    [Fact]
+    public async Task A_template_that_concatenates_arguments_as_text_gets_them_as_json_text()
+    {
+        var format = new JinjaChatFormat(
+            "text-arguments",
+            Inference.Engines.Templates.Jinja.JinjaTemplate.Parse("{% if tools %}{{ tools | length }}{% endif %}{% for m in messages %}{% if m.tool_calls %}{% for t in m.tool_calls %}{{ 'CALL ' + t.function.name + ' ' + t.function.arguments }}{% endfor %}{% else %}{{ m.role + ': ' + m.content }}{% endif %}{{ '\\n' }}{% endfor %}"),
+            null, new Dictionary<string, string>(), tokenizerAddsBos: false);
+        var (client, model) = Scripted(format, "ok");
+
+        await client.GetResponseAsync([new(ChatRole.User, "Q"), new(ChatRole.Assistant, [new FunctionCallContent("c1", "f", new Dictionary<string, object?> { ["x"] = 1 })])]);
+
+        Assert.Equal("user: Q\nCALL f {\"x\":1}\n", model.LastPrompt);
+    }
+
     private static string Reasoning(ChatResponse response) =>
         string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
 
