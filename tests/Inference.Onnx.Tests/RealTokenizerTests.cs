@@ -39,6 +39,19 @@ public sealed class RealTokenizerTests
         }
     }
 
+    [Fact]
+    public void A_gemma_prompt_has_its_bos_once_the_template_writes_it_and_the_tokenizer_adds_none()
+    {
+        var format = Inference.Engines.Templates.ChatTemplateSources.Find(TestModels.Folder("gemma3-tokenizer"), null)!;
+        var prompt = format.Render("gemma", [new(Microsoft.Extensions.AI.ChatRole.User, "Hi")], [], null).Text;
+
+        var ids = Tokenizer("gemma3-tokenizer").Encode(prompt);
+
+        Assert.StartsWith("<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n", prompt, StringComparison.Ordinal);
+        Assert.Equal(2, ids[0]);
+        Assert.Single(ids, id => id == 2);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Ids_and_decoding_are_the_reference_s(string model, int index)

@@ -4,7 +4,8 @@ namespace Inference.Engines.Tests.Templates;
 
 /// <summary>
 /// The chat templates of the real models in the shared model folders (<c>chat_template.jinja</c>, or
-/// <c>chat_template</c> in <c>tokenizer_config.json</c>: a string or a list of named templates), with their BOS and EOS.
+/// <c>chat_template</c> in <c>tokenizer_config.json</c>: a string or a list of named templates), with their BOS and EOS;
+/// and the <c>.jinja</c> files of <c>../shared/templates</c> and of <c>INFERENCE_TEMPLATES_DIR</c>.
 /// </summary>
 internal static class SharedModelTemplates
 {
@@ -36,6 +37,17 @@ internal static class SharedModelTemplates
                     found.AddRange(template.EnumerateArray().Select(t =>
                         ($"{name}:{t.GetProperty("name").GetString()}", t.GetProperty("template").GetString()!, bos, eos)));
                 }
+            }
+        }
+
+        // Further templates as .jinja files: ../shared/templates beside the model folders, and a folder named by
+        // INFERENCE_TEMPLATES_DIR (to check a collection of public templates against the reference).
+        foreach (var directory in new[] { Path.Combine(root, "..", "templates"), Environment.GetEnvironmentVariable("INFERENCE_TEMPLATES_DIR") })
+        {
+            if (directory is { Length: > 0 } && Directory.Exists(directory))
+            {
+                found.AddRange(Directory.EnumerateFiles(directory, "*.jinja", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                    .Select(file => (Path.GetRelativePath(directory, file), File.ReadAllText(file), "<s>", "</s>")));
             }
         }
 
