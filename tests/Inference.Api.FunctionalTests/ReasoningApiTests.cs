@@ -153,6 +153,14 @@ public sealed class ReasoningApiTests : IAsyncLifetime
         var gemma = await LifecycleHost.PostAsync(_http, "/api/show", """{"model":"gemma3-plain"}""");
         Assert.DoesNotContain("thinking", gemma.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
 
+        // The services directory says which models reason.
+        var services = await _http.GetStringAsync("/api/services");
+        var directory = JsonDocument.Parse(services).RootElement.GetProperty("services").EnumerateArray()
+            .SelectMany(service => service.GetProperty("models").EnumerateArray())
+            .ToDictionary(m => m.GetProperty("model_name").GetString()!, m => m.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()).ToList());
+        Assert.Contains("reasoning", directory["qwen3-think"]);
+        Assert.DoesNotContain("reasoning", directory["gemma3-plain"]);
+
         var models = await _http.GetFromJsonAsync<JsonElement>("/v1/models");
         var listed = models.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "qwen3-think").GetProperty("capabilities");
         Assert.Equal(("hermes", "think"), (listed.GetProperty("tool_calls").GetString(), listed.GetProperty("reasoning").GetString()));

@@ -20,7 +20,7 @@ internal static class ModelStatusBuilder
             Kind = ModelKindNames.Of(model.Kind),
             Provider = model.Provider,
             Status = IsDown(mine, downAfter) ? ModelStatus.Offline : ModelStatus.Online,
-            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints) : [ModelKindNames.TaskOf(model.Kind)],
+            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints, model.Description.Reasoning is not null) : [ModelKindNames.TaskOf(model.Kind)],
             Info = new ModelInfo
             {
                 Architecture = model.Architecture,
@@ -65,7 +65,8 @@ internal static class ModelStatusBuilder
     };
 
     /// <summary>What a chat model can do, by the monitor's names: grammar-constrained where its provider enforces grammars.</summary>
-    private static List<string> ChatCapabilities(OutputConstraints constraints)
+    /// <param name="reasoning">The model reasons, as its template says (think tags, Harmony's analysis channel).</param>
+    private static List<string> ChatCapabilities(OutputConstraints constraints, bool reasoning)
     {
         List<string> capabilities = ["text-generation", "chat"];
         if (constraints.HasFlag(OutputConstraints.JsonSchema))
@@ -81,6 +82,11 @@ internal static class ModelStatusBuilder
         if (constraints.HasFlag(OutputConstraints.Grammar))
         {
             capabilities.Add("grammar-constrained");
+        }
+
+        if (reasoning)
+        {
+            capabilities.Add("reasoning");
         }
 
         return capabilities;
