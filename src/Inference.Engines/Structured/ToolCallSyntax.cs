@@ -17,7 +17,7 @@ public abstract class ToolCallSyntax
     public static ToolCallSyntax Llama3 { get; } = new Llama3ToolCalls();
 
     /// <summary><c>[TOOL_CALLS] [{"name", "arguments", "id"}]</c>: Mistral v0.3, Nemo, Small.</summary>
-    public static ToolCallSyntax Mistral { get; } = new MistralToolCalls();
+    public static ToolCallSyntax Mistral { get; } = new MarkedArrayToolCalls("mistral", "[TOOL_CALLS]", " ", ids: true);
 
     /// <summary>Harmony's <c>&lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{...}</c>: GPT-OSS.</summary>
     public static ToolCallSyntax Harmony { get; } = new HarmonyToolCalls();
@@ -26,7 +26,7 @@ public abstract class ToolCallSyntax
     public static ToolCallSyntax DeepSeek { get; } = new DeepSeekToolCalls();
 
     /// <summary>IBM Granite's <c>&lt;|tool_call|&gt;[{"name", "arguments"}]</c>.</summary>
-    public static ToolCallSyntax Granite { get; } = new GraniteToolCalls();
+    public static ToolCallSyntax Granite { get; } = new MarkedArrayToolCalls("granite", "<|tool_call|>", "", ids: false);
 
     /// <summary>The syntax's name, reported with the model.</summary>
     public abstract string Name { get; }

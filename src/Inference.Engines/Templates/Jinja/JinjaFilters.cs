@@ -44,7 +44,8 @@ internal static class JinjaFilters
         return first ? indentation + result : result;
     }
 
-    private static List<string> SplitLines(string s)
+    /// <summary>Python's str.splitlines: on \n, \r\n and \r, with no empty last line for a trailing break.</summary>
+    public static List<string> SplitLines(string s)
     {
         var lines = new List<string>();
         var start = 0;

@@ -119,7 +119,7 @@ internal sealed partial class JinjaRenderer
             : s.EndsWith(Arg(a, 0, name), StringComparison.Ordinal)),
         "split" => Method(name, (a, kw) => Split(s, a.Count > 0 ? a[0] as string : kw.GetValueOrDefault("sep") as string, a.Count > 1 ? (long)a[1]! : kw.GetValueOrDefault("maxsplit") as long? ?? -1)),
         "rsplit" => Method(name, (a, kw) => RightSplit(s, a.Count > 0 ? a[0] as string : kw.GetValueOrDefault("sep") as string, a.Count > 1 ? (long)a[1]! : kw.GetValueOrDefault("maxsplit") as long? ?? -1)),
-        "splitlines" => Method(name, (_, _) => SplitLines(s)),
+        "splitlines" => Method(name, (_, _) => JinjaFilters.SplitLines(s).Cast<object?>().ToList()),
         "replace" => Method(name, (a, _) => a.Count > 2 && a[2] is long count
             ? ReplaceCount(s, Arg(a, 0, name), Arg(a, 1, name), count)
             : Arg(a, 0, name).Length == 0 ? ReplaceCount(s, "", Arg(a, 1, name), -1) : s.Replace(Arg(a, 0, name), Arg(a, 1, name), StringComparison.Ordinal)),
@@ -137,33 +137,6 @@ internal sealed partial class JinjaRenderer
         "removesuffix" => Method(name, (a, _) => Arg(a, 0, name).Length > 0 && s.EndsWith(Arg(a, 0, name), StringComparison.Ordinal) ? s[..^Arg(a, 0, name).Length] : s),
         _ => null,
     };
-
-    /// <summary>Python's str.splitlines: on \n, \r\n and \r, with no empty last line for a trailing break.</summary>
-    private static List<object?> SplitLines(string s)
-    {
-        var lines = new List<object?>();
-        var start = 0;
-        for (var i = 0; i < s.Length; i++)
-        {
-            if (s[i] is '\n' or '\r')
-            {
-                lines.Add(s[start..i]);
-                if (s[i] == '\r' && i + 1 < s.Length && s[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                start = i + 1;
-            }
-        }
-
-        if (start < s.Length)
-        {
-            lines.Add(s[start..]);
-        }
-
-        return lines;
-    }
 
     private static string ReplaceCount(string s, string old, string replacement, long count)
     {

@@ -4,27 +4,31 @@ using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
 
-/// <summary>Mistral's <c>[TOOL_CALLS] [{"name": ..., "arguments": {...}, "id": "abcdefghi"}, ...]</c>: one array of calls, ids of nine letters or digits.</summary>
-internal sealed class MistralToolCalls : ToolCallSyntax
+/// <summary>
+/// A marker, then one JSON array of calls: Mistral's <c>[TOOL_CALLS] [{"name": ..., "arguments": {...}, "id": "abcdefghi"}, ...]</c>
+/// (ids of nine letters or digits) and Granite's <c>&lt;|tool_call|&gt;[{"name": ..., "arguments": {...}}, ...]</c>.
+/// </summary>
+/// <param name="gap">What stands between the marker and the array.</param>
+/// <param name="ids">Each call carries its id.</param>
+internal sealed class MarkedArrayToolCalls(string name, string marker, string gap, bool ids) : ToolCallSyntax
 {
-    private const string Marker = "[TOOL_CALLS]";
+    public override string Name => name;
 
-    public override string Name => "mistral";
-
-    public override IReadOnlyList<string> Markup => [Marker];
+    public override IReadOnlyList<string> Markup => [marker];
 
     public override string CallRule(string name, string arguments) =>
-        $"{GrammarText.Literal("{\"name\": " + JsonSerializer.Serialize(name) + ", \"arguments\": ")} {arguments} \", \\\"id\\\": \\\"\" [a-zA-Z0-9]{{9}} \"\\\"}}\"";
+        $"{GrammarText.Literal("{\"name\": " + JsonSerializer.Serialize(name) + ", \"arguments\": ")} {arguments} " +
+        (ids ? "\", \\\"id\\\": \\\"\" [a-zA-Z0-9]{9} \"\\\"}\"" : "\"}\"");
 
     public override string CallsRule(bool parallel, int max) =>
-        $"{GrammarText.Literal(Marker + " [")} tool-call {(parallel ? $"(\", \" tool-call){{0,{max - 1}}} " : "")}\"]\"";
+        $"{GrammarText.Literal(marker + gap + "[")} tool-call {(parallel ? $"(\", \" tool-call){{0,{max - 1}}} " : "")}\"]\"";
 
-    public override string FreeText => "([^\\[] .*)?";
+    public override string FreeText => marker[0] == '[' ? "([^\\[] .*)?" : $"([^{marker[0]}] .*)?";
 
     public override bool MayBeCall(string text)
     {
         var trimmed = text.TrimStart();
-        return trimmed.StartsWith(Marker, StringComparison.Ordinal) || Marker.StartsWith(trimmed, StringComparison.Ordinal);
+        return trimmed.StartsWith(marker, StringComparison.Ordinal) || marker.StartsWith(trimmed, StringComparison.Ordinal);
     }
 
     public override List<FunctionCallContent> Read(string text, out bool complete)
@@ -32,12 +36,12 @@ internal sealed class MistralToolCalls : ToolCallSyntax
         var calls = new List<FunctionCallContent>();
         complete = false;
         var rest = text.AsSpan().Trim();
-        if (!rest.StartsWith(Marker, StringComparison.Ordinal))
+        if (!rest.StartsWith(marker, StringComparison.Ordinal))
         {
             return calls;
         }
 
-        rest = rest[Marker.Length..].TrimStart();
+        rest = rest[marker.Length..].TrimStart();
         var length = JsonLength(rest);
         if (length < 0)
         {
