@@ -15,6 +15,9 @@ public abstract class ReasoningSyntax
     /// <summary>Harmony's analysis channel: GPT-OSS.</summary>
     public static ReasoningSyntax Harmony { get; } = new HarmonyChannels();
 
+    /// <summary><c>&lt;|START_THINKING|&gt;...&lt;|END_THINKING|&gt;</c> before the actions or the answer: Command R7B and A.</summary>
+    public static ReasoningSyntax CommandR { get; } = new Tags("<|START_THINKING|>", "<|END_THINKING|>");
+
     /// <summary>The syntax's name, reported with the model.</summary>
     public abstract string Name { get; }
 
@@ -46,13 +49,14 @@ public abstract class ReasoningSyntax
     public static ReasoningSyntax? Detect(string template) => template switch
     {
         _ when template.Contains("<|channel|>", StringComparison.Ordinal) => Harmony,
+        _ when template.Contains("<|START_THINKING|>", StringComparison.Ordinal) => CommandR,
         _ when template.Contains("<think>", StringComparison.Ordinal) || template.Contains("</think>", StringComparison.Ordinal) => ThinkTags,
         _ => null,
     };
 
     private sealed class Tags(string open, string close) : ReasoningSyntax
     {
-        public override string Name => "think";
+        public override string Name => open == "<think>" ? "think" : "command-r";
 
         public override string Open => open;
 

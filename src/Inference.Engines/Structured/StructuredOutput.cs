@@ -175,8 +175,10 @@ public sealed class StructuredOutput
     public IAsyncEnumerable<ChatResponseUpdate> Shape(IAsyncEnumerable<ChatResponseUpdate> updates, CancellationToken cancellationToken = default)
     {
         var answer = ParsesToolCalls ? new ToolCallReader(_syntax) : OutputReader.Plain();
+        var wrapper = _syntax.AnswerWrapper;
+        answer = wrapper is { } markers ? new AnswerUnwrapper(markers.Open, markers.Close, answer) : answer;
         var reader = _reasoning?.Reader(Prompt.OpensReasoning, ParsesToolCalls, answer) ?? answer;
-        return _reasoning is null && !ParsesToolCalls ? updates : ReadAsync(updates, reader, cancellationToken);
+        return _reasoning is null && !ParsesToolCalls && wrapper is null ? updates : ReadAsync(updates, reader, cancellationToken);
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> ReadAsync(IAsyncEnumerable<ChatResponseUpdate> updates, OutputReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -28,6 +28,9 @@ public abstract class ToolCallSyntax
     /// <summary>IBM Granite's <c>&lt;|tool_call|&gt;[{"name", "arguments"}]</c>.</summary>
     public static ToolCallSyntax Granite { get; } = new MarkedArrayToolCalls("granite", "<|tool_call|>", "", ids: false);
 
+    /// <summary>Cohere Command R's <c>&lt;|START_ACTION|&gt;</c> lists of actions.</summary>
+    public static ToolCallSyntax CommandR { get; } = new CommandRToolCalls();
+
     /// <summary>The syntax's name, reported with the model.</summary>
     public abstract string Name { get; }
 
@@ -40,6 +43,9 @@ public abstract class ToolCallSyntax
     /// <summary>The GBNF for the calls one response makes, from the rule <c>tool-call</c>.</summary>
     public virtual string CallsRule(bool parallel, int max) =>
         parallel ? $"tool-call (\"\\n\" tool-call){{0,{max - 1}}}" : "tool-call";
+
+    /// <summary>The markers the family writes its answer between, which are not part of it; null when it writes the answer bare.</summary>
+    public virtual (string Open, string Close)? AnswerWrapper => null;
 
     /// <summary>The GBNF of an answer that is not a call (tool choice auto): any text that does not begin like one.</summary>
     public abstract string FreeText { get; }
@@ -64,6 +70,7 @@ public abstract class ToolCallSyntax
         _ when template.Contains("[TOOL_CALLS]", StringComparison.Ordinal) => Mistral,
         _ when template.Contains("<｜tool▁calls▁begin｜>", StringComparison.Ordinal) => DeepSeek,
         _ when template.Contains("<|tool_call|>", StringComparison.Ordinal) && template.Contains("<|start_of_role|>", StringComparison.Ordinal) => Granite,
+        _ when template.Contains("<|START_ACTION|>", StringComparison.Ordinal) => CommandR,
         _ when template.Contains("<tool_call>", StringComparison.Ordinal) => Hermes,
         _ when template.Contains("<|start_header_id|>", StringComparison.Ordinal) && template.Contains("tools", StringComparison.Ordinal) => Llama3,
         _ => null,

@@ -279,6 +279,34 @@ public sealed class ChatFormatTests
         Assert.Equal("user: Q\nCALL f {\"x\":1}\n", model.LastPrompt);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Command_r_thinks_acts_and_answers_between_its_own_markers(bool stream)
+    {
+        // A template in Command R's form: its turns, its actions for tools, its thinking and response markers.
+        var format = new JinjaChatFormat(
+            "command-r",
+            Inference.Engines.Templates.Jinja.JinjaTemplate.Parse(
+                "{% for m in messages %}<|START_OF_TURN_TOKEN|>{{ m.role }}{{ m.content }}<|END_OF_TURN_TOKEN|>{% endfor %}" +
+                "{% if tools %}{{ tools | length }} tools: write <|START_THINKING|>, then <|START_ACTION|>.{% endif %}<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>"),
+            null, new Dictionary<string, string>(), tokenizerAddsBos: false);
+        Assert.Equal(("command-r", "command-r"), (format.ToolCalls.Name, format.Reasoning?.Name));
+
+        var (client, _) = Scripted(format,
+            "<|START_THINKING|>I will look it up.<|END_THINKING|><|START_ACTION|>[\n    {\"tool_call_id\": \"0\", \"tool_name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}\n]<|END_ACTION|>");
+        var (acted, _) = await RunAsync(client, [new(ChatRole.User, "Weather in Paris?")], Tools(), stream);
+        var call = Assert.Single(acted.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("get_weather", "Paris", "I will look it up.", ChatFinishReason.ToolCalls), (call.Name, call.Arguments!["city"]!.ToString(), Reasoning(acted), acted.FinishReason));
+
+        (client, _) = Scripted(format, "<|START_RESPONSE|>It is sunny in Paris.<|END_RESPONSE|>");
+        var (answered, _) = await RunAsync(client, [new(ChatRole.User, "Weather in Paris?")], Tools(), stream);
+        Assert.Equal(("It is sunny in Paris.", ChatFinishReason.Stop), (answered.Text, answered.FinishReason));
+
+        var grammar = StructuredOutput.Create([new(ChatRole.User, "Q")], Tools(o => o.ToolMode = ChatToolMode.RequireAny), format, "m").Grammar!;
+        Assert.True(grammar.Matches("<|START_THINKING|>Plan.<|END_THINKING|><|START_ACTION|>[{\"tool_call_id\": \"0\", \"tool_name\": \"get_weather\", \"parameters\": {\"city\": \"Oslo\"}}]<|END_ACTION|>"));
+    }
+
     private static string Reasoning(ChatResponse response) =>
         string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
 
