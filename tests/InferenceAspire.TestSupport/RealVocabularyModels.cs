@@ -1,8 +1,8 @@
 namespace InferenceAspire.TestSupport;
 
 /// <summary>
-/// Two-layer random-weight Llama-shaped models with a real model's vocabulary, tokenizer and chat template (Qwen 3's
-/// and GPT-OSS's, from the shared model folders), as ONNX folders and GGUF files whose tokenizer metadata and
+/// Two-layer random-weight Llama-shaped models with a real model's vocabulary, tokenizer and chat template (Qwen 3's,
+/// GPT-OSS's and Gemma 3's, from the shared model folders), as ONNX folders and (but Gemma 3) GGUF files whose tokenizer metadata and
 /// <c>tokenizer.chat_template</c> are the real model's: made with <c>tests/tools/make-real-vocab-models.py</c> (and the
 /// shared tools) on first use into <c>artifacts/real-vocab-models</c>, under the same lock as the synthetic SmolLM2.
 /// </summary>
@@ -10,7 +10,7 @@ public static class RealVocabularyModels
 {
     private static readonly Lazy<string> Made = new(Make);
 
-    /// <summary>The ONNX folder of <paramref name="family"/> (qwen3 or gpt-oss).</summary>
+    /// <summary>The ONNX folder of <paramref name="family"/> (qwen3, gpt-oss or gemma3).</summary>
     public static string OnnxFolder(string family) => Path.Combine(Made.Value, $"{family}-2l-random");
 
     /// <summary>The GGUF file of <paramref name="family"/> (qwen3 or gpt-oss).</summary>
@@ -22,11 +22,12 @@ public static class RealVocabularyModels
         var directory = Path.Combine(root, "artifacts", "real-vocab-models");
         Directory.CreateDirectory(directory);
         using var held = SyntheticModels.Lock(Path.Combine(directory, ".lock"));
-        if (!File.Exists(Path.Combine(directory, "gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf")) || !File.Exists(Path.Combine(directory, "qwen3-2l-random-gguf", "qwen3.F32.gguf")))
+        string[] made = [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random", "onnx", "model.onnx")];
+        if (!made.All(file => File.Exists(Path.Combine(directory, file))))
         {
             var tools = SyntheticModels.SharedTools(root);
             SyntheticModels.Python(
-                Path.Combine(root, "tests", "tools", "make-real-vocab-models.py"), Path.Combine(tools, "..", "models"), tools, directory, "qwen3", "gpt-oss");
+                Path.Combine(root, "tests", "tools", "make-real-vocab-models.py"), Path.Combine(tools, "..", "models"), tools, directory, "qwen3", "gpt-oss", "gemma3");
         }
 
         return directory;

@@ -5,7 +5,8 @@ make-synthetic-llama.py) and the same weights as a GGUF whose tokenizer metadata
 real model's (byte-level BPE: tokens, merges and the pre-tokenizer llama.cpp knows the family by).
 
 Usage: /usr/bin/python3 make-real-vocab-models.py SHARED_MODELS_DIR SHARED_TOOLS_DIR OUT_DIR NAME [NAME...]
-  NAME: qwen3 or gpt-oss. Writes OUT_DIR/NAME-2l-random (ONNX) and OUT_DIR/NAME-2l-random-gguf/NAME.F32.gguf.
+  NAME: qwen3, gpt-oss or gemma3. Writes OUT_DIR/NAME-2l-random (ONNX) and, but for gemma3,
+  OUT_DIR/NAME-2l-random-gguf/NAME.F32.gguf.
 """
 import importlib.util, json, os, shutil, struct, subprocess, sys
 
@@ -13,6 +14,8 @@ FAMILIES = {
     # llama.cpp's pre-tokenizer names for these vocabularies (its llama-vocab.cpp).
     'qwen3': {'folder': 'qwen3-tokenizer', 'pre': 'qwen2', 'vocab_size': 151936},
     'gpt-oss': {'folder': 'gpt-oss-tokenizer', 'pre': 'gpt-4o', 'vocab_size': 201088},
+    # SentencePiece-style BPE: ONNX only (a GGUF of it would need llama.cpp's SPM metadata: scores and byte tokens).
+    'gemma3': {'folder': 'gemma3-tokenizer', 'pre': None, 'vocab_size': 262144},
 }
 
 
@@ -130,8 +133,9 @@ def main():
         template = os.path.join(tokenizer_dir, 'chat_template.jinja')
         if os.path.exists(template):
             shutil.copy(template, onnx_dir)
-        gguf(tools, onnx_dir, os.path.join(out, f'{family}-2l-random-gguf', f'{family}.F32.gguf'), family, tokenizer_dir)
-        print(f'{family}: {onnx_dir} and its GGUF', flush=True)
+        if FAMILIES[family]['pre'] is not None:
+            gguf(tools, onnx_dir, os.path.join(out, f'{family}-2l-random-gguf', f'{family}.F32.gguf'), family, tokenizer_dir)
+        print(f'{family}: {onnx_dir}', flush=True)
 
 
 if __name__ == '__main__':
