@@ -3,7 +3,8 @@ using InferenceAspire.TestSupport;
 namespace Inference.LlamaCpp.Tests;
 
 /// <summary>
-/// Qwen 3's and GPT-OSS's vocabularies and templates in llama.cpp (random weights, two layers, Llama-shaped): the
+/// Qwen 3's and GPT-OSS's vocabularies and templates in llama.cpp (random weights, two layers; llama.cpp's qwen3
+/// architecture for Qwen 3, a Llama for GPT-OSS): the
 /// template the GGUF carries, llama.cpp's tokenizer of the family (its pre-tokenizer), the family's calls and reasoning.
 /// </summary>
 public sealed class RealVocabularyTests
@@ -16,6 +17,7 @@ public sealed class RealVocabularyTests
         using var model = GgufModels.Load(RealVocabularyModels.GgufFile(family), GgufModels.Options(o => o.ContextLength = 2048), family);
         var client = new LlamaChatClient(model);
         Assert.Equal("gguf", model.ChatTemplate);
+        Assert.Equal(family == "qwen3" ? "qwen3" : "llama", model.File.Architecture);
 
         await RealVocabularyScenarios.CallsAsync(client);
         await RealVocabularyScenarios.AnswersAfterReasoningAsync(client);

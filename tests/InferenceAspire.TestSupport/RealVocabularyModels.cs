@@ -22,12 +22,21 @@ public static class RealVocabularyModels
         var directory = Path.Combine(root, "artifacts", "real-vocab-models");
         Directory.CreateDirectory(directory);
         using var held = SyntheticModels.Lock(Path.Combine(directory, ".lock"));
+        // Made again when the script that makes them changes.
+        var script = Path.Combine(root, "tests", "tools", "make-real-vocab-models.py");
+        var stamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)));
+        var stampFile = Path.Combine(directory, "made-by.sha256");
         string[] made = [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random", "onnx", "model.onnx")];
-        if (!made.All(file => File.Exists(Path.Combine(directory, file))))
+        if (!made.All(file => File.Exists(Path.Combine(directory, file))) || !File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp)
         {
+            foreach (var folder in Directory.EnumerateDirectories(directory))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
             var tools = SyntheticModels.SharedTools(root);
-            SyntheticModels.Python(
-                Path.Combine(root, "tests", "tools", "make-real-vocab-models.py"), Path.Combine(tools, "..", "models"), tools, directory, "qwen3", "gpt-oss", "gemma3");
+            SyntheticModels.Python(script, Path.Combine(tools, "..", "models"), tools, directory, "qwen3", "gpt-oss", "gemma3");
+            File.WriteAllText(stampFile, stamp);
         }
 
         return directory;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Makes small random-weight Llama-shaped models with the vocabulary, tokenizer and chat template of a real model
-(../shared/models/qwen3-tokenizer, gpt-oss-tokenizer), as an optimum ONNX folder (with the shared
+(../shared/models/qwen3-tokenizer, gpt-oss-tokenizer, gemma3-tokenizer), as an optimum ONNX folder (with the shared
 make-synthetic-llama.py) and the same weights as a GGUF whose tokenizer metadata and tokenizer.chat_template are the
-real model's (byte-level BPE: tokens, merges and the pre-tokenizer llama.cpp knows the family by).
+real model's (byte-level BPE: tokens, merges and the pre-tokenizer llama.cpp knows the family by), in llama.cpp's qwen3
+architecture for Qwen 3 (its Q/K norms of weight 1), a Llama for GPT-OSS.
 
 Usage: /usr/bin/python3 make-real-vocab-models.py SHARED_MODELS_DIR SHARED_TOOLS_DIR OUT_DIR NAME [NAME...]
   NAME: qwen3, gpt-oss or gemma3. Writes OUT_DIR/NAME-2l-random (ONNX) and, but for gemma3,
@@ -10,9 +11,11 @@ Usage: /usr/bin/python3 make-real-vocab-models.py SHARED_MODELS_DIR SHARED_TOOLS
 """
 import importlib.util, json, os, shutil, struct, subprocess, sys
 
+import numpy as np
+
 FAMILIES = {
     # llama.cpp's pre-tokenizer names for these vocabularies (its llama-vocab.cpp).
-    'qwen3': {'folder': 'qwen3-tokenizer', 'pre': 'qwen2', 'vocab_size': 151936},
+    'qwen3': {'folder': 'qwen3-tokenizer', 'pre': 'qwen2', 'vocab_size': 151936, 'arch': 'qwen3'},
     'gpt-oss': {'folder': 'gpt-oss-tokenizer', 'pre': 'gpt-4o', 'vocab_size': 201088},
     # SentencePiece-style BPE: ONNX only (a GGUF of it would need llama.cpp's SPM metadata: scores and byte tokens).
     'gemma3': {'folder': 'gemma3-tokenizer', 'pre': None, 'vocab_size': 262144},
@@ -54,13 +57,24 @@ def gguf(tools, model_dir, out, family, tokenizer_dir):
     d = gen.dims(cfg)
     w = gen.synthetic_weights(cfg, cfg['synthetic_seed'])
     f32 = writer.GGML_F32
+    # llama.cpp's own architecture where the family has one here: qwen3 (NEOX RoPE, so Q and K rows as Hugging Face
+    # has them, and per-head RMS norms of Q and K, here of weight 1); else a Llama (Q and K permuted for its RoPE).
+    arch = FAMILIES[family].get('arch', 'llama')
+    neox = arch == 'qwen3'
     tensors = [('token_embd.weight', w['model.embed_tokens.weight'], f32)]
     for l in range(d['layers']):
         p = f'model.layers.{l}.'
+        q = w[p + 'self_attn.q_proj.weight']
+        k = w[p + 'self_attn.k_proj.weight']
+        if neox:
+            tensors += [
+                (f'blk.{l}.attn_q_norm.weight', np.ones(d['head_dim'], dtype=np.float32), f32),
+                (f'blk.{l}.attn_k_norm.weight', np.ones(d['head_dim'], dtype=np.float32), f32),
+            ]
         tensors += [
             (f'blk.{l}.attn_norm.weight', w[p + 'input_layernorm.weight'], f32),
-            (f'blk.{l}.attn_q.weight', writer.permute(w[p + 'self_attn.q_proj.weight'], d['heads'], d['heads']), f32),
-            (f'blk.{l}.attn_k.weight', writer.permute(w[p + 'self_attn.k_proj.weight'], d['heads'], d['kv']), f32),
+            (f'blk.{l}.attn_q.weight', q if neox else writer.permute(q, d['heads'], d['heads']), f32),
+            (f'blk.{l}.attn_k.weight', k if neox else writer.permute(k, d['heads'], d['kv']), f32),
             (f'blk.{l}.attn_v.weight', w[p + 'self_attn.v_proj.weight'], f32),
             (f'blk.{l}.attn_output.weight', w[p + 'self_attn.o_proj.weight'], f32),
             (f'blk.{l}.ffn_norm.weight', w[p + 'post_attention_layernorm.weight'], f32),
@@ -87,14 +101,14 @@ def gguf(tools, model_dir, out, family, tokenizer_dir):
     template = open(template_file, encoding='utf-8').read() if os.path.exists(template_file) else tc['chat_template']
     STR, U32, F32, BOOL, ARR, I32 = writer.STR, writer.U32, writer.F32, writer.BOOL, writer.ARR, writer.I32
     kvs = [
-        ('general.architecture', STR, 'llama'), ('general.type', STR, 'model'), ('general.name', STR, family + '-2l-random'),
+        ('general.architecture', STR, arch), ('general.type', STR, 'model'), ('general.name', STR, family + '-2l-random'),
         ('general.file_type', U32, 0), ('general.alignment', U32, writer.ALIGN),
-        ('llama.vocab_size', U32, d['vocab']), ('llama.context_length', U32, int(cfg['max_position_embeddings'])),
-        ('llama.embedding_length', U32, d['hidden']), ('llama.block_count', U32, d['layers']),
-        ('llama.feed_forward_length', U32, d['inter']), ('llama.rope.dimension_count', U32, d['head_dim']),
-        ('llama.attention.head_count', U32, d['heads']), ('llama.attention.head_count_kv', U32, d['kv']),
-        ('llama.attention.key_length', U32, d['head_dim']), ('llama.attention.value_length', U32, d['head_dim']),
-        ('llama.rope.freq_base', F32, d['theta']), ('llama.attention.layer_norm_rms_epsilon', F32, d['eps']),
+        (f'{arch}.vocab_size', U32, d['vocab']), (f'{arch}.context_length', U32, int(cfg['max_position_embeddings'])),
+        (f'{arch}.embedding_length', U32, d['hidden']), (f'{arch}.block_count', U32, d['layers']),
+        (f'{arch}.feed_forward_length', U32, d['inter']), (f'{arch}.rope.dimension_count', U32, d['head_dim']),
+        (f'{arch}.attention.head_count', U32, d['heads']), (f'{arch}.attention.head_count_kv', U32, d['kv']),
+        (f'{arch}.attention.key_length', U32, d['head_dim']), (f'{arch}.attention.value_length', U32, d['head_dim']),
+        (f'{arch}.rope.freq_base', F32, d['theta']), (f'{arch}.attention.layer_norm_rms_epsilon', F32, d['eps']),
         ('tokenizer.ggml.model', STR, 'gpt2'), ('tokenizer.ggml.pre', STR, FAMILIES[family]['pre']),
         ('tokenizer.ggml.tokens', ARR, (STR, tokens)), ('tokenizer.ggml.token_type', ARR, (I32, types)),
         ('tokenizer.ggml.merges', ARR, (STR, merges)),
