@@ -14,6 +14,7 @@ internal sealed class LlamaVocabulary : IPromptTokenizer
     private readonly SafeLlamaModelHandle _model;
     private readonly bool[] _stops;
     private readonly bool[] _shown;
+    private readonly Dictionary<int, byte[]> _unescaped = [];
     private readonly int? _bos;
     private readonly Lazy<TokenTrie> _trie;
 
@@ -47,6 +48,21 @@ internal sealed class LlamaVocabulary : IPromptTokenizer
             if (Tokenize(text, addBos: false) is [var single] && !_stops[single])
             {
                 _shown[single] = true;
+            }
+        }
+
+        if (vocab.Type == LLamaVocabType.SentencePiece)
+        {
+            // llama.cpp writes a SentencePiece vocabulary's user-defined tokens (Gemma's runs of '▁') as they are
+            // stored; their '▁' is a space, as in its other pieces and as Hugging Face decodes them.
+            var buffer = new byte[64];
+            for (var id = 0; id < Count; id++)
+            {
+                var text = Encoding.UTF8.GetString(Bytes(id, ref buffer, special: false));
+                if (text.Contains('\u2581', StringComparison.Ordinal))
+                {
+                    _unescaped[id] = Encoding.UTF8.GetBytes(text.Replace('\u2581', ' '));
+                }
             }
         }
 
@@ -117,7 +133,8 @@ internal sealed class LlamaVocabulary : IPromptTokenizer
         return Encoding.UTF8.GetString(Bytes(model, token, ref buffer, special: true));
     }
 
-    private ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer, bool special) => Bytes(_model, token, ref buffer, special);
+    private ReadOnlySpan<byte> Bytes(int token, ref byte[] buffer, bool special) =>
+        _unescaped.TryGetValue(token, out var unescaped) ? unescaped : Bytes(_model, token, ref buffer, special);
 
     private static ReadOnlySpan<byte> Bytes(SafeLlamaModelHandle model, int token, ref byte[] buffer, bool special)
     {

@@ -2,7 +2,7 @@ namespace InferenceAspire.TestSupport;
 
 /// <summary>
 /// Two-layer random-weight Llama-shaped models with a real model's vocabulary, tokenizer and chat template (Qwen 3's,
-/// GPT-OSS's and Gemma 3's, from the shared model folders), as ONNX folders and (but Gemma 3) GGUF files whose tokenizer metadata and
+/// GPT-OSS's and Gemma 3's, from the shared model folders), as ONNX folders and GGUF files whose tokenizer metadata and
 /// <c>tokenizer.chat_template</c> are the real model's: made with <c>tests/tools/make-real-vocab-models.py</c> (and the
 /// shared tools) on first use into <c>artifacts/real-vocab-models</c>, under the same lock as the synthetic SmolLM2.
 /// </summary>
@@ -13,7 +13,7 @@ public static class RealVocabularyModels
     /// <summary>The ONNX folder of <paramref name="family"/> (qwen3, gpt-oss or gemma3).</summary>
     public static string OnnxFolder(string family) => Path.Combine(Made.Value, $"{family}-2l-random");
 
-    /// <summary>The GGUF file of <paramref name="family"/> (qwen3 or gpt-oss).</summary>
+    /// <summary>The GGUF file of <paramref name="family"/> (qwen3, gpt-oss or gemma3).</summary>
     public static string GgufFile(string family) => Path.Combine(Made.Value, $"{family}-2l-random-gguf", $"{family}.F32.gguf");
 
     private static string Make()
@@ -26,7 +26,7 @@ public static class RealVocabularyModels
         var script = Path.Combine(root, "tests", "tools", "make-real-vocab-models.py");
         var stamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)));
         var stampFile = Path.Combine(directory, "made-by.sha256");
-        string[] made = [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random", "onnx", "model.onnx")];
+        string[] made = [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random-gguf", "gemma3.F32.gguf")];
         if (!made.All(file => File.Exists(Path.Combine(directory, file))) || !File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp)
         {
             foreach (var folder in Directory.EnumerateDirectories(directory))
