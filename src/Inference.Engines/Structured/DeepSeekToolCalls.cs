@@ -19,6 +19,8 @@ internal sealed class DeepSeekToolCalls : ToolCallSyntax
 
     public override IReadOnlyList<string> Markup => [CallsBegin, CallsEnd, CallBegin, CallEnd, Separator];
 
+    public override string? CallsOpener => CallsBegin;
+
     public override string CallRule(string name, string arguments) =>
         $"{GrammarText.Literal(CallBegin + "function" + Separator + name + "\n```json\n")} {arguments} {GrammarText.Literal("\n```" + CallEnd)}";
 

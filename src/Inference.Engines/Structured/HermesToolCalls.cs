@@ -13,6 +13,8 @@ internal sealed class HermesToolCalls : ToolCallSyntax
 
     public override IReadOnlyList<string> Markup => [Open, Close];
 
+    public override string? CallsOpener => Open;
+
     public override string CallRule(string name, string arguments) =>
         $"{GrammarText.Literal(ToolPrompt.CallOpen + ToolPrompt.CallHead(name))} {arguments} {GrammarText.Literal("}" + ToolPrompt.CallClose)}";
 

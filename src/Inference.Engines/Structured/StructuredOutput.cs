@@ -278,8 +278,15 @@ public sealed class StructuredOutput
         }
         else
         {
-            // auto: calls, or any text that does not begin like one.
-            answer = $"tool-calls | {syntax.FreeText}";
+            // auto: text that never opens calls, then calls if the model makes any (families that write text before
+            // calls); else calls, or any text that does not begin like one.
+            answer = syntax.CallsOpener is { } opener
+                ? $"answer-text tool-calls?"
+                : $"tool-calls | {syntax.FreeText}";
+            if (syntax.CallsOpener is { } open)
+            {
+                rules.Add($"answer-text ::= {GrammarText.Excluding(open)}");
+            }
         }
 
         if (reasoning is null)

@@ -4,17 +4,25 @@ using Microsoft.Extensions.AI;
 namespace Inference.Engines.Structured;
 
 /// <summary>
-/// Tool calls out of the answer: text that starts like a call is held back and ends as <see cref="FunctionCallContent"/>
-/// with finish reason tool_calls; other text streams. A call the length cut short is never given as text: the calls
-/// completed before it are the answer, its finish reason length.
+/// Tool calls out of the answer. Where the family writes calls only as the whole output, text that starts like a call
+/// is held back; where it may write text first (<see cref="ToolCallSyntax.CallsOpener"/>), text streams until the calls
+/// open and what follows is held. Held calls end as <see cref="FunctionCallContent"/> with finish reason tool_calls. A
+/// call the length cut short is never given as text: the calls completed before it are the answer, its finish reason length.
 /// </summary>
 internal sealed class ToolCallReader(ToolCallSyntax syntax) : OutputReader
 {
     private readonly StringBuilder _held = new();
     private bool _streaming;
+    private bool _calling;
 
     public override void Read(string text, List<AIContent> into)
     {
+        if (syntax.CallsOpener is { } opener)
+        {
+            ReadBeforeCalls(text, opener, into);
+            return;
+        }
+
         if (_streaming)
         {
             if (text.Length > 0)
@@ -35,10 +43,49 @@ internal sealed class ToolCallReader(ToolCallSyntax syntax) : OutputReader
         }
     }
 
+    /// <summary>Text streams until the calls open; from there on everything is held.</summary>
+    private void ReadBeforeCalls(string text, string opener, List<AIContent> into)
+    {
+        _held.Append(text);
+        if (_calling)
+        {
+            return;
+        }
+
+        var buffer = _held.ToString();
+        var open = buffer.IndexOf(opener, StringComparison.Ordinal);
+        // Held back: what may be the opener begun, and the whitespace before it (it belongs to neither).
+        var partial = open >= 0 ? 0 : ThinkTagReader.PartialSuffix(buffer, opener);
+        var give = open >= 0 ? open : buffer.Length - partial - (buffer.Length - partial - buffer[..^partial].TrimEnd().Length);
+        if (open >= 0)
+        {
+            _calling = true;
+        }
+
+        var before = buffer[..give];
+        if (open >= 0)
+        {
+            before = before.TrimEnd();
+        }
+
+        if (before.Length > 0)
+        {
+            into.Add(new TextContent(before));
+        }
+
+        _held.Clear().Append(buffer[give..]);
+    }
+
     public override ChatFinishReason? Finish(ChatFinishReason? reason, List<AIContent> into)
     {
-        if (_streaming)
+        if (_streaming || (syntax.CallsOpener is not null && !_calling))
         {
+            if (_held.Length > 0)
+            {
+                into.Add(new TextContent(_held.ToString()));
+                _held.Clear();
+            }
+
             return reason;
         }
 

@@ -44,6 +44,12 @@ public abstract class ToolCallSyntax
     public virtual string CallsRule(bool parallel, int max) =>
         parallel ? $"tool-call (\"\\n\" tool-call){{0,{max - 1}}}" : "tool-call";
 
+    /// <summary>
+    /// What opens the calls, when the family may write text before them (Hermes, Qwen, DeepSeek-R1): the text streams
+    /// as the answer's until this appears; null when calls, if any, are the whole output.
+    /// </summary>
+    public virtual string? CallsOpener => null;
+
     /// <summary>The markers the family writes its answer between, which are not part of it; null when it writes the answer bare.</summary>
     public virtual (string Open, string Close)? AnswerWrapper => null;
 

@@ -120,6 +120,26 @@ public sealed class ChatFormatTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task Text_before_a_call_streams_as_the_answer_and_the_call_is_still_read(bool stream)
+    {
+        var (client, _) = Scripted("qwen3-tokenizer", "<think>\nok\n</think>\n\nLet me check that for you.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>");
+
+        var (response, updates) = await RunAsync(client, [new(ChatRole.User, "Weather in Paris?")], Tools(), stream);
+
+        Assert.Equal(("Let me check that for you.", ChatFinishReason.ToolCalls), (response.Text, response.FinishReason));
+        Assert.Equal("get_weather", Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()).Name);
+        Assert.DoesNotContain(updates.SelectMany(u => u.Contents).OfType<TextContent>(), t => t.Text.Contains('<', StringComparison.Ordinal));
+
+        // The grammar lets text come first, then calls; text never holds a call's opening.
+        var grammar = StructuredOutput.Create([new(ChatRole.User, "Q")], Tools(), Format("qwen3-tokenizer"), "m").Grammar!;
+        Assert.True(grammar.Matches("Sure.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"));
+        Assert.True(grammar.Matches("Just an answer."));
+        Assert.False(grammar.Matches("Sure. <tool_call> not a call"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task Gpt_oss_reasons_on_the_analysis_channel_and_answers_on_the_final_one(bool stream)
     {
         var (client, model) = Scripted("gpt-oss-tokenizer", "<|channel|>analysis<|message|>User says hi. Reply.<|end|><|start|>assistant<|channel|>final<|message|>Hello!");
