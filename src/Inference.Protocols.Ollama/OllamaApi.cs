@@ -338,17 +338,13 @@ public static class OllamaApi
     private static async Task<IResult> RespondAsync(RoutedModel model, List<ChatMessage> messages, ChatOptions options, bool stream, Render render, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var updates = model.ChatClient.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool any;
-        try
+        var (first, any, error) = await FirstUpdate.AwaitAsync(model.ChatClient.GetStreamingResponseAsync(messages, options, cancellationToken), "messages", cancellationToken);
+        if (error is not null)
         {
-            any = await updates.MoveNextAsync();
+            return ApiErrors.Ollama(error);
         }
-        catch (Exception ex) when (InferenceErrors.FromException(ex, "messages") is { } mapped)
-        {
-            await updates.DisposeAsync();
-            return ApiErrors.Ollama(mapped);
-        }
+
+        var updates = first!;
 
         // Ollama says "stop" when it answers with tool calls.
         string Final(UsageDetails? usage, ChatFinishReason? reason, string text, string? thinking = null, List<OllamaToolCall>? calls = null) => render(

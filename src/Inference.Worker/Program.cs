@@ -15,6 +15,7 @@ builder.CacheOnlyWhenConfigured();
 builder.AddInferenceHttp();
 builder.AddOpenAIApi();
 builder.AddOllamaApi();
+builder.AddAnthropicApi();
 builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
 
@@ -23,6 +24,7 @@ app.UseInferenceHttp();
 app.MapDefaultEndpoints();
 app.MapOpenAIApi();
 app.MapOllamaApi();
+app.MapAnthropicApi();
 app.MapPlatformApi();
 app.MapModelLoadingApi();
 app.MapInferenceMonitoring();

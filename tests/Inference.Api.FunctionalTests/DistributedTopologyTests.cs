@@ -63,6 +63,22 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     }
 
     [Fact]
+    public async Task Anthropic_messages_and_token_counts_go_through_the_gateway_as_the_worker_answers_them()
+    {
+        using var gateway = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        using var worker = new HttpClient { BaseAddress = platform.Worker.BaseAddress };
+        var body = $$"""{"model":"{{Chat}}","max_tokens":30,"messages":[{"role":"user","content":"What does \"tree\" mean?"}]}""";
+
+        var viaGateway = await LifecycleHost.PostAsync(gateway, "/v1/messages", body);
+        var direct = await LifecycleHost.PostAsync(worker, "/v1/messages", body);
+        Assert.Equal(direct.GetProperty("content")[0].GetProperty("text").GetString(), viaGateway.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.StartsWith("tree: a tall perennial woody plant", viaGateway.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        var counted = await LifecycleHost.PostAsync(gateway, "/v1/messages/count_tokens", body);
+        Assert.Equal(direct.GetProperty("usage").GetProperty("input_tokens").GetInt32(), counted.GetProperty("input_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task A_classification_goes_from_the_api_to_the_embeddings_service_and_repeats_come_from_redis()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };

@@ -186,6 +186,47 @@ public sealed class ReasoningApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, think.StatusCode);
     }
 
+    [Fact]
+    public async Task Anthropic_messages_carry_thinking_blocks_and_tool_use_whole_and_streamed()
+    {
+        var answer = await LifecycleHost.PostAsync(_http, "/v1/messages", """{"model":"qwen3-think","max_tokens":50,"thinking":{"type":"enabled","budget_tokens":40},"messages":[{"role":"user","content":"Hi"}]}""");
+        var blocks = answer.GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["thinking", "text"], blocks.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal(("The user greets me.", "Hello there!"), (blocks[0].GetProperty("thinking").GetString(), blocks[1].GetProperty("text").GetString()));
+        Assert.Equal("end_turn", answer.GetProperty("stop_reason").GetString());
+
+        var called = await LifecycleHost.PostAsync(_http, "/v1/messages", """{"model":"gpt-oss-call","max_tokens":50,"tools":[{"name":"get_weather","description":"Weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"Weather in Paris?"}]}""");
+        var use = called.GetProperty("content").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "tool_use");
+        Assert.Equal(("get_weather", "Paris", "tool_use"), (use.GetProperty("name").GetString(), use.GetProperty("input").GetProperty("city").GetString(), called.GetProperty("stop_reason").GetString()));
+        Assert.StartsWith("toolu_", use.GetProperty("id").GetString(), StringComparison.Ordinal);
+
+        // The call and its result sent back.
+        var id = use.GetProperty("id").GetString();
+        var followUp = """
+            {"model":"gpt-oss-call","max_tokens":50,"tools":[{"name":"get_weather","description":"Weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}],
+             "messages":[{"role":"user","content":"Weather in Paris?"},
+                         {"role":"assistant","content":[{"type":"thinking","thinking":"Need it.","signature":""},{"type":"tool_use","id":"TOOL_ID","name":"get_weather","input":{"city":"Paris"}}]},
+                         {"role":"user","content":[{"type":"tool_result","tool_use_id":"TOOL_ID","content":[{"type":"text","text":"21 C"}]}]}]}
+            """.Replace("TOOL_ID", id, StringComparison.Ordinal);
+        await LifecycleHost.PostAsync(_http, "/v1/messages", followUp);
+
+        using var streamed = await _http.PostAsync("/v1/messages", OpenAIClientTests.Json("""{"model":"qwen3-think","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"""));
+        var events = AnthropicMessagesTests.ParseEvents(await streamed.Content.ReadAsStringAsync());
+        var starts = events.Where(e => e.Name == "content_block_start").Select(e => e.Data.GetProperty("content_block").GetProperty("type").GetString()).ToList();
+        Assert.Equal(["thinking", "text"], starts);
+        var deltas = events.Where(e => e.Name == "content_block_delta").Select(e => e.Data.GetProperty("delta")).ToList();
+        Assert.Equal("The user greets me.", string.Concat(deltas.Where(d => d.GetProperty("type").GetString() == "thinking_delta").Select(d => d.GetProperty("thinking").GetString())));
+        Assert.Equal("Hello there!", string.Concat(deltas.Where(d => d.GetProperty("type").GetString() == "text_delta").Select(d => d.GetProperty("text").GetString())));
+        Assert.Contains(deltas, d => d.GetProperty("type").GetString() == "signature_delta");
+
+        using var streamedCall = await _http.PostAsync("/v1/messages", OpenAIClientTests.Json("""{"model":"gpt-oss-call","max_tokens":50,"stream":true,"tools":[{"name":"get_weather","description":"Weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"Weather?"}]}"""));
+        var callEvents = AnthropicMessagesTests.ParseEvents(await streamedCall.Content.ReadAsStringAsync());
+        var json = string.Concat(callEvents.Where(e => e.Name == "content_block_delta" && e.Data.GetProperty("delta").GetProperty("type").GetString() == "input_json_delta")
+            .Select(e => e.Data.GetProperty("delta").GetProperty("partial_json").GetString()));
+        Assert.Equal("Paris", JsonDocument.Parse(json).RootElement.GetProperty("city").GetString());
+        Assert.Equal("tool_use", callEvents.Single(e => e.Name == "message_delta").Data.GetProperty("delta").GetProperty("stop_reason").GetString());
+    }
+
     private async Task<List<JsonElement>> StreamAsync(string body) =>
         [.. (await StreamChunksAsync(body)).Select(c => c.GetProperty("choices")).Where(c => c.GetArrayLength() > 0).Select(c => c[0].GetProperty("delta"))];
 

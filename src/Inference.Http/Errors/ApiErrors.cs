@@ -34,6 +34,22 @@ public static class ApiErrors
         return WithRetryAfter(Ollama(error.Status, error.Message), error);
     }
 
+    /// <summary>Anthropic's error body, its type told by the status as Anthropic's API tells it.</summary>
+    public static IResult Anthropic(int status, string message) =>
+        TypedResults.Json(new AnthropicErrorResponse(new AnthropicError(AnthropicType(status), message)), ErrorJsonContext.Default.AnthropicErrorResponse, statusCode: status);
+
+    public static string AnthropicType(int status) => status switch
+    {
+        400 or 409 or 422 => "invalid_request_error",
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        503 or 529 => "overloaded_error",
+        _ => "api_error",
+    };
+
     /// <summary>Text Embeddings Inference's error body, its type told by the status.</summary>
     public static IResult Tei(int status, string message) =>
         TypedResults.Json(new PredictError(message, status switch { 429 => "Overloaded", >= 500 => "Backend", _ => "Validation" }), ErrorJsonContext.Default.PredictError, statusCode: status);

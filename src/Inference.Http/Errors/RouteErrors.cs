@@ -12,6 +12,7 @@ public static class RouteErrors
     public static IResult For(PathString path, int status, string message, string type, string code, string title) => FormatOf(path) switch
     {
         ErrorFormat.OpenAI => ApiErrors.OpenAI(status, message, type, code: code),
+        ErrorFormat.Anthropic => ApiErrors.Anthropic(status, message),
         ErrorFormat.TextEmbeddingsInference => ApiErrors.Tei(status, message),
         ErrorFormat.Ollama => ApiErrors.Ollama(status, message),
         _ => ApiErrors.Problem(status, message, title, new Dictionary<string, object?> { ["code"] = code }),
@@ -19,7 +20,8 @@ public static class RouteErrors
 
     /// <summary>Which API's error body a route answers with, by its path.</summary>
     public static ErrorFormat FormatOf(PathString path) =>
-        path.StartsWithSegments("/v1") ? ErrorFormat.OpenAI
+        path.StartsWithSegments("/v1/messages") ? ErrorFormat.Anthropic
+        : path.StartsWithSegments("/v1") ? ErrorFormat.OpenAI
         : path.StartsWithSegments("/predict") ? ErrorFormat.TextEmbeddingsInference
         : path.StartsWithSegments("/api") && !PlatformPrefixes.Any(p => path.StartsWithSegments(p)) ? ErrorFormat.Ollama
         : ErrorFormat.ProblemDetails;
@@ -40,6 +42,9 @@ public enum ErrorFormat
 
     /// <summary>Ollama's <c>{"error":"..."}</c>.</summary>
     Ollama,
+
+    /// <summary>Anthropic's <c>{"type":"error","error":{"type","message"}}</c>.</summary>
+    Anthropic,
 
     /// <summary>Text Embeddings Inference's <c>{"error","error_type"}</c>.</summary>
     TextEmbeddingsInference,

@@ -1,0 +1,28 @@
+using Inference.Serving.Requests;
+using Microsoft.Extensions.AI;
+
+namespace Inference.Http;
+
+/// <summary>
+/// A response's first update, awaited before any status is sent: a request the model refuses (its prompt too long, a
+/// template's refusal) still gets a proper status and error body, in whichever API's shape the caller uses.
+/// </summary>
+public static class FirstUpdate
+{
+    /// <summary>The updates moved to their first one (<c>Any</c> false when there is none); or the error the request caused.</summary>
+    public static async Task<(IAsyncEnumerator<ChatResponseUpdate>? Updates, bool Any, InferenceError? Error)> AwaitAsync(
+        IAsyncEnumerable<ChatResponseUpdate> updates, string promptParam, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var enumerator = updates.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return (enumerator, await enumerator.MoveNextAsync().ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (InferenceErrors.FromException(ex, promptParam) is { } mapped)
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            return (null, false, mapped);
+        }
+    }
+}
