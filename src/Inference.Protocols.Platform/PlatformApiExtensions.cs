@@ -17,6 +17,7 @@ public static class PlatformApiExtensions
         ArgumentNullException.ThrowIfNull(builder);
         WireFormats.Add(PlatformJsonContext.Default);
         WireFormats.Add(ClassificationJsonContext.Default);
+        WireFormats.Add(RerankJsonContext.Default);
         builder.Services.TryAddSingleton<InferRunner>();
         return builder;
     }

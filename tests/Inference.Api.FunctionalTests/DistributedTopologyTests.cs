@@ -79,6 +79,20 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     }
 
     [Fact]
+    public async Task Reranking_through_the_gateway_scores_with_the_embeddings_service_s_vectors()
+    {
+        using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        var expected = await RerankTests.CosinesAsync(http, Embedding);
+
+        var answer = await LifecycleHost.PostAsync(http, "/v1/rerank", JsonSerializer.Serialize(new
+        {
+            model = Embedding, query = "a dog barking at night", documents = new[] { "the stock market fell", "a puppy yapping loudly", "tree bark is rough", "cats sleep all day" },
+        }));
+
+        Assert.All(answer.GetProperty("results").EnumerateArray(), r => Assert.Equal(expected[r.GetProperty("index").GetInt32()], r.GetProperty("relevance_score").GetDouble(), 4));
+    }
+
+    [Fact]
     public async Task A_classification_goes_from_the_api_to_the_embeddings_service_and_repeats_come_from_redis()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };

@@ -22,7 +22,7 @@ public static class RouteErrors
     public static ErrorFormat FormatOf(PathString path) =>
         path.StartsWithSegments("/v1/messages") ? ErrorFormat.Anthropic
         : path.StartsWithSegments("/v1") ? ErrorFormat.OpenAI
-        : path.StartsWithSegments("/predict") ? ErrorFormat.TextEmbeddingsInference
+        : path.StartsWithSegments("/predict") || path.StartsWithSegments("/rerank") ? ErrorFormat.TextEmbeddingsInference
         : path.StartsWithSegments("/api") && !PlatformPrefixes.Any(p => path.StartsWithSegments(p)) ? ErrorFormat.Ollama
         : ErrorFormat.ProblemDetails;
 
