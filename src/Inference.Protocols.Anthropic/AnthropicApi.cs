@@ -70,7 +70,7 @@ internal static class AnthropicApi
 
         // A model a Worker serves is counted there, with its own template and tokenizer.
         var lookup = services.Inference.Find(request!.Model, ModelKind.Chat);
-        if (lookup.Model is { } remote && ModelForwarding.CanForward(remote.Model) && remote.ChatClient.GetService(typeof(ChatFormat)) is null)
+        if (lookup.Model is { } remote && ModelForwarding.CanForward(remote.Model))
         {
             var body = JsonSerializer.SerializeToNode(request, AnthropicJsonContext.Default.MessagesRequest)!.AsObject();
             var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(remote.Model, "/v1/messages/count_tokens", body, cancellationToken);

@@ -157,7 +157,7 @@ internal static class PromptInspectionApi
     private static async Task<IResult?> ForwardAsync(HttpContext http, ApiServices services, string? id, string path, Func<JsonObject> body, CancellationToken cancellationToken)
     {
         var lookup = services.Inference.Find(id, ModelKind.Chat);
-        if (lookup.Model is not { } model || !ModelForwarding.CanForward(model.Model) || model.ChatClient.GetService(typeof(ChatFormat)) is not null)
+        if (lookup.Model is not { } model || !ModelForwarding.CanForward(model.Model))
         {
             return null;
         }

@@ -50,12 +50,16 @@ def config(family, tokenizer_dir):
     }
 
 
-def gguf(tools, model_dir, out, family, tokenizer_dir):
+def weights(tools, model_dir):
+    """The shared GGUF writer, and the ONNX model's config, dimensions and weights drawn again from its seed."""
     writer = load(os.path.join(tools, 'synthetic-llama-to-gguf.py'), 'synthetic_llama_to_gguf')
     gen = writer.load_generator()
     cfg = json.load(open(os.path.join(model_dir, 'config.json')))
-    d = gen.dims(cfg)
-    w = gen.synthetic_weights(cfg, cfg['synthetic_seed'])
+    return writer, cfg, gen.dims(cfg), gen.synthetic_weights(cfg, cfg['synthetic_seed'])
+
+
+def gguf(tools, model_dir, out, family, tokenizer_dir):
+    writer, cfg, d, w = weights(tools, model_dir)
     f32 = writer.GGML_F32
     # llama.cpp's own architecture where the family has one here: qwen3 (NEOX RoPE, so Q and K rows as Hugging Face
     # has them, and per-head RMS norms of Q and K, here of weight 1); else a Llama (Q and K permuted for its RoPE).
@@ -123,11 +127,7 @@ def gemma3_gguf(tools, model_dir, out, tokenizer_dir):
     """llama.cpp's gemma3 architecture (norms of weight 1: Hugging Face's Gemma norms are 1 + w, written as llama.cpp
     reads them) with the SentencePiece tokenizer llama.cpp runs for Gemma: pieces, scores (each piece's merge rank,
     negated: the lower the rank, the sooner it merges), token types (control, user-defined, byte), no space prefix."""
-    writer = load(os.path.join(tools, 'synthetic-llama-to-gguf.py'), 'synthetic_llama_to_gguf')
-    gen = writer.load_generator()
-    cfg = json.load(open(os.path.join(model_dir, 'config.json')))
-    d = gen.dims(cfg)
-    w = gen.synthetic_weights(cfg, cfg['synthetic_seed'])
+    writer, cfg, d, w = weights(tools, model_dir)
     f32 = writer.GGML_F32
     ones = lambda n: np.ones(n, dtype=np.float32)
     tensors = [('token_embd.weight', w['model.embed_tokens.weight'], f32)]

@@ -1,4 +1,5 @@
 using System.Text;
+using Inference.Engines.Text;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
@@ -34,7 +35,7 @@ internal sealed class AnswerUnwrapper(string open, string close, OutputReader an
             buffer = buffer[..end];
         }
 
-        var keep = end >= 0 ? 0 : ThinkTagReader.PartialSuffix(buffer, close);
+        var keep = end >= 0 ? 0 : PartialMatch.Suffix(buffer, close);
         answer.Read(buffer[..^keep], into);
         _held.Clear().Append(end >= 0 ? "" : buffer[^keep..]);
     }

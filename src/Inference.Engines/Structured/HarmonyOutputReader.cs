@@ -1,4 +1,5 @@
 using System.Text;
+using Inference.Engines.Text;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
@@ -91,7 +92,7 @@ internal sealed class HarmonyOutputReader(bool parsesTools) : OutputReader
         }
 
         // Give out the body but what may be an end marker begun.
-        var keep = Ends.Max(e => ThinkTagReader.PartialSuffix(buffer, e));
+        var keep = Ends.Max(e => PartialMatch.Suffix(buffer, e));
         Body(buffer[..^keep], into);
         _held.Clear().Append(buffer[^keep..]);
         return false;

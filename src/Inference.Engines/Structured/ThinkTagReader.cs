@@ -1,4 +1,5 @@
 using System.Text;
+using Inference.Engines.Text;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
@@ -61,7 +62,7 @@ internal sealed class ThinkTagReader(string open, string close, bool opened, Out
                 }
 
                 // Give out the reasoning but what may be the closing tag begun, or whitespace that may precede it.
-                var partial = PartialSuffix(buffer, close);
+                var partial = PartialMatch.Suffix(buffer, close);
                 var keep = partial + (buffer.Length - partial - buffer[..^partial].TrimEnd().Length);
                 Reasoning(buffer[..^keep], into);
                 _held.Clear().Append(buffer[^keep..]);
@@ -112,19 +113,5 @@ internal sealed class ThinkTagReader(string open, string close, bool opened, Out
         {
             answer.Read(text, into);
         }
-    }
-
-    /// <summary>The length of the longest end of <paramref name="text"/> that begins <paramref name="tag"/>.</summary>
-    internal static int PartialSuffix(string text, string tag)
-    {
-        for (var length = Math.Min(tag.Length - 1, text.Length); length > 0; length--)
-        {
-            if (text.AsSpan(text.Length - length).SequenceEqual(tag.AsSpan(0, length)))
-            {
-                return length;
-            }
-        }
-
-        return 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Inference.Engines.Text;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Engines.Structured;
@@ -55,7 +56,7 @@ internal sealed class ToolCallReader(ToolCallSyntax syntax) : OutputReader
         var buffer = _held.ToString();
         var open = buffer.IndexOf(opener, StringComparison.Ordinal);
         // Held back: what may be the opener begun, and the whitespace before it (it belongs to neither).
-        var partial = open >= 0 ? 0 : ThinkTagReader.PartialSuffix(buffer, opener);
+        var partial = open >= 0 ? 0 : PartialMatch.Suffix(buffer, opener);
         var give = open >= 0 ? open : buffer.Length - partial - (buffer.Length - partial - buffer[..^partial].TrimEnd().Length);
         if (open >= 0)
         {

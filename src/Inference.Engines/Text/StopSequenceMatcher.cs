@@ -42,14 +42,7 @@ public sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
         var hold = 0;
         foreach (var stop in stops)
         {
-            for (var k = Math.Min(stop.Length - 1, pending.Length); k > hold; k--)
-            {
-                if (pending.AsSpan(pending.Length - k).SequenceEqual(stop.AsSpan(0, k)))
-                {
-                    hold = k;
-                    break;
-                }
-            }
+            hold = Math.Max(hold, PartialMatch.Suffix(pending, stop));
         }
 
         _pending.Remove(0, pending.Length - hold);

@@ -110,7 +110,11 @@ internal sealed class SequenceSampler : IDisposable
         }
 
         var token = NextSampled(context, index, logits);
-        _budget?.Accept(token, _budget is null ? [] : _vocabulary!.Bytes(token, ref _piece));
+        if (_budget is not null)
+        {
+            _budget.Accept(token, _vocabulary!.Bytes(token, ref _piece));
+        }
+
         return token;
     }
 

@@ -10,7 +10,9 @@ namespace Inference.Onnx.Tokenization;
 public sealed class ModelTokenizer : IPromptTokenizer
 {
     private readonly byte[][] _tokenBytes;
-    private readonly Dictionary<int, byte[]> _shown = [];
+    private readonly Func<string, int[]>? _encoder;
+    private readonly Dictionary<int, byte[]> _specialBytes;
+    private readonly HashSet<int> _shown = [];
 
     internal ModelTokenizer(
         Tokenizer? inner,
@@ -21,22 +23,20 @@ public sealed class ModelTokenizer : IPromptTokenizer
         Func<string, int[]>? encoder = null)
     {
         Inner = inner;
-        Encoder = encoder;
+        _encoder = encoder;
         Family = family;
         _tokenBytes = tokenBytes;
         SpecialTokens = specialTokens;
+        _specialBytes = specialTokens.ToDictionary(p => p.Value, p => Encoding.UTF8.GetBytes(p.Key));
         SpecialTokenIds = specialTokens.Values.ToHashSet();
         MaxLength = maxLength;
     }
 
-    /// <summary>The Microsoft.ML.Tokenizers tokenizer that encodes, or null when <see cref="Encoder"/> does.</summary>
+    /// <summary>
+    /// The Microsoft.ML.Tokenizers tokenizer that encodes, or null for a family it lacks (SentencePiece-style BPE from
+    /// tokenizer.json), whose encoder the loader gives.
+    /// </summary>
     public Tokenizer? Inner { get; }
-
-    /// <summary>The encoder of a family Microsoft.ML.Tokenizers lacks (SentencePiece-style BPE from tokenizer.json).</summary>
-    internal Func<string, int[]>? Encoder { get; }
-
-    /// <summary>Each id's bytes, as the loader built them.</summary>
-    internal byte[][] TokenTable => _tokenBytes;
 
     public TokenizerFamily Family { get; }
 
@@ -51,7 +51,7 @@ public sealed class ModelTokenizer : IPromptTokenizer
     public int VocabularySize => _tokenBytes.Length;
 
     /// <summary>Encodes text as it is: no BOS/EOS or other template tokens are added.</summary>
-    public int[] Encode(string text) => Encoder is { } encoder ? encoder(text) : Inner switch
+    public int[] Encode(string text) => _encoder is { } encoder ? encoder(text) : Inner switch
     {
         SentencePieceTokenizer sp => [.. sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false)],
         BertTokenizer bert => [.. bert.EncodeToIds(text, addSpecialTokens: false)],
@@ -68,7 +68,7 @@ public sealed class ModelTokenizer : IPromptTokenizer
     public ReadOnlySpan<byte> GetTokenBytes(int id) =>
         (uint)id >= (uint)_tokenBytes.Length ? []
         : !SpecialTokenIds.Contains(id) ? _tokenBytes[id]
-        : _shown.TryGetValue(id, out var shown) ? shown
+        : _shown.Contains(id) ? _specialBytes[id]
         : [];
 
     /// <summary>
@@ -82,13 +82,13 @@ public sealed class ModelTokenizer : IPromptTokenizer
         {
             if (SpecialTokens.TryGetValue(text, out var id))
             {
-                _shown[id] = Encoding.UTF8.GetBytes(text);
+                _shown.Add(id);
             }
         }
     }
 
     /// <summary>The BOS id <see cref="IPromptTokenizer.Tokenize"/> adds with its special tokens, when the model's tokenizer adds one.</summary>
-    public int? BosTokenId { get; init; }
+    public int? BosTokenId { get; internal set; }
 
     IReadOnlyList<int> IPromptTokenizer.Tokenize(string text, bool addSpecial) =>
         addSpecial && BosTokenId is int bos ? [bos, .. Encode(text)] : Encode(text);
@@ -113,8 +113,7 @@ public sealed class ModelTokenizer : IPromptTokenizer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, _tokenBytes.Length);
-        var special = SpecialTokens.FirstOrDefault(p => p.Value == id).Key;
-        return special is not null ? Encoding.UTF8.GetBytes(special) : _tokenBytes[id];
+        return _specialBytes.TryGetValue(id, out var special) ? special : _tokenBytes[id];
     }
 
     /// <summary>Decodes ids to text, skipping special tokens; invalid UTF-8 becomes U+FFFD.</summary>

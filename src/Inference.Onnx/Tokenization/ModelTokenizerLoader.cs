@@ -40,10 +40,12 @@ public static class ModelTokenizerLoader
             };
 
             // The BOS a tokenizer adds with its special tokens (add_bos_token), for inspecting prompts as transformers encodes them.
-            var bos = tokenizerConfig.TokenString("bos_token");
-            return tokenizerConfig.Bool("add_bos_token") == true && bos is not null && specials.TryGetValue(bos, out var bosId)
-                ? new ModelTokenizer(tokenizer.Inner, tokenizer.Family, tokenizer.TokenTable, specials, maxLength, tokenizer.Encoder) { BosTokenId = bosId }
-                : tokenizer;
+            if (tokenizerConfig.Bool("add_bos_token") == true && tokenizerConfig.TokenString("bos_token") is { } bos && specials.TryGetValue(bos, out var bosId))
+            {
+                tokenizer.BosTokenId = bosId;
+            }
+
+            return tokenizer;
         }
         catch (Exception ex) when (ex is not ModelFolderException)
         {

@@ -10,11 +10,15 @@ namespace Inference.Serving.Remote;
 /// </summary>
 public sealed class ModelForwarding(IHttpClientFactory httpClients)
 {
-    /// <summary>True when <paramref name="model"/> is served by one of our Workers, which answer the same routes.</summary>
+    /// <summary>
+    /// True when <paramref name="model"/> is served by one of our Workers, which answer the same routes, and not here
+    /// (this service has no chat format of its own for it).
+    /// </summary>
     public static bool CanForward(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Provider == "worker" && model.RemoteId is not null && (model.Endpoint is not null || model.Replicas is not null);
+        return model.Provider == "worker" && model.RemoteId is not null && (model.Endpoint is not null || model.Replicas is not null)
+            && model.ChatClient?.GetService(typeof(Inference.Engines.Templates.ChatFormat)) is null;
     }
 
     /// <summary>Posts <paramref name="body"/> to <paramref name="path"/> (from the service's root) where the model is served; the answer's status and body.</summary>
