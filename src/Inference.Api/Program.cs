@@ -3,8 +3,8 @@ using Inference.Protocols.Ollama;
 // The gateway. With no configuration it serves every local model of the models directory in this one process, with
 // its registry and audit log in SQLite; given an AppHost's connection strings and service references it routes to the
 // Worker and Embeddings services, caches in Redis and records in PostgreSQL. It composes: the engines, the serving
-// core, the HTTP transport with every API surface (OpenAI, Ollama, the platform's own routes), monitoring, and the
-// control plane (model lifecycle, jobs and batches, access).
+// core, the HTTP transport with every API surface (OpenAI's Chat Completions and Responses, Anthropic's Messages,
+// Ollama, the platform's own routes), monitoring, and the control plane (model lifecycle, jobs and batches, access).
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -16,6 +16,7 @@ builder.AddInferenceHttp();
 builder.AddOpenAIApi();
 builder.AddOllamaApi();
 builder.AddAnthropicApi();
+builder.AddResponsesApi();
 builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
 builder.AddModelLifecycle();
@@ -30,6 +31,7 @@ app.MapDefaultEndpoints();
 app.MapOpenAIApi();
 app.MapOllamaApi();
 app.MapAnthropicApi();
+app.MapResponsesApi();
 app.MapPlatformApi();
 app.MapInferenceMonitoring();
 app.MapModelLifecycle();

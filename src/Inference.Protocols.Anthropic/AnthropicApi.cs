@@ -286,7 +286,7 @@ internal static class AnthropicApi
                     yield return Event("content_block_delta", new AnthropicEvent("content_block_delta") { Index = index, Delta = delta });
                 }
 
-                (more, failure) = await MoveNextAsync(updates, cancellationToken);
+                (more, failure) = await FirstUpdate.NextAsync(updates, "messages", cancellationToken);
             }
 
             foreach (var item in Close(ref open, index))
@@ -330,22 +330,6 @@ internal static class AnthropicApi
         events.Add(Event("content_block_stop", new AnthropicEvent("content_block_stop") { Index = index }));
         open = null;
         return events;
-    }
-
-    private static async Task<(bool More, string? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await updates.MoveNextAsync(), null);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return (false, null);
-        }
-        catch (Exception ex)
-        {
-            return (false, InferenceErrors.FromException(ex, "messages")?.Message ?? "The model failed while generating.");
-        }
     }
 
     private static SseItem<string> Event(string type, AnthropicEvent data) =>

@@ -102,6 +102,11 @@ internal static class OpenAISse
     {
         var prompt = (int)(usage?.InputTokenCount ?? 0);
         var completion = (int)(usage?.OutputTokenCount ?? 0);
-        return new Contracts.Usage(prompt, completion, prompt + completion, usage?.CachedInputTokenCount is long cached ? new Contracts.PromptTokensDetails((int)cached) : null);
+        return new Contracts.Usage(
+            prompt,
+            completion,
+            prompt + completion,
+            usage?.CachedInputTokenCount is long cached ? new Contracts.PromptTokensDetails((int)cached) : null,
+            usage?.ReasoningTokenCount is long reasoning and > 0 ? new Contracts.CompletionTokensDetails((int)reasoning) : null);
     }
 }

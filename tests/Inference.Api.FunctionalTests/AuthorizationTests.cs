@@ -19,7 +19,7 @@ namespace Inference.Api.FunctionalTests;
 
 /// <summary>
 /// What each caller may do with authentication on: routes ask for the inference, metrics or admin scope; a key's models
-/// are the only ones it sees and calls; a tenant never sees another's jobs, batches or files (404); JWT bearer tokens
+/// are the only ones it sees and calls; a tenant never sees another's jobs, batches, files or stored responses (404); JWT bearer tokens
 /// from the configured issuers, for the configured audiences, signed by any configured key, are callers like keys; the
 /// SDKs (OpenAI, OllamaSharp, <c>AddInferenceChatClient</c>) work with a key.
 /// </summary>
@@ -123,8 +123,9 @@ public sealed class AuthorizationTests : IDisposable
         var fileId = file.GetProperty("id").GetString();
         var batch = await LifecycleHost.PostAsync(alice, "/v1/batches", $$"""{"input_file_id":"{{fileId}}","endpoint":"/v1/chat/completions","completion_window":"24h"}""");
         var batchId = batch.GetProperty("id").GetString();
+        var responseId = (await LifecycleHost.PostAsync(alice, "/v1/responses", $$$"""{"model":"{{{Model}}}","input":"dog","max_output_tokens":2}""")).GetProperty("id").GetString();
 
-        foreach (var path in new[] { $"/api/inference/jobs/{jobId}", $"/v1/files/{fileId}", $"/v1/files/{fileId}/content", $"/v1/batches/{batchId}" })
+        foreach (var path in new[] { $"/api/inference/jobs/{jobId}", $"/v1/files/{fileId}", $"/v1/files/{fileId}/content", $"/v1/batches/{batchId}", $"/v1/responses/{responseId}", $"/v1/responses/{responseId}/input_items" })
         {
             Assert.True((await bob.GetAsync(path)).StatusCode == HttpStatusCode.NotFound, $"{path} as another tenant");
             Assert.True((await alice2.GetAsync(path)).IsSuccessStatusCode, $"{path} as the same tenant's other key");
@@ -134,6 +135,12 @@ public sealed class AuthorizationTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/api/inference/jobs/{jobId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.PostAsync($"/v1/batches/{batchId}/cancel", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/v1/files/{fileId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/v1/responses/{responseId}")).StatusCode);
+        using (var continued = await bob.PostAsync("/v1/responses", OpenAIClientTests.Json($$$"""{"model":"{{{Model}}}","input":"cat","previous_response_id":"{{{responseId}}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, continued.StatusCode);
+        }
+
         using (var borrowed = await bob.PostAsync("/v1/batches", OpenAIClientTests.Json($$"""{"input_file_id":"{{fileId}}","endpoint":"/v1/chat/completions","completion_window":"24h"}""")))
         {
             Assert.Equal(HttpStatusCode.NotFound, borrowed.StatusCode);
@@ -154,10 +161,10 @@ public sealed class AuthorizationTests : IDisposable
             u => u.GetProperty("usage").EnumerateArray().Select(r => r.GetProperty("tenant").GetString()).Distinct().Count() >= 2);
         Assert.Contains(all.GetProperty("usage").EnumerateArray(), r => r.GetProperty("tenant").GetString() == "a");
 
-        // The job's item and the batch's line ran as their owner: counted in its tenant's usage with its direct call.
+        // The job's item and the batch's line ran as their owner: counted in its tenant's usage with its response and direct call.
         var alices = await Eventually.HoldsAsync(
-            () => alice2.GetFromJsonAsync<JsonElement>("/api/metrics/usage?period=hour"), u => u.GetProperty("totals").GetProperty("requests").GetInt32() >= 3);
-        Assert.Equal(3, alices.GetProperty("totals").GetProperty("requests").GetInt32());
+            () => alice2.GetFromJsonAsync<JsonElement>("/api/metrics/usage?period=hour"), u => u.GetProperty("totals").GetProperty("requests").GetInt32() >= 4);
+        Assert.Equal(4, alices.GetProperty("totals").GetProperty("requests").GetInt32());
         Assert.All(alices.GetProperty("usage").EnumerateArray(), row => Assert.Equal("a", row.GetProperty("tenant").GetString()));
     }
 

@@ -79,6 +79,34 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     }
 
     [Fact]
+    public async Task Responses_go_through_the_gateway_to_the_worker_and_are_kept_in_postgres()
+    {
+        using var gateway = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+        using var worker = new HttpClient { BaseAddress = platform.Worker.BaseAddress };
+        var direct = await LifecycleHost.PostAsync(worker, "/v1/chat/completions", $$"""{"model":"{{Chat}}","max_tokens":30,"messages":[{"role":"user","content":"What does \"tree\" mean?"}]}""");
+
+        var requestId = "responses-" + Guid.NewGuid().ToString("N");
+        using var created = await PostAsync(gateway, "/v1/responses", requestId, $$"""{"model":"{{Chat}}","max_output_tokens":30,"input":"What does \"tree\" mean?"}""");
+        var response = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var text = response.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString();
+        Assert.Equal(direct.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), text);
+        Assert.Equal(direct.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), response.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+
+        // Kept in PostgreSQL, and audited as the Worker's chat call.
+        var id = response.GetProperty("id").GetString();
+        Assert.Equal(1L, await platform.Postgres.QueryAsync($"SELECT COUNT(*) FROM responses WHERE \"Id\" = '{id}'", r => r.Read() ? r.GetInt64(0) : 0));
+        var row = await AuditRowAsync(requestId);
+        Assert.Equal((Chat, "worker", "chat", "ok"), (row.Model, row.Provider, row.Operation, row.Status));
+
+        // Continued, streamed: the events end with the completed response, which saw the first turn.
+        using var next = await gateway.PostAsync("/v1/responses", OpenAIClientTests.Json($$"""{"model":"{{Chat}}","max_output_tokens":10,"stream":true,"previous_response_id":"{{id}}","input":"And \"stone\"?"}"""));
+        var events = AnthropicMessagesTests.ParseEvents(await next.Content.ReadAsStringAsync());
+        var last = events[^1].Data.GetProperty("response");
+        Assert.Equal(id, last.GetProperty("previous_response_id").GetString());
+        Assert.True(last.GetProperty("usage").GetProperty("input_tokens").GetInt32() > response.GetProperty("usage").GetProperty("input_tokens").GetInt32() + response.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task Reranking_through_the_gateway_scores_with_the_embeddings_service_s_vectors()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };

@@ -227,6 +227,49 @@ public sealed class ReasoningApiTests : IAsyncLifetime
         Assert.Equal("tool_use", callEvents.Single(e => e.Name == "message_delta").Data.GetProperty("delta").GetProperty("stop_reason").GetString());
     }
 
+    [Fact]
+    public async Task Responses_carry_reasoning_items_with_their_tokens_and_function_calls_whole_and_streamed()
+    {
+        var answer = await LifecycleHost.PostAsync(_http, "/v1/responses", """{"model":"qwen3-think","input":"Hi","reasoning":{"effort":"medium","summary":"auto"}}""");
+        var output = answer.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(["reasoning", "message"], output.Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal("The user greets me.", output[0].GetProperty("summary")[0].GetProperty("text").GetString());
+        Assert.Equal("summary_text", output[0].GetProperty("summary")[0].GetProperty("type").GetString());
+        Assert.Equal("Hello there!", output[1].GetProperty("content")[0].GetProperty("text").GetString());
+        var usage = answer.GetProperty("usage");
+        var reasoningTokens = usage.GetProperty("output_tokens_details").GetProperty("reasoning_tokens").GetInt32();
+        Assert.InRange(reasoningTokens, 1, usage.GetProperty("output_tokens").GetInt32() - 1);
+        Assert.Equal("medium", answer.GetProperty("reasoning").GetProperty("effort").GetString());
+
+        // Chat completions count the same reasoning tokens.
+        var chat = await LifecycleHost.PostAsync(_http, "/v1/chat/completions", """{"model":"qwen3-think","messages":[{"role":"user","content":"Hi"}]}""");
+        Assert.Equal(reasoningTokens, chat.GetProperty("usage").GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+
+        using var streamed = await _http.PostAsync("/v1/responses", OpenAIClientTests.Json("""{"model":"qwen3-think","input":"Hi","stream":true}"""));
+        var events = AnthropicMessagesTests.ParseEvents(await streamed.Content.ReadAsStringAsync());
+        var names = events.Select(e => e.Name).ToList();
+        Assert.True(names.IndexOf("response.reasoning_summary_text.done") < names.IndexOf("response.output_text.delta"), string.Join(", ", names));
+        Assert.Equal("The user greets me.", string.Concat(events.Where(e => e.Name == "response.reasoning_summary_text.delta").Select(e => e.Data.GetProperty("delta").GetString())));
+        Assert.Equal("Hello there!", string.Concat(events.Where(e => e.Name == "response.output_text.delta").Select(e => e.Data.GetProperty("delta").GetString())));
+        Assert.Equal([0, 1], events.Where(e => e.Name == "response.output_item.done").Select(e => e.Data.GetProperty("output_index").GetInt32()));
+        Assert.Equal(reasoningTokens, events[^1].Data.GetProperty("response").GetProperty("usage").GetProperty("output_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+
+        // GPT-OSS's Harmony call: its analysis as reasoning, its call as a function_call item; sent back with its output.
+        var called = await LifecycleHost.PostAsync(_http, "/v1/responses", """
+            {"model":"gpt-oss-call","input":"Weather in Paris?","tools":[{"type":"function","name":"get_weather","description":"Weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]}
+            """);
+        var items = called.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(["reasoning", "function_call"], items.Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal("Need the weather.", items[0].GetProperty("summary")[0].GetProperty("text").GetString());
+        Assert.Equal(("get_weather", "Paris"), (items[1].GetProperty("name").GetString(), JsonDocument.Parse(items[1].GetProperty("arguments").GetString()!).RootElement.GetProperty("city").GetString()));
+        var followUp = $$"""
+            {"model":"gpt-oss-call","previous_response_id":"{{called.GetProperty("id").GetString()}}",
+             "input":[{"type":"function_call_output","call_id":"{{items[1].GetProperty("call_id").GetString()}}","output":"21 C"}]}
+            """;
+        var rendered = await LifecycleHost.PostAsync(_http, "/v1/responses", followUp);
+        Assert.Equal("completed", rendered.GetProperty("status").GetString());
+    }
+
     private async Task<List<JsonElement>> StreamAsync(string body) =>
         [.. (await StreamChunksAsync(body)).Select(c => c.GetProperty("choices")).Where(c => c.GetArrayLength() > 0).Select(c => c[0].GetProperty("delta"))];
 

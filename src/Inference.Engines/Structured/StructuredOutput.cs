@@ -184,11 +184,29 @@ public sealed class StructuredOutput
     private static async IAsyncEnumerable<ChatResponseUpdate> ReadAsync(IAsyncEnumerable<ChatResponseUpdate> updates, OutputReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var contents = new List<AIContent>();
+
+        // The tokens generated before the answer began, counted as reasoning when the model reasoned: each engine
+        // update is a token, so what the reader held back at the boundary counts with the side it ends on.
+        var beforeAnswer = 0;
+        var reasoned = false;
+        var answered = false;
         await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             contents.Clear();
             reader.Read(update.Text, contents);
             var finish = update.FinishReason is { } reason ? reader.Finish(reason, contents) : null;
+            if (!answered)
+            {
+                reasoned |= contents.Exists(c => c is TextReasoningContent);
+                answered = contents.Exists(c => c is TextContent { Text.Length: > 0 } or FunctionCallContent);
+                beforeAnswer += answered ? 0 : 1;
+            }
+
+            if (reasoned && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usage)
+            {
+                usage.Details.ReasoningTokenCount = Math.Min(beforeAnswer, usage.Details.OutputTokenCount ?? beforeAnswer);
+            }
+
             if (contents.Count == 0 && update.FinishReason is null)
             {
                 continue;

@@ -25,4 +25,25 @@ public static class FirstUpdate
             return (null, false, mapped);
         }
     }
+
+    /// <summary>
+    /// Moves a response on by one update once its stream has begun: false at its end or when the caller went away; a
+    /// model that fails midway ends it with the failure's message, for the stream's own error event.
+    /// </summary>
+    public static async Task<(bool More, string? Failure)> NextAsync(IAsyncEnumerator<ChatResponseUpdate> updates, string promptParam, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        try
+        {
+            return (await updates.MoveNextAsync().ConfigureAwait(false), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (false, null);
+        }
+        catch (Exception ex)
+        {
+            return (false, InferenceErrors.FromException(ex, promptParam)?.Message ?? "The model failed while generating.");
+        }
+    }
 }

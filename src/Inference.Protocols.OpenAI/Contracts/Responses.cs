@@ -4,9 +4,12 @@ using Inference.Serving.Catalog;
 namespace Inference.Protocols.OpenAI.Contracts;
 
 /// <param name="PromptTokensDetails">How many prompt tokens were served from cache (a reused prefix), when the engine says.</param>
-public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens, PromptTokensDetails? PromptTokensDetails = null);
+/// <param name="CompletionTokensDetails">How many completion tokens the model spent reasoning, when it reasoned.</param>
+public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens, PromptTokensDetails? PromptTokensDetails = null, CompletionTokensDetails? CompletionTokensDetails = null);
 
 public sealed record PromptTokensDetails(int CachedTokens);
+
+public sealed record CompletionTokensDetails(int ReasoningTokens);
 
 public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<ChatChoice> Choices, Usage Usage)
 {

@@ -36,6 +36,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<StoredResponse> Responses => Set<StoredResponse>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<RegisteredModel>(model =>
@@ -215,6 +217,16 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             file.Property(f => f.FileName).HasMaxLength(256);
             file.Property(f => f.Tenant).HasMaxLength(200);
             file.HasIndex(f => f.Created);
+        });
+
+        modelBuilder.Entity<StoredResponse>(response =>
+        {
+            response.ToTable("responses");
+            response.HasKey(r => r.Id);
+            response.Property(r => r.Id).HasMaxLength(80);
+            response.Property(r => r.Tenant).HasMaxLength(200);
+            response.Property(r => r.Model).HasMaxLength(250);
+            response.HasIndex(r => r.Created);
         });
 
         modelBuilder.Entity<DownloadRecord>(download =>

@@ -849,6 +849,43 @@ namespace Inference.Storage.Migrations.Postgres
                     b.ToTable("grammars", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Storage.Data.StoredResponse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Conversation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Input")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Created");
+
+                    b.ToTable("responses", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Storage.Data.InferenceJobItem", b =>
                 {
                     b.HasOne("Inference.Storage.Data.InferenceJob", null)

@@ -838,6 +838,43 @@ namespace Inference.Storage.Migrations.Sqlite
                     b.ToTable("grammars", (string)null);
                 });
 
+            modelBuilder.Entity("Inference.Storage.Data.StoredResponse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Conversation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Created")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Input")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Created");
+
+                    b.ToTable("responses", (string)null);
+                });
+
             modelBuilder.Entity("Inference.Storage.Data.InferenceJobItem", b =>
                 {
                     b.HasOne("Inference.Storage.Data.InferenceJob", null)
