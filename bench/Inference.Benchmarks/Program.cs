@@ -5,6 +5,7 @@ using Inference.Engines;
 
 // Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none]
 //        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth] [--classify] [--templates]
+//        [--surfaces [--cross-encoder FOLDER]]
 // Defaults: the synthetic SmolLM2-135M (ONNX and GGUF) and MiniLM-L6 in /tmp/models when built there (see
 // bench/README.md), else wordnet-chat-1m (both formats) and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
@@ -26,6 +27,13 @@ if (args.Contains("--templates") && models is not null)
         await TemplateBenchmark.RunDecodeAsync(chat, options);
     }
 
+    return;
+}
+
+// --surfaces: one streamed request through Chat Completions, Responses and Messages on the chat model; reranking.
+if (args.Contains("--surfaces") && chat is not null)
+{
+    await SurfaceBenchmark.RunAsync(chat, Option("--cross-encoder"), embedding, options.IntraOpThreads, RepositoryRoot());
     return;
 }
 

@@ -12,6 +12,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
     public const string Embedding = "m2v-bge-base-vocabq-64d";
     public const string Gguf = "wordnet-chat-1m-gguf";
     public const string Classifier = ClassificationApiTests.Classifier;
+    public const string CrossEncoder = "ms-marco-2l-random";
 
     private readonly string _spill = Directory.CreateTempSubdirectory("audit-spill-").FullName;
 
@@ -41,6 +42,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
                 ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
                 [$"Inference__Models__{Embedding}__Path"] = Embedding,
                 [$"Inference__Models__{Classifier}__Path"] = $"../task-models/{Classifier}",
+                [$"Inference__Models__{CrossEncoder}__Path"] = SyntheticCrossEncoder.Folder,
             }));
         (Worker, Embeddings) = (services[0], services[1]);
         Api = await ServiceProcess.StartAsync("Inference.Api", new Dictionary<string, string>

@@ -38,7 +38,8 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
         var models = (await http.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
 
-        Assert.Equal([Embedding, Chat, DistributedPlatform.Gguf, DistributedPlatform.Classifier], models.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Embedding, DistributedPlatform.CrossEncoder, Chat, DistributedPlatform.Gguf, DistributedPlatform.Classifier], models.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["text-classification", "rerank"], models[DistributedPlatform.CrossEncoder].GetProperty("capabilities").GetProperty("tasks").EnumerateArray().Select(t => t.GetString()));
         var chat = models[Chat].GetProperty("capabilities");
         Assert.Equal("text-generation", chat.GetProperty("tasks")[0].GetString());
         Assert.Equal(984_192, chat.GetProperty("parameter_count").GetInt64());
@@ -118,6 +119,9 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         }));
 
         Assert.All(answer.GetProperty("results").EnumerateArray(), r => Assert.Equal(expected[r.GetProperty("index").GetInt32()], r.GetProperty("relevance_score").GetDouble(), 4));
+
+        // A cross-encoder the Embeddings service runs: the request is reranked there, as PyTorch scores its pairs.
+        await CrossEncoderRerankTests.AssertReferenceScoresAsync(http, DistributedPlatform.CrossEncoder);
     }
 
     [Fact]
@@ -194,7 +198,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
         var embeddings = services.Single(s => s.GetProperty("kind").GetString() == "embeddings");
         Assert.Equal("online", embeddings.GetProperty("status").GetString());
         Assert.Equal(
-            [DistributedPlatform.Embedding, DistributedPlatform.Classifier],
+            [DistributedPlatform.Embedding, DistributedPlatform.CrossEncoder, DistributedPlatform.Classifier],
             embeddings.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model_name").GetString()).Order(StringComparer.Ordinal));
 
         // Each service exports its own metrics.
@@ -295,7 +299,7 @@ public sealed class DistributedTopologyTests(DistributedPlatform platform) : ICl
     public async Task The_registry_api_reads_models_and_versions_from_postgres()
     {
         using var http = new HttpClient { BaseAddress = platform.Api.BaseAddress };
-        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 4);
+        var models = await Eventually.HoldsAsync(() => http.GetFromJsonAsync<JsonElement>("/api/models"), list => list.GetArrayLength() == 5);
         var chat = models.EnumerateArray().Single(m => m.GetProperty("id").GetString() == Chat);
         Assert.Equal("worker", chat.GetProperty("provider").GetString());
         Assert.Equal("chat", chat.GetProperty("kind").GetString());

@@ -68,9 +68,27 @@ public sealed class RerankTests(InferenceApiFixture api) : IClassFixture<Inferen
         await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","query":"q","documents":[]}""")), 400, "documents", null);
         await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","query":"","documents":["a"]}""")), 400, "query", null);
         await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","query":"q","documents":["a"],"top_n":0}""")), 400, "top_n", null);
-        await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Embedding}}","query":"q","documents":["a"],"truncate":true}""")), 400, "truncate", null);
         await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json("""{"model":"no-such-model","query":"q","documents":["a"]}""")), 404, "model", "model_not_found");
         await BadInputTests.AssertError(await http.PostAsync("/v1/rerank", OpenAIClientTests.Json($$"""{"model":"{{InferenceApiFixture.Chat}}","query":"q","documents":["a"]}""")), 400, "model", "model_not_supported");
+    }
+
+    [Fact]
+    public async Task A_document_longer_than_the_embedding_model_reads_is_refused_or_cut_as_asked()
+    {
+        using var http = api.CreateClient();
+        var document = string.Join(' ', Enumerable.Repeat("the quick brown fox jumps over the lazy dog", 120));
+        var body = new { model = InferenceApiFixture.Embedding, query = Query, documents = new[] { Documents[0], document } };
+
+        using var refused = await http.PostAsync("/v1/rerank", OpenAIClientTests.Json(JsonSerializer.Serialize(body)));
+        await BadInputTests.AssertError(refused, 400, "documents", "context_length_exceeded");
+
+        var cut = await LifecycleHost.PostAsync(http, "/v1/rerank", JsonSerializer.Serialize(new { body.model, body.query, body.documents, truncate = true }));
+        var results = cut.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("index").GetInt32());
+        Assert.True(results[1].GetProperty("truncated").GetBoolean());
+        Assert.False(results[0].TryGetProperty("truncated", out _));
+
+        // The embeddings route still embeds the beginning of a long input, as embedding services do.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/embeddings", OpenAIClientTests.Json(JsonSerializer.Serialize(new { model = InferenceApiFixture.Embedding, input = document })))).StatusCode);
     }
 
     /// <summary>The cosine of the query's and each document's embedding, from the model's /v1/embeddings.</summary>

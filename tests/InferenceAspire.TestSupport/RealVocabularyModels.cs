@@ -16,29 +16,13 @@ public static class RealVocabularyModels
     /// <summary>The GGUF file of <paramref name="family"/> (qwen3, gpt-oss or gemma3).</summary>
     public static string GgufFile(string family) => Path.Combine(Made.Value, $"{family}-2l-random-gguf", $"{family}.F32.gguf");
 
-    private static string Make()
-    {
-        var root = SyntheticModels.RepositoryRoot();
-        var directory = Path.Combine(root, "artifacts", "real-vocab-models");
-        Directory.CreateDirectory(directory);
-        using var held = SyntheticModels.Lock(Path.Combine(directory, ".lock"));
-        // Made again when the script that makes them changes.
-        var script = Path.Combine(root, "tests", "tools", "make-real-vocab-models.py");
-        var stamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)));
-        var stampFile = Path.Combine(directory, "made-by.sha256");
-        string[] made = [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random-gguf", "gemma3.F32.gguf")];
-        if (!made.All(file => File.Exists(Path.Combine(directory, file))) || !File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp)
+    private static string Make() => SyntheticModels.MadeByScript(
+        "real-vocab-models",
+        "make-real-vocab-models.py",
+        [Path.Combine("gpt-oss-2l-random-gguf", "gpt-oss.F32.gguf"), Path.Combine("qwen3-2l-random-gguf", "qwen3.F32.gguf"), Path.Combine("gemma3-2l-random-gguf", "gemma3.F32.gguf")],
+        (script, directory) =>
         {
-            foreach (var folder in Directory.EnumerateDirectories(directory))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            var tools = SyntheticModels.SharedTools(root);
+            var tools = SyntheticModels.SharedTools(SyntheticModels.RepositoryRoot());
             SyntheticModels.Python(script, Path.Combine(tools, "..", "models"), tools, directory, "qwen3", "gpt-oss", "gemma3");
-            File.WriteAllText(stampFile, stamp);
-        }
-
-        return directory;
-    }
+        });
 }

@@ -65,6 +65,34 @@ public static class SyntheticModels
         return (onnx, gguf);
     }
 
+    /// <summary>
+    /// <c>artifacts/<paramref name="name"/></c>, made by the script <c>tests/tools/<paramref name="script"/></c>
+    /// (<paramref name="make"/> runs it, given the script's path and the folder) unless every file of
+    /// <paramref name="made"/> is there from the script as it is now: made again when the script changes.
+    /// </summary>
+    internal static string MadeByScript(string name, string script, string[] made, Action<string, string> make)
+    {
+        var root = RepositoryRoot();
+        var directory = Path.Combine(root, "artifacts", name);
+        Directory.CreateDirectory(directory);
+        using var held = Lock(Path.Combine(directory, ".lock"));
+        var path = Path.Combine(root, "tests", "tools", script);
+        var stamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        var stampFile = Path.Combine(directory, "made-by.sha256");
+        if (!made.All(file => File.Exists(Path.Combine(directory, file))) || !File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp)
+        {
+            foreach (var folder in Directory.EnumerateDirectories(directory))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            make(path, directory);
+            File.WriteAllText(stampFile, stamp);
+        }
+
+        return directory;
+    }
+
     internal static void Python(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -30,6 +30,9 @@ public sealed class TextClassification
     /// <summary>The input's tokens, special tokens included.</summary>
     public int InputTokens { get; }
 
+    /// <summary>True when the input was cut to fit beside its pair (<see cref="TextClassificationOptions.Truncate"/>).</summary>
+    public bool Truncated { get; init; }
+
     /// <summary>The most probable label's index.</summary>
     public int Index { get; }
 

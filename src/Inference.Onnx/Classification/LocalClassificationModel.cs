@@ -6,7 +6,7 @@ namespace Inference.Onnx.Classification;
 /// <summary>
 /// A loaded sequence classifier (Hugging Face <c>*ForSequenceClassification</c>): an encoder graph whose output is
 /// <c>logits</c> [batch, labels], run in padded batches as the embedding models are, with its labels from
-/// <c>id2label</c>.
+/// <c>id2label</c>. It reads single texts or pairs; with one label it is a cross-encoder (a pair's relevance).
 /// </summary>
 public sealed class LocalClassificationModel : IDisposable
 {
@@ -36,6 +36,7 @@ public sealed class LocalClassificationModel : IDisposable
             throw new ModelFolderException(folder, $"the graph's logits have {encoder.Dimensions} columns and id2label names {labels.Count} labels");
         }
 
+        encoder.ReadsPairs = true;
         return new LocalClassificationModel(encoder, labels);
     }
 

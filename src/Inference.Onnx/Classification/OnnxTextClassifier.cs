@@ -5,7 +5,8 @@ using Microsoft.Extensions.AI;
 namespace Inference.Onnx.Classification;
 
 /// <summary>
-/// <see cref="ITextClassifier"/> over a local ONNX sequence classifier: WordPiece ([CLS] text [SEP]), the inputs of
+/// <see cref="ITextClassifier"/> over a local ONNX sequence classifier: WordPiece ([CLS] text [SEP], or a pair with
+/// <see cref="TextClassificationOptions.PairWith"/>: [CLS] pair [SEP] text [SEP]), the inputs of
 /// concurrent requests run together in padded batches, softmax over each row's logits. An input longer than the model
 /// reads is refused, not truncated: a label for part of a text would be a wrong answer given as a right one.
 /// </summary>
@@ -26,9 +27,12 @@ public sealed class OnnxTextClassifier : ITextClassifier
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var tokenized = new long[inputs.Count][];
+        var truncated = new bool[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
-            tokenized[i] = _model.Encoder.Encode(inputs[i], truncate: false);
+            tokenized[i] = options?.PairWith is { } pair
+                ? _model.Encoder.EncodePair(pair, inputs[i], options.Truncate, out truncated[i])
+                : _model.Encoder.Encode(inputs[i], truncate: false);
         }
 
         var logits = await _model.Encoder.Batcher.EmbedAsync(tokenized, cancellationToken).ConfigureAwait(false);
@@ -36,7 +40,7 @@ public sealed class OnnxTextClassifier : ITextClassifier
         long tokens = 0;
         for (var i = 0; i < logits.Length; i++)
         {
-            results[i] = new TextClassification(_model.Labels, logits[i], tokenized[i].Length);
+            results[i] = new TextClassification(_model.Labels, logits[i], tokenized[i].Length) { Truncated = truncated[i] };
             tokens += tokenized[i].Length;
         }
 

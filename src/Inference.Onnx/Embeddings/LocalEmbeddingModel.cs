@@ -69,6 +69,12 @@ public sealed class LocalEmbeddingModel : IDisposable
 
     internal bool HasTokenTypes { get; private init; }
 
+    /// <summary>
+    /// Rows may be pairs (<c>[CLS] a [SEP] b [SEP]</c>, a classifier's): the token types are 1 after the first
+    /// separator, as BERT reads the second text of a pair. A single text has its only separator last, so all 0.
+    /// </summary>
+    internal bool ReadsPairs { get; set; }
+
     public static LocalEmbeddingModel Load(string id, string folder, OnnxEngineOptions options) => Load(id, folder, options, graphOutput: null);
 
     /// <summary>
@@ -164,10 +170,15 @@ public sealed class LocalEmbeddingModel : IDisposable
     /// [CLS] text [SEP], as the reference tokenizers encode it. A text longer than the model reads is truncated to fit
     /// (<paramref name="truncate"/>, as embedding services do) or refused with <see cref="ContextWindowExceededException"/>.
     /// </summary>
-    public long[] Encode(string text, bool truncate)
+    public long[] Encode(string text, bool truncate) => Encode(text, truncate, out _);
+
+    /// <inheritdoc cref="Encode(string, bool)"/>
+    /// <param name="truncated">True when the text was cut to fit.</param>
+    public long[] Encode(string text, bool truncate, out bool truncated)
     {
         var ids = Tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        if (!truncate && ids.Count + 2 > MaxTokens)
+        truncated = ids.Count + 2 > MaxTokens;
+        if (!truncate && truncated)
         {
             throw new ContextWindowExceededException(ids.Count + 2, MaxTokens);
         }
@@ -178,6 +189,40 @@ public sealed class LocalEmbeddingModel : IDisposable
         for (var i = 0; i < kept; i++)
         {
             result[i + 1] = ids[i];
+        }
+
+        result[^1] = Tokenizer.SeparatorTokenId;
+        return result;
+    }
+
+    /// <summary>
+    /// [CLS] first [SEP] second [SEP]. A pair longer than the model reads has its second text cut to fit
+    /// (<paramref name="truncate"/>, as transformers' <c>only_second</c>; <paramref name="truncated"/> says so) or is
+    /// refused with <see cref="ContextWindowExceededException"/>; a first text that leaves no room is always refused.
+    /// </summary>
+    public long[] EncodePair(string first, string second, bool truncate, out bool truncated)
+    {
+        var a = Tokenizer.EncodeToIds(first, addSpecialTokens: false);
+        var b = Tokenizer.EncodeToIds(second, addSpecialTokens: false);
+        var total = a.Count + b.Count + 3;
+        truncated = total > MaxTokens;
+        if (truncated && (!truncate || a.Count + 4 > MaxTokens))
+        {
+            throw new ContextWindowExceededException(total, MaxTokens);
+        }
+
+        var kept = Math.Min(b.Count, MaxTokens - a.Count - 3);
+        var result = new long[a.Count + kept + 3];
+        result[0] = Tokenizer.ClassificationTokenId;
+        for (var i = 0; i < a.Count; i++)
+        {
+            result[i + 1] = a[i];
+        }
+
+        result[a.Count + 1] = Tokenizer.SeparatorTokenId;
+        for (var i = 0; i < kept; i++)
+        {
+            result[a.Count + 2 + i] = b[i];
         }
 
         result[^1] = Tokenizer.SeparatorTokenId;
@@ -206,7 +251,7 @@ public sealed class LocalEmbeddingModel : IDisposable
         if (HasTokenTypes)
         {
             names.Add("token_type_ids");
-            values.Add(Ids(new long[rows * width], shape));
+            values.Add(Ids(TokenTypes(batch, width), shape));
         }
 
         try
@@ -258,6 +303,21 @@ public sealed class LocalEmbeddingModel : IDisposable
                 value.Dispose();
             }
         }
+    }
+
+    private long[] TokenTypes(List<long[]> batch, int width)
+    {
+        var types = new long[batch.Count * width];
+        if (ReadsPairs)
+        {
+            for (var r = 0; r < batch.Count; r++)
+            {
+                var separator = Array.IndexOf(batch[r], Tokenizer.SeparatorTokenId);
+                types.AsSpan((r * width) + separator + 1, batch[r].Length - separator - 1).Fill(1);
+            }
+        }
+
+        return types;
     }
 
     private OrtValue Ids(long[] data, long[] shape) => IdsType == TensorElementType.Int32

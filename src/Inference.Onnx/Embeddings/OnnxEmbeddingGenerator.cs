@@ -35,7 +35,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             throw new NotSupportedException($"Model '{_model.Id}' produces {_model.Dimensions} dimensions and cannot shorten them to {dims}.");
         }
 
-        var tokenized = inputs.Select(text => _model.Encode(text, truncate: true)).ToList();
+        var truncate = !EngineEmbeddingOptions.WholeInputs(options);
+        var cut = new bool[inputs.Count];
+        var tokenized = inputs.Select((text, i) => _model.Encode(text, truncate, out cut[i])).ToList();
         var vectors = await _model.Batcher.EmbedAsync(tokenized, cancellationToken).ConfigureAwait(false);
         var created = DateTimeOffset.UtcNow;
         var result = new List<Embedding<float>>(inputs.Count);
@@ -45,7 +47,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             {
                 ModelId = _model.Id,
                 CreatedAt = created,
-                AdditionalProperties = new() { [EngineEmbeddingProperties.InputTokens] = tokenized[i].Length },
+                AdditionalProperties = cut[i]
+                    ? new() { [EngineEmbeddingProperties.InputTokens] = tokenized[i].Length, [EngineEmbeddingProperties.Truncated] = true }
+                    : new() { [EngineEmbeddingProperties.InputTokens] = tokenized[i].Length },
             });
         }
 

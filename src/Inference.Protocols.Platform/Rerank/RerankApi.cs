@@ -1,19 +1,24 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
+using Inference.Engines.Classification;
 using Inference.Http;
 using Inference.Serving;
+using Inference.Serving.Catalog;
+using Inference.Serving.Remote;
 using Inference.Serving.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Protocols.Platform;
 
 /// <summary>
 /// Reranking documents against a query: <c>POST /v1/rerank</c> (Jina's and Cohere's shape, OpenAI-style errors) and
-/// Text Embeddings Inference's <c>POST /rerank</c>, served by any embedding model: each document is scored by the
-/// cosine similarity of its embedding and the query's (the answer says so), best first.
+/// Text Embeddings Inference's <c>POST /rerank</c>, best first. A cross-encoder (a sequence classifier with one output)
+/// reads each query-document pair; any embedding model scores by the cosine similarity of its vectors. The answer
+/// says which (<c>meta.scoring</c>).
 /// </summary>
 public static class RerankApi
 {
@@ -49,18 +54,29 @@ public static class RerankApi
             return ApiErrors.OpenAI(InferenceError.Invalid("top_n must be at least 1.", "top_n"));
         }
 
-        var (model, scores, tokens, error) = await ScoreAsync(services, request.Model, request.Query, documents, request.Truncate, http.RequestAborted);
+        var (model, error) = Find(services, request.Model);
         if (error is not null)
         {
             return ApiErrors.OpenAI(error);
         }
 
+        if (ModelForwarding.ServedByOurs(model!.Model))
+        {
+            return await ForwardAsync(http, model.Model, "/v1/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.RerankRequest)!.AsObject());
+        }
+
+        var (scored, scoreError) = await ScoreAsync(model, request.Query, documents, request.Truncate == true, http.RequestAborted);
+        if (scoreError is not null)
+        {
+            return ApiErrors.OpenAI(scoreError);
+        }
+
         var withText = request.ReturnDocuments != false;
-        var results = Order(scores!).Take(request.TopN ?? documents.Count)
-            .Select(i => new RerankResult(i, scores![i], withText ? new RerankDocument(documents[i]) : null))
+        var results = Order(scored!.Relevance).Take(request.TopN ?? documents.Count)
+            .Select(i => new RerankResult(i, scored.Relevance[i], withText ? new RerankDocument(documents[i]) : null, scored.Truncated[i] ? true : null))
             .ToList();
         return TypedResults.Json(
-            new RerankResponse("rerank-" + Guid.NewGuid().ToString("N"), model!, results, new RerankUsage(tokens), new RerankMeta("embedding-cosine")),
+            new RerankResponse("rerank-" + Guid.NewGuid().ToString("N"), scored.Model, results, new RerankUsage(scored.Tokens), new RerankMeta(scored.Scoring)),
             RerankJsonContext.Default.RerankResponse);
     }
 
@@ -78,63 +94,116 @@ public static class RerankApi
             return ApiErrors.Tei(422, "texts must be a non-empty array of strings.");
         }
 
-        // TEI serves one model: without a model, the first embedding model served here answers.
-        var name = request.Model ?? services.Catalog.Models.FirstOrDefault(m => m.Kind == ModelKind.Embedding)?.Id;
-        var (_, scores, _, error) = await ScoreAsync(services, name, request.Query, [.. texts.OfType<string>()], request.Truncate, http.RequestAborted);
+        // TEI serves one model: without a model, the first cross-encoder served here answers, else the first embedding model.
+        var name = request.Model ?? services.Catalog.DefaultReranker()?.Id;
+        var (model, error) = Find(services, name);
         if (error is not null)
         {
             return ApiErrors.Tei(error.Status == 400 ? 422 : error.Status, error.Message);
         }
 
-        // Cosine similarity is the raw score; TEI's normalised score maps it to 0..1.
-        var raw = request.RawScores == true;
-        var ranked = Order(scores!).Select(i => new TeiRerankScore(i, raw ? scores![i] : (scores![i] + 1) / 2, request.ReturnText == true ? texts[i] : null)).ToList();
+        if (ModelForwarding.ServedByOurs(model!.Model))
+        {
+            return await ForwardAsync(http, model.Model, "/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.TeiRerankRequest)!.AsObject());
+        }
+
+        var (scored, scoreError) = await ScoreAsync(model, request.Query, [.. texts.OfType<string>()], request.Truncate == true, http.RequestAborted);
+        if (scoreError is not null)
+        {
+            return ApiErrors.Tei(scoreError.Status == 400 ? 422 : scoreError.Status, scoreError.Message);
+        }
+
+        var scores = request.RawScores == true ? scored!.Raw : scored!.Normalized;
+        var ranked = Order(scores).Select(i => new TeiRerankScore(i, scores[i], request.ReturnText == true ? texts[i] : null)).ToList();
         return TypedResults.Json(ranked, RerankJsonContext.Default.ListTeiRerankScore);
     }
 
-    /// <summary>Each document's cosine similarity to the query by the embedding model; or why it cannot be scored.</summary>
-    private static async Task<(string? Model, double[]? Scores, int Tokens, InferenceError? Error)> ScoreAsync(
-        ApiServices services, string? name, string? query, List<string> documents, bool? truncate, CancellationToken cancellationToken)
+    /// <summary>The model asked for, which must rerank: an embedding model, or a classifier with one output (a cross-encoder).</summary>
+    private static (RoutedModel? Model, InferenceError? Error) Find(ApiServices services, string? name)
     {
-        if (string.IsNullOrEmpty(query))
-        {
-            return (null, null, 0, InferenceError.Invalid("query must be a non-empty string.", "query"));
-        }
-
-        if (truncate == true)
-        {
-            return (null, null, 0, InferenceError.Invalid("truncate is not supported: a document longer than the model reads is refused, so that no score is given for part of one.", "truncate"));
-        }
-
-        var lookup = services.Inference.Find(name, ModelKind.Embedding);
+        var lookup = services.Inference.Find(name);
         if (lookup.Failure != ModelLookupFailure.None)
         {
-            return (null, null, 0, lookup.Failure switch
+            return (null, lookup.Failure switch
             {
                 ModelLookupFailure.Blank => InferenceError.Invalid("You must provide a model parameter.", "model"),
                 ModelLookupFailure.NotReady => InferenceError.NotReady(),
-                ModelLookupFailure.WrongKind => InferenceError.Invalid($"The model '{lookup.Requested}' is not an embedding model: reranking needs one.", "model", "model_not_supported"),
                 _ => InferenceError.ModelNotFound(lookup.Requested),
             });
         }
 
-        var model = lookup.Model!;
+        var model = lookup.Model!.Model;
+        return model.Kind == ModelKind.Embedding || (model.Kind == ModelKind.Classification && model.Labels is { Count: 1 })
+            ? (lookup.Model, null)
+            : (null, InferenceError.Invalid(
+                $"The model '{lookup.Requested}' cannot rerank: reranking needs an embedding model or a cross-encoder (a sequence classifier with one output).", "model", "model_not_supported"));
+    }
+
+    /// <summary>A model one of our services runs is reranked there, with its own tokenizer and limits; its answer is passed on.</summary>
+    private static async Task<IResult> ForwardAsync(HttpContext http, ServedModel model, string path, System.Text.Json.Nodes.JsonObject body)
+    {
+        var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(model, path, body, http.RequestAborted);
+        return TypedResults.Content(answer, "application/json", statusCode: status);
+    }
+
+    /// <summary>
+    /// Each document scored against the query: by a cross-encoder reading each pair (its logit; relevance its
+    /// sigmoid), or by the cosine of an embedding model's vectors (normalised as (cos + 1) / 2). A document longer
+    /// than the model reads is refused, or cut to fit when <paramref name="truncate"/> (and marked).
+    /// </summary>
+    private static async Task<(Scores? Scored, InferenceError? Error)> ScoreAsync(
+        RoutedModel model, string? query, List<string> documents, bool truncate, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return (null, InferenceError.Invalid("query must be a non-empty string.", "query"));
+        }
+
         try
         {
-            var embeddings = await model.EmbeddingGenerator!.GenerateAsync([query, .. documents], cancellationToken: cancellationToken);
-            var q = embeddings[0].Vector.Span;
-            var scores = new double[documents.Count];
-            for (var i = 0; i < documents.Count; i++)
+            if (model.Model.Kind == ModelKind.Classification)
             {
-                scores[i] = TensorPrimitives.CosineSimilarity(q, embeddings[i + 1].Vector.Span);
+                var classified = await model.Classifier.ClassifyAsync(documents, new TextClassificationOptions { PairWith = query, Truncate = truncate }, cancellationToken);
+                var logits = classified.Classifications.Select(c => (double)c.Logits[0]).ToArray();
+                return (new Scores(
+                    classified.ModelId ?? model.Id,
+                    logits,
+                    [.. logits.Select(Sigmoid)],
+                    [.. classified.Classifications.Select(c => c.Truncated)],
+                    (int)(classified.Usage?.InputTokenCount ?? 0),
+                    "cross-encoder"), null);
             }
 
-            return (model.Id, scores, (int)(embeddings.Usage?.InputTokenCount ?? 0), null);
+            var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EngineEmbeddingOptions.Whole] = !truncate } };
+            var embeddings = await model.EmbeddingGenerator!.GenerateAsync([query, .. documents], options, cancellationToken);
+            var q = embeddings[0].Vector.Span;
+            var cosines = new double[documents.Count];
+            for (var i = 0; i < documents.Count; i++)
+            {
+                cosines[i] = TensorPrimitives.CosineSimilarity(q, embeddings[i + 1].Vector.Span);
+            }
+
+            return (new Scores(
+                model.Id,
+                cosines,
+                [.. cosines.Select(c => (c + 1) / 2)],
+                [.. embeddings.Skip(1).Select(EngineEmbeddingProperties.IsTruncated)],
+                (int)(embeddings.Usage?.InputTokenCount ?? 0),
+                "embedding-cosine") { Relevance = cosines }, null);
         }
         catch (Exception ex) when (InferenceErrors.FromException(ex, "documents") is { } mapped)
         {
-            return (null, null, 0, mapped);
+            return (null, mapped with { Message = mapped.Code == "context_length_exceeded" ? mapped.Message + " Send truncate: true to score the part the model reads." : mapped.Message });
         }
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>A rerank's scores: raw (a logit or a cosine), normalised to 0..1, and the relevance /v1/rerank reports.</summary>
+    private sealed record Scores(string Model, double[] Raw, double[] Normalized, bool[] Truncated, int Tokens, string Scoring)
+    {
+        /// <summary>A cross-encoder's sigmoid; an embedding model's cosine itself.</summary>
+        public double[] Relevance { get; init; } = Normalized;
     }
 
     /// <summary>Indexes by score, best first (earlier first among equals).</summary>

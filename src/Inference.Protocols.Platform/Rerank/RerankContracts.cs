@@ -17,19 +17,20 @@ public sealed record RerankRequest
     /// <summary>Give each result its document's text (default true).</summary>
     public bool? ReturnDocuments { get; init; }
 
-    /// <summary>Truncating long documents is not done: a document longer than the model reads is refused.</summary>
+    /// <summary>Cut a document longer than the model reads to what it reads (its result says <c>truncated</c>); refused otherwise.</summary>
     public bool? Truncate { get; init; }
 }
 
 public sealed record RerankResponse(string Id, string Model, IReadOnlyList<RerankResult> Results, RerankUsage Usage, RerankMeta Meta);
 
-public sealed record RerankResult(int Index, double RelevanceScore, RerankDocument? Document);
+/// <param name="Truncated">True when the document was cut to what the model reads (asked with <c>truncate</c>).</param>
+public sealed record RerankResult(int Index, double RelevanceScore, RerankDocument? Document, bool? Truncated = null);
 
 public sealed record RerankDocument(string Text);
 
 public sealed record RerankUsage(int TotalTokens);
 
-/// <summary>How the scores were made: <c>embedding-cosine</c> (cosine similarity of the model's own embeddings).</summary>
+/// <summary>How the scores were made: <c>cross-encoder</c> (the sigmoid of its logit for each pair) or <c>embedding-cosine</c> (cosine similarity of the model's own embeddings).</summary>
 public sealed record RerankMeta(string Scoring);
 
 /// <summary>Text Embeddings Inference's <c>POST /rerank</c>: query, texts, raw_scores, return_text.</summary>

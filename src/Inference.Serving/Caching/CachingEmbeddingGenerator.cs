@@ -29,7 +29,12 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
             if (await cache.GetAsync(keys[i], cancellationToken) is { } bytes
                 && JsonSerializer.Deserialize(bytes, CachedEmbeddingJsonContext.Default.CachedEmbedding) is { } entry)
             {
-                embeddings[i] = new Embedding<float>(entry.Vector) { ModelId = entry.ModelId, CreatedAt = entry.CreatedAt };
+                embeddings[i] = new Embedding<float>(entry.Vector)
+                {
+                    ModelId = entry.ModelId,
+                    CreatedAt = entry.CreatedAt,
+                    AdditionalProperties = entry.Truncated ? new() { [EngineEmbeddingProperties.Truncated] = true } : null,
+                };
                 tokens[i] = entry.InputTokens;
             }
             else
@@ -48,7 +53,7 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
                 var i = misses[j];
                 embeddings[i] = generated[j];
                 tokens[i] = PerInput(generated, j);
-                var entry = new CachedEmbedding(generated[j].Vector.ToArray(), tokens[i], generated[j].ModelId, generated[j].CreatedAt);
+                var entry = new CachedEmbedding(generated[j].Vector.ToArray(), tokens[i], generated[j].ModelId, generated[j].CreatedAt, EngineEmbeddingProperties.IsTruncated(generated[j]));
                 await cache.SetAsync(keys[i], JsonSerializer.SerializeToUtf8Bytes(entry, CachedEmbeddingJsonContext.Default.CachedEmbedding), new DistributedCacheEntryOptions(), cancellationToken);
             }
         }
@@ -70,7 +75,9 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
 
     private string Key(string input, EmbeddingGenerationOptions? options)
     {
-        var text = JsonSerializer.Serialize([modelId, options?.Dimensions?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", input], CachedEmbeddingJsonContext.Default.StringArray);
+        // A whole-input request is its own entry: an input embedded from its beginning must not answer one.
+        string[] parts = [modelId, options?.Dimensions?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", input];
+        var text = JsonSerializer.Serialize(EngineEmbeddingOptions.WholeInputs(options) ? [.. parts, "whole"] : parts, CachedEmbeddingJsonContext.Default.StringArray);
         return "embedding:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

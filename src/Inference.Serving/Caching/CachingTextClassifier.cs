@@ -23,12 +23,12 @@ internal sealed class CachingTextClassifier(ITextClassifier inner, IDistributedC
         List<int> misses = [];
         for (var i = 0; i < inputs.Count; i++)
         {
-            keys[i] = Key(inputs[i]);
+            keys[i] = Key(inputs[i], options);
             if (await cache.GetAsync(keys[i], cancellationToken) is { } bytes
                 && JsonSerializer.Deserialize(bytes, CachedClassificationJsonContext.Default.CachedClassification) is { } entry
                 && entry.Labels.Length == entry.Logits.Length)
             {
-                results[i] = new TextClassification(entry.Labels, entry.Logits, entry.InputTokens);
+                results[i] = new TextClassification(entry.Labels, entry.Logits, entry.InputTokens) { Truncated = entry.Truncated };
             }
             else
             {
@@ -45,7 +45,7 @@ internal sealed class CachingTextClassifier(ITextClassifier inner, IDistributedC
             {
                 var i = misses[j];
                 var result = results[i] = classified.Classifications[j];
-                var entry = new CachedClassification([.. result.Labels], result.Logits, result.InputTokens);
+                var entry = new CachedClassification([.. result.Labels], result.Logits, result.InputTokens, result.Truncated);
                 await cache.SetAsync(keys[i], JsonSerializer.SerializeToUtf8Bytes(entry, CachedClassificationJsonContext.Default.CachedClassification), new DistributedCacheEntryOptions(), cancellationToken);
             }
         }
@@ -60,15 +60,17 @@ internal sealed class CachingTextClassifier(ITextClassifier inner, IDistributedC
         };
     }
 
-    private string Key(string input)
+    /// <summary>The model, the input, and what it was read with (a cross-encoder's query, whether it may be cut).</summary>
+    private string Key(string input, TextClassificationOptions? options)
     {
-        var text = JsonSerializer.Serialize([modelId, input], CachedClassificationJsonContext.Default.StringArray);
+        string[] parts = options?.PairWith is { } pair ? [modelId, input, pair, options.Truncate ? "cut" : "whole"] : [modelId, input];
+        var text = JsonSerializer.Serialize(parts, CachedClassificationJsonContext.Default.StringArray);
         return "classification:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }
 
 /// <summary>One input's cache entry: the labels, the logits (probabilities follow from them) and the tokens it took.</summary>
-internal sealed record CachedClassification(string[] Labels, float[] Logits, int InputTokens);
+internal sealed record CachedClassification(string[] Labels, float[] Logits, int InputTokens, bool Truncated = false);
 
 [JsonSerializable(typeof(CachedClassification))]
 [JsonSerializable(typeof(string[]))]

@@ -28,8 +28,13 @@ public sealed class ModelCatalog
         return chat.FirstOrDefault(m => m.ChatTemplate is not null) ?? chat.FirstOrDefault();
     }
 
-    /// <summary>The model a classification request that names none gets: the first classifier.</summary>
-    public ServedModel? DefaultClassifier() => Models.FirstOrDefault(m => m.Kind == ModelKind.Classification);
+    /// <summary>The model a classification request that names none gets: the first classifier with labels to choose from (not a cross-encoder), else the first classifier.</summary>
+    public ServedModel? DefaultClassifier() =>
+        Models.FirstOrDefault(m => m.Kind == ModelKind.Classification && m.Labels is not { Count: 1 }) ?? Models.FirstOrDefault(m => m.Kind == ModelKind.Classification);
+
+    /// <summary>The model a rerank without a model uses: the first cross-encoder (a classifier with one output), else the first embedding model.</summary>
+    public ServedModel? DefaultReranker() =>
+        Models.FirstOrDefault(m => m.Kind == ModelKind.Classification && m.Labels is { Count: 1 }) ?? Models.FirstOrDefault(m => m.Kind == ModelKind.Embedding);
 
     public void Add(ServedModel model)
     {

@@ -17,8 +17,14 @@ public sealed class ModelForwarding(IHttpClientFactory httpClients)
     public static bool CanForward(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Provider == "worker" && model.RemoteId is not null && (model.Endpoint is not null || model.Replicas is not null)
-            && model.ChatClient?.GetService(typeof(Inference.Engines.Templates.ChatFormat)) is null;
+        return model.Provider == "worker" && ServedByOurs(model) && model.ChatClient?.GetService(typeof(Inference.Engines.Templates.ChatFormat)) is null;
+    }
+
+    /// <summary>True when <paramref name="model"/> is served by one of our Workers or Embeddings services, which answer the same routes.</summary>
+    public static bool ServedByOurs(ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Provider is "worker" or "embeddings" && model.RemoteId is not null && (model.Endpoint is not null || model.Replicas is not null);
     }
 
     /// <summary>Posts <paramref name="body"/> to <paramref name="path"/> (from the service's root) where the model is served; the answer's status and body.</summary>

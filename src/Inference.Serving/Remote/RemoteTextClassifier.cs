@@ -17,6 +17,12 @@ internal sealed class RemoteTextClassifier(HttpClient http, Uri endpoint, string
         IReadOnlyList<string> inputs, TextClassificationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (options?.PairWith is not null)
+        {
+            // The classify route reads single texts: pairs are scored where the model runs (a rerank is forwarded there).
+            throw new NotSupportedException("A remote classifier reads single texts; score pairs on the service that runs the model.");
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, _classify)
         {
             Content = JsonContent.Create(
