@@ -16,7 +16,7 @@ namespace Inference.Benchmarks;
 /// </summary>
 internal static class SurfaceBenchmark
 {
-    private const int Rounds = 5;
+    private const int Rounds = 9;
     private const int PromptTokens = 128;
     private const int NewTokens = 128;
 
