@@ -2,11 +2,14 @@ using System.CommandLine;
 using Inference.Cli;
 using Inference.Cli.Commands;
 
-// inference: the platform from a terminal, against any base URL (--base, INFERENCE_BASE_URL).
+// inference: the platform from a terminal, against any base URL (--base, INFERENCE_BASE_URL); chat and embed over NATS
+// too (--nats, INFERENCE_NATS_URL).
 var root = new RootCommand("InferenceAspire from the command line: models, chat, embed, status, monitor.")
 {
     GlobalOptions.Base,
     GlobalOptions.ApiKey,
+    GlobalOptions.Nats,
+    GlobalOptions.Subject,
     ModelsCommand.Create(),
     ChatCommand.Create(),
     EmbedCommand.Create(),
@@ -32,6 +35,11 @@ catch (CliException ex)
 catch (HttpRequestException ex)
 {
     await Console.Error.WriteLineAsync($"inference: cannot reach {root.Parse(args).GetValue(GlobalOptions.Base)}: {ex.Message}");
+    return 1;
+}
+catch (NATS.Client.Core.NatsException ex)
+{
+    await Console.Error.WriteLineAsync($"inference: NATS at {root.Parse(args).GetValue(GlobalOptions.Nats)}: {ex.Message}");
     return 1;
 }
 catch (OperationCanceledException)

@@ -15,6 +15,8 @@ builder.AddOpenAIApi();
 builder.AddOllamaApi();
 builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
+// With ConnectionStrings:nats, the same models answer on their NATS subjects too.
+builder.AddNatsTransport();
 
 var app = builder.Build();
 app.UseInferenceHttp();

@@ -129,55 +129,21 @@ internal static class CompletionsApi
     private static async Task<(InputCompletion? Completion, InferenceError? Error)> InputCompletionAsync(ApiServices services, CompletionRequest request, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (request.Prompt is not null)
-        {
-            return (null, InferenceError.Invalid("Give either prompt (OpenAI's body) or input (the input body), not both.", "input"));
-        }
-
-        if (string.IsNullOrEmpty(request.Input))
-        {
-            return (null, InferenceError.Invalid("input is required: the text to complete.", "input"));
-        }
-
         if (request.Stream == true)
         {
             return (null, InferenceError.Invalid("stream is not supported with input; send prompt (OpenAI's body) to stream.", "stream"));
         }
 
-        var lookup = services.Inference.Find(request.Model ?? services.Catalog.DefaultChatModel()?.Id, ModelKind.Chat, request.User, request.UseFallbacks);
-        if (OpenAIErrors.Of(lookup, Endpoint) is { } modelError)
+        var (prepared, error) = await PrepareInputAsync(services, request, cancellationToken);
+        if (error is not null)
         {
-            return (null, modelError);
+            return (null, error);
         }
 
-        var model = lookup.Model!;
+        var (model, messages, options) = prepared!.Value;
         var parameters = request.Params;
-        var effective = request with
-        {
-            // The input body's max_tokens is a limit, as llama.cpp's n_predict: never more than the context holds.
-            MaxTokens = parameters?.MaxTokens is int limit ? (model.Model.ContextLength is int holds ? Math.Min(limit, holds - 1) : limit)
-                : request.MaxTokens ?? (model.Model.ContextLength is int context ? Math.Min(DefaultInputMaxTokens, context / 2) : DefaultInputMaxTokens),
-            Temperature = parameters?.Temperature ?? request.Temperature,
-            TopP = parameters?.TopP ?? request.TopP,
-            TopK = parameters?.TopK ?? request.TopK,
-            Seed = parameters?.Seed ?? request.Seed,
-            Stop = parameters?.Stop ?? request.Stop,
-            Grammar = parameters?.Grammar ?? request.Grammar,
-        };
-        var (options, optionsError) = await SamplingFields.ReadAsync(effective, model.Model, services.Grammars, cancellationToken);
-        if (optionsError is not null)
-        {
-            return (null, optionsError);
-        }
-
-        if (request.Raw == true)
-        {
-            (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;
-        }
-
         try
         {
-            ChatMessage[] messages = [new ChatMessage(ChatRole.User, request.Input)];
             ChatResponse response;
             try
             {
@@ -203,6 +169,59 @@ internal static class CompletionsApi
         {
             return (null, mapped);
         }
+    }
+
+    /// <summary>
+    /// The input body's model, conversation (<c>input</c> as the user's message, through the chat template unless
+    /// <c>raw</c>) and options from <c>params</c>; or why it cannot be answered. Shared by the HTTP route and the
+    /// transports that answer the same body (NATS), which may stream it.
+    /// </summary>
+    internal static async Task<((RoutedModel Model, ChatMessage[] Messages, ChatOptions Options)? Prepared, InferenceError? Error)> PrepareInputAsync(
+        ApiServices services, CompletionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Prompt is not null)
+        {
+            return (null, InferenceError.Invalid("Give either prompt (OpenAI's body) or input (the input body), not both.", "input"));
+        }
+
+        if (string.IsNullOrEmpty(request.Input))
+        {
+            return (null, InferenceError.Invalid("input is required: the text to complete.", "input"));
+        }
+
+        var lookup = services.Inference.Find(request.Model ?? services.Catalog.DefaultChatModel()?.Id, ModelKind.Chat, request.User, request.UseFallbacks);
+        if (OpenAIErrors.Of(lookup, Endpoint) is { } modelError)
+        {
+            return (null, modelError);
+        }
+
+        var model = lookup.Model!;
+        var parameters = request.Params;
+        var effective = request with
+        {
+            // The input body's max_tokens is a limit, as llama.cpp's n_predict: never more than the context holds.
+            MaxTokens = parameters?.MaxTokens is int limit ? (model.Model.ContextLength is int holds ? Math.Min(limit, holds - 1) : limit)
+                : request.MaxTokens ?? (model.Model.ContextLength is int context ? Math.Min(DefaultInputMaxTokens, context / 2) : DefaultInputMaxTokens),
+            Temperature = parameters?.Temperature ?? request.Temperature,
+            TopP = parameters?.TopP ?? request.TopP,
+            TopK = parameters?.TopK ?? request.TopK,
+            Seed = parameters?.Seed ?? request.Seed,
+            Stop = parameters?.Stop ?? request.Stop,
+            Grammar = parameters?.Grammar ?? request.Grammar,
+            Stream = null,
+        };
+        var (options, optionsError) = await SamplingFields.ReadAsync(effective, model.Model, services.Grammars, cancellationToken);
+        if (optionsError is not null)
+        {
+            return (null, optionsError);
+        }
+
+        if (request.Raw == true)
+        {
+            (options.AdditionalProperties ??= [])[EngineChatOptions.RawPrompt] = true;
+        }
+
+        return ((model, [new ChatMessage(ChatRole.User, request.Input)], options), null);
     }
 
     private static string Serialize(TextCompletion chunk) => JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.TextCompletion);

@@ -3,7 +3,7 @@ using Inference.Protocols.Ollama;
 using Inference.Protocols.Platform;
 
 // A Worker: the local chat models (ONNX and GGUF) behind the OpenAI- and Ollama-compatible APIs and the platform's own
-// routes, with the model loading routes a gateway's rolling deployments call.
+// routes (and on NATS when configured), with the model loading routes a gateway's rolling deployments call.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -18,6 +18,8 @@ builder.AddOllamaApi();
 builder.AddAnthropicApi();
 builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
+// With ConnectionStrings:nats, the same models answer on their NATS subjects too.
+builder.AddNatsTransport();
 
 var app = builder.Build();
 app.UseInferenceHttp();

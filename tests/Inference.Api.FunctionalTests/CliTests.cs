@@ -79,9 +79,13 @@ public sealed class CliTests(MonitoringFixture api) : IClassFixture<MonitoringFi
         Assert.Contains(message, errors, StringComparison.Ordinal);
     }
 
-    private async Task<(int Code, string Output, string Errors)> RunAsync(string[] arguments, string? input = null, bool useFixture = true)
+    private Task<(int Code, string Output, string Errors)> RunAsync(string[] arguments, string? input = null, bool useFixture = true) =>
+        RunCliAsync(useFixture ? ["--base", api.Api.BaseAddress.ToString(), .. arguments] : arguments, input);
+
+    /// <summary>The tool as a process with <paramref name="arguments"/>, <paramref name="input"/> on its standard input.</summary>
+    internal static async Task<(int Code, string Output, string Errors)> RunCliAsync(string[] arguments, string? input = null)
     {
-        string[] all = useFixture ? [ServiceProcess.BuiltDll("Inference.Cli"), "--base", api.Api.BaseAddress.ToString(), .. arguments] : [ServiceProcess.BuiltDll("Inference.Cli"), .. arguments];
+        string[] all = [ServiceProcess.BuiltDll("Inference.Cli"), .. arguments];
         var start = new ProcessStartInfo("dotnet", all)
         {
             RedirectStandardInput = true,

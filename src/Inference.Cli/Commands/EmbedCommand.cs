@@ -12,12 +12,26 @@ internal static class EmbedCommand
         var model = new Option<string>("--model", "-m") { Description = "The embedding model.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the whole answer as JSON (every vector in full)." };
         var texts = new Argument<string[]>("text") { Description = "The texts to embed.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("embed", "Embed texts; prints each vector's size, norm and first values.") { model, json, texts };
+        var command = new Command("embed", "Embed texts (over HTTP, or NATS with --nats); prints each vector's size, norm and first values.") { model, json, texts };
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var client = GlobalOptions.Client(result);
             var inputs = result.GetValue(texts)!;
-            var answer = await client.PostAsync("v1/embeddings", new { model = result.GetValue(model), input = inputs }, cancellationToken);
+            JsonElement answer;
+            if (GlobalOptions.NatsClient(result) is { } nats)
+            {
+                // The same answer on the model's NATS subject: OpenAI's embeddings list.
+                await using (nats)
+                {
+                    var subject = result.GetValue(GlobalOptions.Subject) ?? $"embedding.request.{result.GetValue(model)}";
+                    answer = await nats.RequestAsync(subject, new { req_id = "cli-" + Guid.NewGuid().ToString("N")[..12], model = result.GetValue(model), input = inputs }, cancellationToken);
+                }
+            }
+            else
+            {
+                using var client = GlobalOptions.Client(result);
+                answer = await client.PostAsync("v1/embeddings", new { model = result.GetValue(model), input = inputs }, cancellationToken);
+            }
+
             if (result.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(answer));

@@ -5,9 +5,9 @@ using Inference.Serving.Catalog;
 namespace Inference.Monitoring.Services;
 
 /// <summary>A served model's <see cref="ModelStatus"/>: its files' facts, its queue now, and its recent calls.</summary>
-internal static class ModelStatusBuilder
+public static class ModelStatusBuilder
 {
-    public static ModelStatus Build(ServedModel model, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, MonitoringOptions options, BackpressureOptions backpressure, int downAfter)
+    internal static ModelStatus Build(ServedModel model, IReadOnlyList<InferenceCall> calls, DateTimeOffset now, MonitoringOptions options, BackpressureOptions backpressure, int downAfter)
     {
         var mine = calls.Where(c => c.Model == model.Id).ToList();
         var lastMinute = mine.Where(c => c.Timestamp + c.Latency >= now - TimeSpan.FromMinutes(1)).ToList();
@@ -20,7 +20,7 @@ internal static class ModelStatusBuilder
             Kind = ModelKindNames.Of(model.Kind),
             Provider = model.Provider,
             Status = IsDown(mine, downAfter) ? ModelStatus.Offline : ModelStatus.Online,
-            Capabilities = model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints, model.Description.Reasoning is not null) : [ModelKindNames.TaskOf(model.Kind)],
+            Capabilities = Capabilities(model),
             Info = new ModelInfo
             {
                 Architecture = model.Architecture,
@@ -49,7 +49,7 @@ internal static class ModelStatusBuilder
     }
 
     /// <summary>Down: its last <paramref name="downAfter"/> calls (cancelled ones aside) all failed.</summary>
-    public static bool IsDown(IReadOnlyList<InferenceCall> calls, int downAfter)
+    internal static bool IsDown(IReadOnlyList<InferenceCall> calls, int downAfter)
     {
         var finished = calls.Where(c => c.Status != InferenceCall.Cancelled).TakeLast(downAfter).ToList();
         return downAfter > 0 && finished.Count == downAfter && finished.All(c => c.Status == InferenceCall.Failed);
@@ -63,6 +63,13 @@ internal static class ModelStatusBuilder
         >= 1_000 => (count / 1e3).ToString("0", CultureInfo.InvariantCulture) + "K",
         _ => count.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>What a model can do, by the monitor's names (text-generation, chat, tools, reasoning...; embeddings; text-classification).</summary>
+    public static IReadOnlyList<string> Capabilities(ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Kind == ModelKind.Chat ? ChatCapabilities(model.Constraints, model.Description.Reasoning is not null) : ModelCapabilities.Of(model).Tasks;
+    }
 
     /// <summary>What a chat model can do, by the monitor's names: grammar-constrained where its provider enforces grammars.</summary>
     /// <param name="reasoning">The model reasons, as its template says (think tags, Harmony's analysis channel).</param>

@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Inference.Http;
+using Inference.Protocols.OpenAI;
+using Inference.Protocols.OpenAI.Contracts;
+using Inference.Serving;
+using Inference.Serving.Catalog;
+using Inference.Serving.Requests;
+using Inference.Serving.Routing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+
+namespace Inference.Transports.Nats;
+
+/// <summary>
+/// Answers this service's models on NATS: completions on <c>inference.request.MODEL</c> (the input body: <c>req_id</c>,
+/// <c>input</c>, <c>params</c>, <c>raw</c>; whole, or streamed to the requester's inbox with <c>stream</c>) and
+/// embeddings on <c>embedding.request.MODEL</c>, in a queue group the replicas share, and on each replica's own
+/// subject; each message in its own <see cref="InferenceContext"/>, answered as the HTTP routes answer the same body.
+/// Anything wrong is answered with an error reply; on stop the subscriptions end and requests in hand are finished.
+/// </summary>
+internal sealed partial class NatsResponder(
+    INatsConnection nats,
+    ModelCatalog catalog,
+    IServiceProvider services,
+    IOptions<NatsOptions> options,
+    NatsReplica replica,
+    NatsTransportTelemetry telemetry,
+    ILogger<NatsResponder> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<Task, byte> _inHand = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!catalog.IsReady)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
+        }
+
+        var subscriptions = new List<Task>();
+        foreach (var model in catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null))
+        {
+            if (!NatsSubjects.CanName(model.Id))
+            {
+                Log.Unnameable(logger, model.Id);
+                continue;
+            }
+
+            Func<ServedModel, NatsMsg<byte[]>, Task>? handler = model.Kind switch
+            {
+                ModelKind.Chat => CompleteAsync,
+                ModelKind.Embedding => EmbedAsync,
+                _ => null,
+            };
+            if (handler is null)
+            {
+                continue;
+            }
+
+            var subject = model.Kind == ModelKind.Chat ? NatsSubjects.Inference(model.Id) : NatsSubjects.Embedding(model.Id);
+            subscriptions.Add(ServeAsync(subject, options.Value.QueueGroup, message => handler(model, message), stoppingToken));
+            subscriptions.Add(ServeAsync(NatsSubjects.Replica(subject, replica.Name), null, message => handler(model, message), stoppingToken));
+            subscriptions.Add(ServeAsync(NatsSubjects.Health(model.Id), options.Value.QueueGroup, message => HealthAsync(model, message), stoppingToken));
+            Log.Serving(logger, model.Id, subject, replica.Name);
+        }
+
+        await Task.WhenAll(subscriptions);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The subscriptions end first (no new requests), then the requests in hand are answered.
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_inHand.Keys).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ServeAsync(string subject, string? queueGroup, Func<NatsMsg<byte[]>, Task> handle, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in nats.SubscribeAsync<byte[]>(subject, queueGroup, cancellationToken: stoppingToken))
+            {
+                telemetry.Received(subject);
+                var task = Task.Run(() => handle(message), CancellationToken.None);
+                _inHand[task] = 0;
+                _ = task.ContinueWith(t => _inHand.TryRemove(t, out _), TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A completion of the input body, answered whole, or streamed to the reply inbox when it asks.</summary>
+    private async Task CompleteAsync(ServedModel model, NatsMsg<byte[]> message)
+    {
+        var (read, reqId, error) = Read(model, message);
+        if (error is not null || read is not { } body)
+        {
+            await ReplyErrorAsync(message, reqId, error!);
+            return;
+        }
+
+        var started = TimeProvider.System.GetTimestamp();
+        using var scope = InferenceContext.Begin(new InferenceContext(reqId) { MadeBy = "nats", Affinity = Text(body, "user") });
+        try
+        {
+            if (body["stream"] is JsonValue stream && stream.TryGetValue(out bool streamed) && streamed)
+            {
+                await StreamAsync(body, reqId, message);
+                return;
+            }
+
+            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync("/v1/completions", JsonSerializer.SerializeToElement(body), CancellationToken.None);
+            await ReplyAsync(message, status == 200 ? JsonSerializer.SerializeToUtf8Bytes(answer) : ErrorBody(reqId, status, answer));
+        }
+        catch (Exception ex)
+        {
+            Log.Failed(logger, ex, message.Subject);
+            await ReplyErrorAsync(message, reqId, ApiErrors.ForUnhandled(ex));
+        }
+        finally
+        {
+            telemetry.Answered(message.Subject, TimeProvider.System.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Each piece of the answer to the reply inbox as the model writes it, then a last message with the totals.</summary>
+    private async Task StreamAsync(JsonObject body, string reqId, NatsMsg<byte[]> message)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        body.Remove("stream");
+        var (request, readError) = JsonBody.Deserialize(JsonSerializer.SerializeToUtf8Bytes(body), OpenAIJsonContext.Default.CompletionRequest);
+        var api = ApiServices.From(services);
+        var (prepared, error) = readError is null ? await CompletionsApi.PrepareInputAsync(api, request!, CancellationToken.None) : (null, readError);
+        if (error is not null)
+        {
+            await ReplyErrorAsync(message, reqId, error);
+            return;
+        }
+
+        var (model, messages, chatOptions) = prepared!.Value;
+        var (updates, any, failure) = await FirstUpdate.AwaitAsync(model.ChatClient.GetStreamingResponseAsync(messages, chatOptions), "input", CancellationToken.None);
+        if (failure is not null)
+        {
+            await ReplyErrorAsync(message, reqId, failure);
+            return;
+        }
+
+        var text = new System.Text.StringBuilder();
+        UsageDetails? usage = null;
+        ChatFinishReason? finish = null;
+        string? fault = null;
+        await using (updates!)
+        {
+            for (var more = any; more;)
+            {
+                var update = updates!.Current;
+                usage = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details ?? usage;
+                finish = update.FinishReason ?? finish;
+                if (update.Text is { Length: > 0 } piece)
+                {
+                    text.Append(piece);
+                    await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(new NatsStreamChunk(reqId, piece), NatsJsonContext.Default.NatsStreamChunk));
+                }
+
+                (more, fault) = await FirstUpdate.NextAsync(updates, "input", CancellationToken.None);
+            }
+        }
+
+        if (fault is not null)
+        {
+            await ReplyErrorAsync(message, reqId, new InferenceError(500, InferenceError.ServerError, fault, null, "generation_failed"));
+            return;
+        }
+
+        var done = JsonSerializer.SerializeToNode(
+            new InputCompletion(
+                text.ToString(),
+                (int)(usage?.InputTokenCount ?? 0),
+                (int)(usage?.OutputTokenCount ?? 0),
+                OpenAISse.FinishReason(finish),
+                Math.Round(TimeProvider.System.GetElapsedTime(started).TotalMilliseconds, 1),
+                reqId,
+                api.Inference.Versioned(model.AnsweredBy.Id)),
+            OpenAIJsonContext.Default.InputCompletion)!.AsObject();
+        done["done"] = true;
+        await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(done));
+    }
+
+    /// <summary>Embeddings of <c>input</c> (a string or strings), answered as OpenAI's embeddings list with the request's id.</summary>
+    private async Task EmbedAsync(ServedModel model, NatsMsg<byte[]> message)
+    {
+        var (body, reqId, error) = Read(model, message);
+        if (error is not null)
+        {
+            await ReplyErrorAsync(message, reqId, error);
+            return;
+        }
+
+        var started = TimeProvider.System.GetTimestamp();
+        using var scope = InferenceContext.Begin(new InferenceContext(reqId) { MadeBy = "nats" });
+        try
+        {
+            var request = new JsonObject { ["model"] = model.Id, ["input"] = body!["input"]?.DeepClone() };
+            foreach (var field in new[] { "encoding_format", "dimensions", "user" })
+            {
+                if (body[field] is { } value)
+                {
+                    request[field] = value.DeepClone();
+                }
+            }
+
+            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync("/v1/embeddings", JsonSerializer.SerializeToElement(request), CancellationToken.None);
+            if (status != 200)
+            {
+                await ReplyAsync(message, ErrorBody(reqId, status, answer));
+                return;
+            }
+
+            var list = JsonSerializer.SerializeToNode(answer)!.AsObject();
+            list["req_id"] = reqId;
+            await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(list));
+        }
+        catch (Exception ex)
+        {
+            Log.Failed(logger, ex, message.Subject);
+            await ReplyErrorAsync(message, reqId, ApiErrors.ForUnhandled(ex));
+        }
+        finally
+        {
+            telemetry.Answered(message.Subject, TimeProvider.System.GetElapsedTime(started));
+        }
+    }
+
+    private async Task HealthAsync(ServedModel model, NatsMsg<byte[]> message) =>
+        await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(replica.Status(model, "online"), NatsJsonContext.Default.NatsModelStatus));
+
+    /// <summary>The message as a JSON object for <paramref name="model"/>, with its request id; or the error to reply.</summary>
+    private (JsonObject? Body, string ReqId, InferenceError? Error) Read(ServedModel model, NatsMsg<byte[]> message)
+    {
+        var fallbackId = "nats-" + Guid.CreateVersion7().ToString("N");
+        if (message.Data is not { Length: > 0 } data)
+        {
+            return (null, fallbackId, InferenceError.Invalid("The message is empty: send a JSON object (req_id, input, params).", null, "invalid_json"));
+        }
+
+        if (data.Length > options.Value.MaxMessageBytes)
+        {
+            return (null, fallbackId, new InferenceError(413, InferenceError.InvalidRequest, $"The message is {data.Length} bytes; at most {options.Value.MaxMessageBytes} are read.", null, "message_too_large"));
+        }
+
+        JsonObject body;
+        try
+        {
+            if (JsonNode.Parse(data, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) is not JsonObject parsed)
+            {
+                return (null, fallbackId, InferenceError.Invalid("The message must be a JSON object (req_id, input, params).", null, "invalid_json"));
+            }
+
+            body = parsed;
+        }
+        catch (JsonException ex)
+        {
+            return (null, fallbackId, InferenceError.Invalid($"The message is not valid JSON: {ex.Message}", null, "invalid_json"));
+        }
+
+        var reqId = Text(body, "req_id") is { } given && !string.IsNullOrWhiteSpace(given) ? given : fallbackId;
+        if (Text(body, "model") is { } name && name != model.Id && ModelReference.Parse(name).Name != model.Id)
+        {
+            return (body, reqId, InferenceError.Invalid($"model '{name}' is not served on {message.Subject}, which serves '{model.Id}'.", "model", "model_mismatch"));
+        }
+
+        // The subject names the model (a version it names in model stays).
+        body["model"] = Text(body, "model") ?? model.Id;
+        return (body, reqId, null);
+    }
+
+    private static string? Text(JsonObject body, string name) => body[name] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
+
+    private async Task ReplyErrorAsync(NatsMsg<byte[]> message, string? reqId, InferenceError error)
+    {
+        telemetry.Refused(message.Subject);
+        await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(
+            new NatsErrorReply(reqId, new NatsError(error.Message, error.Type, error.Code, error.Param, error.Status)), NatsJsonContext.Default.NatsErrorReply));
+    }
+
+    private static byte[] ErrorBody(string reqId, int status, JsonElement answer)
+    {
+        var error = answer.TryGetProperty("error", out var e) ? e : answer;
+        string? Field(string name) => error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new NatsErrorReply(reqId, new NatsError(Field("message") ?? "The request failed.", Field("type") ?? InferenceError.ServerError, Field("code"), Field("param"), status)),
+            NatsJsonContext.Default.NatsErrorReply);
+    }
+
+    private async Task ReplyAsync(NatsMsg<byte[]> message, byte[] reply)
+    {
+        if (message.ReplyTo is null)
+        {
+            Log.NoReplySubject(logger, message.Subject);
+            return;
+        }
+
+        await nats.PublishAsync(message.ReplyTo, reply);
+        telemetry.Sent(message.Subject);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Serving {Model} on NATS subject {Subject} (replica {Replica}).")]
+        public static partial void Serving(ILogger logger, string model, string subject, string replica);
+
+        [LoggerMessage(2, LogLevel.Warning, "Model {Model} is not served on NATS: its name cannot end a subject.")]
+        public static partial void Unnameable(ILogger logger, string model);
+
+        [LoggerMessage(3, LogLevel.Warning, "A message on {Subject} has no reply subject; its answer has nowhere to go.")]
+        public static partial void NoReplySubject(ILogger logger, string subject);
+
+        [LoggerMessage(4, LogLevel.Error, "A request on {Subject} failed.")]
+        public static partial void Failed(ILogger logger, Exception exception, string subject);
+    }
+}

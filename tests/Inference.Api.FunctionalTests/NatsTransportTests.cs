@@ -1,0 +1,271 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using NATS.Client.Core;
+
+namespace Inference.Api.FunctionalTests;
+
+/// <summary>
+/// The Worker and the Embeddings service on a real nats-server (JetStream on): seed 004's requests on their subjects
+/// answered as the same body over HTTP, raw and templated; streamed replies; error replies to malformed messages, after
+/// which the Worker keeps serving; health, heartbeats and load reports with their fields and (shortened) cadence; two
+/// Workers in one queue group sharing requests.
+/// </summary>
+public sealed class NatsTransportTests : IAsyncLifetime
+{
+    private const string Chat = InferenceApiFixture.Chat;
+    private const string Embedding = InferenceApiFixture.Embedding;
+    private readonly NatsServer _nats = new();
+    private ServiceProcess _worker = null!;
+    private ServiceProcess _embeddings = null!;
+    private NatsConnection _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _nats.InitializeAsync();
+        var workers = ServiceProcess.StartAsync("Inference.Worker", Environment("worker-a", (Chat, Chat)));
+        var embeddings = ServiceProcess.StartAsync("Inference.Embeddings", Environment("embeddings-a", (Embedding, Embedding)));
+        (_worker, _embeddings) = (await workers, await embeddings);
+        _client = new NatsConnection(new NatsOpts { Url = _nats.ConnectionString, RequestTimeout = TimeSpan.FromSeconds(30) });
+        await _client.ConnectAsync();
+        await WaitServedAsync(NatsSubjects(Chat).Health);
+        await WaitServedAsync($"models.{Embedding}.health");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _worker.DisposeAsync();
+        await _embeddings.DisposeAsync();
+        await _nats.DisposeAsync();
+    }
+
+    private Dictionary<string, string> Environment(string replica, params (string Id, string Path)[] models)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Inference__ModelsDirectory"] = InferenceApiFixture.ModelsRoot,
+            ["ConnectionStrings__nats"] = _nats.ConnectionString,
+            ["Inference__Nats__Replica"] = replica,
+            ["Inference__Nats__HeartbeatInterval"] = "00:00:01",
+            ["Inference__Nats__MonitoringIdleInterval"] = "00:00:00.500",
+            ["Inference__Nats__MonitoringBusyInterval"] = "00:00:00.200",
+            ["Inference__Nats__MaxMessageBytes"] = "16384",
+            ["Inference__Cache__Enabled"] = "false",
+        };
+        foreach (var (id, path) in models)
+        {
+            environment[$"Inference__Models__{id}__Path"] = path;
+        }
+
+        return environment;
+    }
+
+    private static (string Inference, string Health, string Heartbeat, string Monitoring) NatsSubjects(string model) =>
+        ($"inference.request.{model}", $"models.{model}.health", $"models.{model}.heartbeat", $"monitoring.inference.{model}");
+
+    [Fact]
+    public async Task Seed_004_requests_answer_on_their_subjects_as_the_same_body_over_http()
+    {
+        using var http = new HttpClient { BaseAddress = _worker.BaseAddress };
+        foreach (var raw in new[] { false, true })
+        {
+            var body = new { req_id = $"manual-req-{raw}", input = raw ? "<|im_start|>user\ndog<|im_end|>\n<|im_start|>assistant\n" : "What does \"dog\" mean?", @params = new { max_tokens = 30, temperature = 0 }, raw };
+            var overHttp = await LifecycleHost.PostAsync(http, "/v1/completions", JsonSerializer.Serialize(body));
+
+            var reply = await RequestAsync(NatsSubjects(Chat).Inference, body);
+
+            Assert.Equal($"manual-req-{raw}", reply.GetProperty("req_id").GetString());
+            Assert.Equal(overHttp.GetProperty("text").GetString(), reply.GetProperty("text").GetString());
+            Assert.True(raw || reply.GetProperty("text").GetString()!.StartsWith("dog", StringComparison.Ordinal), reply.GetProperty("text").GetString());
+            Assert.Equal(overHttp.GetProperty("tokens_in").GetInt32(), reply.GetProperty("tokens_in").GetInt32());
+            Assert.Equal(overHttp.GetProperty("tokens_out").GetInt32(), reply.GetProperty("tokens_out").GetInt32());
+            Assert.Equal(overHttp.GetProperty("finish_reason").GetString(), reply.GetProperty("finish_reason").GetString());
+            Assert.True(reply.GetProperty("duration_ms").GetDouble() > 0);
+        }
+
+        // Embeddings: OpenAI's list, the vector the HTTP route gives.
+        using var embeddingsHttp = new HttpClient { BaseAddress = _embeddings.BaseAddress };
+        var expected = await LifecycleHost.PostAsync(embeddingsHttp, "/v1/embeddings", JsonSerializer.Serialize(new { model = Embedding, input = "Hello world" }));
+        var embedded = await RequestAsync($"embedding.request.{Embedding}", new { req_id = "embed-123", input = "Hello world", model = Embedding });
+        Assert.Equal(("list", "embed-123"), (embedded.GetProperty("object").GetString(), embedded.GetProperty("req_id").GetString()));
+        Assert.Equal(
+            expected.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()),
+            embedded.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()));
+    }
+
+    [Fact]
+    public async Task A_streamed_reply_comes_in_pieces_that_make_the_whole_answer()
+    {
+        var body = new { req_id = "stream-1", input = "What does \"tree\" mean?", @params = new { max_tokens = 30, temperature = 0 } };
+        var whole = await RequestAsync(NatsSubjects(Chat).Inference, body);
+
+        var pieces = new List<JsonElement>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var message in _client.RequestManyAsync<byte[], byte[]>(
+            NatsSubjects(Chat).Inference, JsonSerializer.SerializeToUtf8Bytes(new { body.req_id, body.input, body.@params, stream = true }), cancellationToken: timeout.Token))
+        {
+            var piece = JsonDocument.Parse(message.Data!).RootElement.Clone();
+            pieces.Add(piece);
+            if (piece.GetProperty("done").GetBoolean())
+            {
+                break;
+            }
+        }
+
+        Assert.True(pieces.Count > 3, "the answer arrives in pieces");
+        Assert.All(pieces, p => Assert.Equal("stream-1", p.GetProperty("req_id").GetString()));
+        var last = pieces[^1];
+        Assert.Equal(whole.GetProperty("text").GetString(), string.Concat(pieces.SkipLast(1).Select(p => p.GetProperty("text").GetString())));
+        Assert.Equal(whole.GetProperty("text").GetString(), last.GetProperty("text").GetString());
+        Assert.Equal(whole.GetProperty("tokens_out").GetInt32(), last.GetProperty("tokens_out").GetInt32());
+        Assert.Equal(whole.GetProperty("tokens_in").GetInt32(), last.GetProperty("tokens_in").GetInt32());
+    }
+
+    [Fact]
+    public async Task Malformed_messages_get_error_replies_and_the_worker_keeps_serving()
+    {
+        var subject = NatsSubjects(Chat).Inference;
+        async Task<JsonElement> Raw(byte[] data) =>
+            JsonDocument.Parse((await _client.RequestAsync<byte[], byte[]>(subject, data)).Data!).RootElement.Clone();
+
+        var notJson = await Raw(Encoding.UTF8.GetBytes("{not json"));
+        Assert.Equal(("invalid_json", 400), (notJson.GetProperty("error").GetProperty("code").GetString(), notJson.GetProperty("error").GetProperty("status").GetInt32()));
+        var empty = await Raw([]);
+        Assert.Equal("invalid_json", empty.GetProperty("error").GetProperty("code").GetString());
+        var oversized = await Raw(JsonSerializer.SerializeToUtf8Bytes(new { input = new string('a', 20_000) }));
+        Assert.Equal(("message_too_large", 413), (oversized.GetProperty("error").GetProperty("code").GetString(), oversized.GetProperty("error").GetProperty("status").GetInt32()));
+        var otherModel = await RequestAsync(subject, new { req_id = "r-9", input = "dog", model = "no-such-model" });
+        Assert.Equal(("r-9", "model_mismatch", "model"), (otherModel.GetProperty("req_id").GetString(), otherModel.GetProperty("error").GetProperty("code").GetString(), otherModel.GetProperty("error").GetProperty("param").GetString()));
+        var noInput = await RequestAsync(subject, new { req_id = "r-10", @params = new { max_tokens = 5 } });
+        Assert.Equal((400, "input"), (noInput.GetProperty("error").GetProperty("status").GetInt32(), noInput.GetProperty("error").GetProperty("param").GetString()));
+        var tooLong = await RequestAsync(subject, new { req_id = "r-11", input = string.Concat(Enumerable.Repeat("dog ", 400)) });
+        Assert.Equal("context_length_exceeded", tooLong.GetProperty("error").GetProperty("code").GetString());
+
+        var answered = await RequestAsync(subject, new { req_id = "after", input = "dog", @params = new { max_tokens = 5 } });
+        Assert.Equal(("after", 5), (answered.GetProperty("req_id").GetString(), answered.GetProperty("tokens_out").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Health_heartbeats_and_load_reports_arrive_with_their_fields_and_cadence()
+    {
+        var (inference, health, heartbeat, monitoring) = NatsSubjects(Chat);
+        var status = await RequestAsync(health, new { });
+        Assert.Equal((Chat, "online", inference), (status.GetProperty("model_name").GetString(), status.GetProperty("status").GetString(), status.GetProperty("nats_topic").GetString()));
+        Assert.Equal(("worker-a", $"{inference}.worker-a"), (status.GetProperty("replica").GetString(), status.GetProperty("replica_topic").GetString()));
+        Assert.Contains("text-generation", status.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(256, status.GetProperty("model_info").GetProperty("context_size").GetInt32());
+        Assert.True(status.GetProperty("queue_metrics").GetProperty("queue_capacity").GetInt32() > 0);
+        Assert.Equal("healthy", status.GetProperty("backpressure_status").GetProperty("level").GetString());
+
+        var beats = await ReceiveAsync(heartbeat, 3, TimeSpan.FromSeconds(10));
+        Assert.All(beats, b => Assert.Equal((Chat, "worker-a"), (b.Data.GetProperty("model_name").GetString(), b.Data.GetProperty("replica").GetString())));
+        Assert.InRange((beats[2].At - beats[1].At).TotalSeconds, 0.5, 2.5);
+
+        var reports = await ReceiveAsync(monitoring, 3, TimeSpan.FromSeconds(10));
+        var report = reports[0].Data;
+        foreach (var field in new[] { "model_name", "pending_messages", "active_processing", "timestamp", "worker_count", "queue_capacity", "status" })
+        {
+            Assert.True(report.TryGetProperty(field, out _), field);
+        }
+
+        Assert.Equal("healthy", report.GetProperty("status").GetString());
+        Assert.InRange((reports[2].At - reports[1].At).TotalSeconds, 0.2, 1.5);
+
+        // The same status is asked of the embedding model's subject.
+        var embeddingStatus = await RequestAsync($"models.{Embedding}.health", new { });
+        Assert.Equal(($"embedding.request.{Embedding}", 64), (embeddingStatus.GetProperty("nats_topic").GetString(), embeddingStatus.GetProperty("model_info").GetProperty("embedding_size").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Two_workers_in_one_queue_group_share_the_requests_and_each_answers_on_its_own_subject()
+    {
+        await using var second = await ServiceProcess.StartAsync("Inference.Worker", Environment("worker-b", (Chat, Chat)));
+        await Eventually.HoldsAsync(() => RequestAsync(NatsSubjects(Chat).Health + "", new { }), _ => true);
+        await Eventually.HoldsAsync(
+            async () => await RequestAsync($"{NatsSubjects(Chat).Inference}.worker-b", new { input = "dog", @params = new { max_tokens = 2 } }),
+            r => r.TryGetProperty("text", out _));
+        var before = (await RollingDeploymentTests.WorkerRequestsAsync(_worker, Chat), await RollingDeploymentTests.WorkerRequestsAsync(second, Chat));
+
+        const int Requests = 100;
+        var replies = await Task.WhenAll(Enumerable.Range(0, Requests).Select(i => RequestAsync(NatsSubjects(Chat).Inference, new { req_id = $"q-{i}", input = $"word {i}", @params = new { max_tokens = 4, temperature = 0 } })));
+
+        Assert.Equal(Enumerable.Range(0, Requests).Select(i => $"q-{i}"), replies.Select(r => r.GetProperty("req_id").GetString()));
+        Assert.All(replies, r => Assert.True(r.TryGetProperty("text", out _), r.ToString()));
+        // Each call is counted as its reply goes out: the counts settle a moment later.
+        async Task<(double, double)> CountsAsync() => (await RollingDeploymentTests.WorkerRequestsAsync(_worker, Chat) - before.Item1, await RollingDeploymentTests.WorkerRequestsAsync(second, Chat) - before.Item2);
+        var (first, other) = await Eventually.HoldsAsync(CountsAsync, c => c.Item1 + c.Item2 >= Requests);
+        Assert.Equal(Requests, first + other);
+        Assert.True(first > 0 && other > 0, $"both replicas answer: {first} and {other}");
+
+        // Each replica on its own subject: only it answers.
+        await RequestAsync($"{NatsSubjects(Chat).Inference}.worker-b", new { input = "cat", @params = new { max_tokens = 2 } });
+        var (firstAfter, otherAfter) = await Eventually.HoldsAsync(CountsAsync, c => c.Item2 > other);
+        Assert.Equal((first, other + 1), (firstAfter, otherAfter));
+    }
+
+    [Fact]
+    public async Task The_cli_chats_and_embeds_over_nats()
+    {
+        var whole = await RequestAsync(NatsSubjects(Chat).Inference, new { input = "What does \"dog\" mean?", @params = new { max_tokens = 40, temperature = 0 } });
+
+        var (code, output, errors) = await CliTests.RunCliAsync(["chat", "--nats", _nats.ConnectionString, "-m", Chat, "--temperature", "0", "--max-tokens", "40", "--message", "What does \"dog\" mean?"]);
+        Assert.True(code == 0, errors);
+        Assert.Equal(whole.GetProperty("text").GetString(), output.Trim());
+
+        // Interactive: a line, an answer, each its own turn.
+        var (linesCode, lines, _) = await CliTests.RunCliAsync(["chat", "--nats", _nats.ConnectionString, "-m", Chat, "--temperature", "0", "--max-tokens", "40"], "What does \"dog\" mean?\nWhat does \"cat\" mean?\n/exit\n");
+        Assert.Equal(0, linesCode);
+        Assert.Equal(2, lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.StartsWith("cat:", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1], StringComparison.Ordinal);
+
+        var (embedCode, json, _) = await CliTests.RunCliAsync(["embed", "--nats", _nats.ConnectionString, "-m", Embedding, "--json", "a guitar"]);
+        Assert.Equal(0, embedCode);
+        Assert.Equal(64, JsonDocument.Parse(json).RootElement.GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
+
+        var (refused, _, refusal) = await CliTests.RunCliAsync(["chat", "--nats", _nats.ConnectionString, "-m", "nope", "--message", "hi"]);
+        Assert.Equal(1, refused);
+        Assert.Equal($"inference: Nothing serves inference.request.nope on {_nats.ConnectionString}/.", refusal.Trim());
+    }
+
+    private async Task<JsonElement> RequestAsync(string subject, object body)
+    {
+        var reply = await _client.RequestAsync<byte[], byte[]>(subject, JsonSerializer.SerializeToUtf8Bytes(body));
+        return JsonDocument.Parse(reply.Data!).RootElement.Clone();
+    }
+
+    private async Task<List<(DateTimeOffset At, JsonElement Data)>> ReceiveAsync(string subject, int count, TimeSpan within)
+    {
+        var received = new List<(DateTimeOffset, JsonElement)>();
+        using var timeout = new CancellationTokenSource(within);
+        await foreach (var message in _client.SubscribeAsync<byte[]>(subject, cancellationToken: timeout.Token))
+        {
+            received.Add((DateTimeOffset.UtcNow, JsonDocument.Parse(message.Data!).RootElement.Clone()));
+            if (received.Count == count)
+            {
+                break;
+            }
+        }
+
+        return received;
+    }
+
+    /// <summary>Until a subject is answered (the service subscribes once its models are loaded).</summary>
+    private async Task WaitServedAsync(string subject) =>
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await _client.RequestAsync<byte[], byte[]>(subject, "{}"u8.ToArray(), replyOpts: new NatsSubOpts { Timeout = TimeSpan.FromSeconds(1) });
+                return true;
+            }
+            catch (NatsNoRespondersException)
+            {
+                return false;
+            }
+            catch (NatsNoReplyException)
+            {
+                return false;
+            }
+        }, served => served);
+}
