@@ -19,6 +19,8 @@ builder.AddAnthropicApi();
 builder.AddResponsesApi();
 builder.AddPlatformApi();
 builder.AddInferenceMonitoring();
+// Remote models at nats:// endpoints are reached over NATS; with ConnectionStrings:nats local models answer there too.
+builder.AddNatsTransport();
 builder.AddModelLifecycle();
 builder.AddInferenceJobs();
 builder.AddInferenceAccess();

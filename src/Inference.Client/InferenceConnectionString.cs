@@ -8,8 +8,12 @@ namespace Inference.Client;
 /// </summary>
 public sealed record InferenceConnectionString(Uri Endpoint, string? Key, string? Model)
 {
-    public static InferenceConnectionString Parse(string connectionName, string? connectionString)
+    public static InferenceConnectionString Parse(string connectionName, string? connectionString) => Parse(connectionName, connectionString, "http", "https");
+
+    /// <summary>As <see cref="Parse(string, string?)"/>, the endpoint's scheme one of <paramref name="schemes"/> (a gateway's NATS endpoints: nats).</summary>
+    public static InferenceConnectionString Parse(string connectionName, string? connectionString, params string[] schemes)
     {
+        ArgumentNullException.ThrowIfNull(schemes);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException($"ConnectionStrings:{connectionName} is missing: expected \"Endpoint=http://host:port;Key=...;Model=...\".");
@@ -26,9 +30,9 @@ public sealed record InferenceConnectionString(Uri Endpoint, string? Key, string
         }
 
         if (!builder.TryGetValue("Endpoint", out var endpointValue) || endpointValue is not string endpointText
-            || !Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            || !Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint) || !schemes.Contains(endpoint.Scheme))
         {
-            throw new InvalidOperationException($"ConnectionStrings:{connectionName} needs Endpoint=<absolute http(s) URL>.");
+            throw new InvalidOperationException($"ConnectionStrings:{connectionName} needs Endpoint=<absolute {(schemes is ["http", "https"] ? "http(s)" : string.Join(" or ", schemes))} URL>.");
         }
 
         if (endpoint.AbsolutePath is "/" or "")

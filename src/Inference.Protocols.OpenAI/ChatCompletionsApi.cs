@@ -64,6 +64,28 @@ internal static class ChatCompletionsApi
         return await CompleteAsync(model, messages, options, services.Now, cancellationToken);
     }
 
+    /// <summary>
+    /// A streamed chat completion's server-sent events' data, as the route sends them (the chunks, the usage chunk when
+    /// asked, then <c>[DONE]</c>; a failure midway as an error object), or the error the request caused before the
+    /// first: for transports that carry the route's stream another way (NATS).
+    /// </summary>
+    internal static async Task<(IAsyncEnumerable<string>? Data, InferenceError? Error)> StreamDataAsync(ChatCompletionRequest request, ApiServices services, CancellationToken cancellationToken)
+    {
+        var (prepared, error) = await PrepareAsync(request, services, cancellationToken);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var (model, messages, options) = prepared!.Value;
+        var includeUsage = request.StreamOptions?.IncludeUsage == true;
+        var chunks = new ChatChunkWriter(model.Id, services.Now);
+        var (updates, any, failure) = await FirstUpdate.AwaitAsync(model.ChatClient.GetStreamingResponseAsync(messages, options, cancellationToken), "messages", cancellationToken);
+        return failure is not null
+            ? (null, failure)
+            : (OpenAISse.Events(updates!, any, "messages", chunks.Render, usage => includeUsage ? chunks.Usage(usage) : null, cancellationToken), null);
+    }
+
     /// <summary>The request's model, conversation and options, checked; or why it cannot be answered.</summary>
     internal static async Task<((RoutedModel Model, List<ChatMessage> Messages, ChatOptions Options)? Prepared, InferenceError? Error)> PrepareAsync(
         ChatCompletionRequest request, ApiServices services, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ internal static class OpenAISse
         return TypedResults.ServerSentEvents(Events(enumerator, any, promptParam, render, final, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<string> Events(
+    internal static async IAsyncEnumerable<string> Events(
         IAsyncEnumerator<ChatResponseUpdate> enumerator,
         bool any,
         string promptParam,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inference.Http;
@@ -99,6 +100,12 @@ internal sealed partial class NatsResponder(
     /// <summary>A completion of the input body, answered whole, or streamed to the reply inbox when it asks.</summary>
     private async Task CompleteAsync(ServedModel model, NatsMsg<byte[]> message)
     {
+        if (RouteOf(message) is { } route)
+        {
+            await RouteAsync(model, message, route, NatsRoutes.ChatRoutes);
+            return;
+        }
+
         var (read, reqId, error) = Read(model, message);
         if (error is not null || read is not { } body)
         {
@@ -196,6 +203,12 @@ internal sealed partial class NatsResponder(
     /// <summary>Embeddings of <c>input</c> (a string or strings), answered as OpenAI's embeddings list with the request's id.</summary>
     private async Task EmbedAsync(ServedModel model, NatsMsg<byte[]> message)
     {
+        if (RouteOf(message) is { } route)
+        {
+            await RouteAsync(model, message, route, NatsRoutes.EmbeddingRoutes);
+            return;
+        }
+
         var (body, reqId, error) = Read(model, message);
         if (error is not null)
         {
@@ -236,6 +249,71 @@ internal sealed partial class NatsResponder(
         {
             telemetry.Answered(message.Subject, TimeProvider.System.GetElapsedTime(started));
         }
+    }
+
+    /// <summary>
+    /// An OpenAI-compatible body for <paramref name="route"/> (a gateway's provider over NATS): answered as the route
+    /// answers it, the status in a header; a streamed chat completion as one message per server-sent event's data.
+    /// </summary>
+    private async Task RouteAsync(ServedModel model, NatsMsg<byte[]> message, string route, IReadOnlyList<string> routes)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var requestId = message.Headers?.TryGetValue("x-request-id", out var given) == true && given.ToString() is { Length: > 0 } id ? id : "nats-" + Guid.CreateVersion7().ToString("N");
+        using var scope = InferenceContext.Begin(new InferenceContext(requestId) { MadeBy = "nats" });
+        try
+        {
+            if (!routes.Contains(route))
+            {
+                await ReplyRouteErrorAsync(message, new InferenceError(404, InferenceError.InvalidRequest, $"{message.Subject} does not answer {route}; it answers {string.Join(", ", routes)}.", null, "unknown_url"));
+                return;
+            }
+
+            var (read, _, error) = Read(model, message);
+            if (error is not null || read is not { } body)
+            {
+                await ReplyRouteErrorAsync(message, error!);
+                return;
+            }
+
+            if (route == "/v1/chat/completions" && body["stream"] is JsonValue stream && stream.TryGetValue(out bool streamed) && streamed)
+            {
+                var (request, readError) = JsonBody.Deserialize(JsonSerializer.SerializeToUtf8Bytes(body), OpenAIJsonContext.Default.ChatCompletionRequest);
+                var (data, failure) = readError is null ? await ChatCompletionsApi.StreamDataAsync(request!, ApiServices.From(services), CancellationToken.None) : (null, readError);
+                if (failure is not null)
+                {
+                    await ReplyRouteErrorAsync(message, failure);
+                    return;
+                }
+
+                await foreach (var item in data!)
+                {
+                    await ReplyAsync(message, Encoding.UTF8.GetBytes(item), 200);
+                }
+
+                return;
+            }
+
+            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync(route, JsonSerializer.SerializeToElement(body), CancellationToken.None);
+            await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(answer), status);
+        }
+        catch (Exception ex)
+        {
+            Log.Failed(logger, ex, message.Subject);
+            await ReplyRouteErrorAsync(message, ApiErrors.ForUnhandled(ex));
+        }
+        finally
+        {
+            telemetry.Answered(message.Subject, TimeProvider.System.GetElapsedTime(started));
+        }
+    }
+
+    private static string? RouteOf(NatsMsg<byte[]> message) =>
+        message.Headers?.TryGetValue(NatsRoutes.RouteHeader, out var route) == true && route.ToString() is { Length: > 0 } value ? value : null;
+
+    private async Task ReplyRouteErrorAsync(NatsMsg<byte[]> message, InferenceError error)
+    {
+        telemetry.Refused(message.Subject);
+        await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(ApiErrors.OpenAIBody(error), ErrorJsonContext.Default.OpenAIErrorResponse), error.Status);
     }
 
     private async Task HealthAsync(ServedModel model, NatsMsg<byte[]> message) =>
@@ -299,7 +377,7 @@ internal sealed partial class NatsResponder(
             NatsJsonContext.Default.NatsErrorReply);
     }
 
-    private async Task ReplyAsync(NatsMsg<byte[]> message, byte[] reply)
+    private async Task ReplyAsync(NatsMsg<byte[]> message, byte[] reply, int? status = null)
     {
         if (message.ReplyTo is null)
         {
@@ -307,7 +385,8 @@ internal sealed partial class NatsResponder(
             return;
         }
 
-        await nats.PublishAsync(message.ReplyTo, reply);
+        var headers = status is int code ? new NatsHeaders { [NatsRoutes.StatusHeader] = code.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
+        await nats.PublishAsync(message.ReplyTo, reply, headers: headers);
         telemetry.Sent(message.Subject);
     }
 

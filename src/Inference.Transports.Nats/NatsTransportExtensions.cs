@@ -2,6 +2,7 @@ using Inference.Transports.Nats;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Inference.Serving.Remote;
 using NATS.Client.Core;
 using NATS.Client.Hosting;
 using NATS.Client.OpenTelemetry;
@@ -20,6 +21,7 @@ public static class NatsTransportExtensions
     public static IHostApplicationBuilder AddNatsTransport(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddNatsRemoteModels();
         if (builder.Configuration.GetConnectionString(NatsOptions.ConnectionName) is not { Length: > 0 } url)
         {
             return builder;
@@ -48,6 +50,28 @@ public static class NatsTransportExtensions
         builder.Services.TryAddSingleton<NatsReplica>();
         builder.Services.AddHostedService<NatsResponder>();
         builder.Services.AddHostedService<NatsStatusPublisher>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Remote models reached over NATS (<c>Inference:Remote:ID:ConnectionString</c> <c>Endpoint=nats://host:port;Model=...</c>,
+    /// provider worker or embeddings): their OpenAI-compatible calls sent on the model's subject, shared by its replicas.
+    /// </summary>
+    public static IHostApplicationBuilder AddNatsRemoteModels(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(NatsConnections)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<NatsConnections>();
+        builder.Services.AddSingleton<IRemoteModelTransport, NatsRemoteTransport>();
+#pragma warning disable EXTEXP0001 // routing retries and times the calls, as for the HTTP providers
+        builder.Services.AddHttpClient(NatsRemoteTransport.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services => new NatsHttpHandler(services.GetRequiredService<NatsConnections>(), TimeSpan.FromMinutes(2)))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 }

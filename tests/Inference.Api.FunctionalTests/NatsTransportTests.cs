@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using NATS.Client.Core;
 
 namespace Inference.Api.FunctionalTests;
@@ -205,6 +206,85 @@ public sealed class NatsTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_gateway_s_nats_provider_answers_chat_streams_tools_structured_output_and_embeddings_as_its_http_provider()
+    {
+        var empty = Directory.CreateTempSubdirectory("nats-gateway-").FullName;
+        await using var api = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", empty);
+            b.UseSetting("Inference:Metadata:SqlitePath", Path.Combine(empty, "metadata.db"));
+            b.UseSetting("Inference:Cache:Enabled", "false");
+            b.UseSetting("Inference:Remote:over-nats:Provider", "worker");
+            b.UseSetting("Inference:Remote:over-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Chat}");
+            b.UseSetting("Inference:Remote:over-http:Provider", "worker");
+            b.UseSetting("Inference:Remote:over-http:ConnectionString", $"Endpoint={_worker.BaseAddress};Model={Chat}");
+            b.UseSetting("Inference:Remote:embed-nats:Provider", "embeddings");
+            b.UseSetting("Inference:Remote:embed-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Embedding}");
+            b.UseSetting("Inference:Remote:embed-http:Provider", "embeddings");
+            b.UseSetting("Inference:Remote:embed-http:ConnectionString", $"Endpoint={_embeddings.BaseAddress};Model={Embedding}");
+            b.UseSetting("Inference:Remote:ghost:Provider", "worker");
+            b.UseSetting("Inference:Remote:ghost:ConnectionString", $"Endpoint={_nats.ConnectionString};Model=nobody-serves-this");
+        });
+        using var http = api.CreateClient();
+        await Eventually.HoldsAsync(() => http.GetAsync("/ready"), r => r.IsSuccessStatusCode);
+        async Task<JsonElement> Both(string body) =>
+            await LifecycleHost.PostAsync(http, "/v1/chat/completions", body.Replace("MODEL", "over-nats", StringComparison.Ordinal)) is var nats
+            && await LifecycleHost.PostAsync(http, "/v1/chat/completions", body.Replace("MODEL", "over-http", StringComparison.Ordinal)) is var direct
+            && Comparable(nats) == Comparable(direct)
+                ? nats
+                : throw new Xunit.Sdk.XunitException($"over NATS and over HTTP differ for {body}");
+
+        var chat = await Both("""{"model":"MODEL","temperature":0,"max_tokens":30,"messages":[{"role":"user","content":"What does \"dog\" mean?"}]}""");
+        Assert.StartsWith("dog: a member of the genus Canis", chat.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+
+        var tools = await Both("""
+            {"model":"MODEL","temperature":0,"tool_choice":"required","messages":[{"role":"user","content":"Weather in Paris?"}],
+             "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string","enum":["Paris","London"]}},"required":["city"]}}}]}
+            """);
+        Assert.Equal("tool_calls", tools.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+
+        var structured = await Both("""
+            {"model":"MODEL","temperature":0,"max_tokens":60,"messages":[{"role":"user","content":"dog"}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"w","strict":true,"schema":{"type":"object","properties":{"word":{"type":"string","maxLength":12}},"required":["word"],"additionalProperties":false}}}}
+            """);
+        Assert.Equal(JsonValueKind.String, JsonDocument.Parse(structured.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!).RootElement.GetProperty("word").ValueKind);
+
+        // Streamed: the same pieces make the same answer.
+        var openai = new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential("unused"), new OpenAI.OpenAIClientOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/v1"),
+            Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(api.CreateClient()),
+        });
+        var streamed = new StringBuilder();
+        var pieces = 0;
+        await foreach (var update in openai.GetChatClient("over-nats").CompleteChatStreamingAsync(
+            [new OpenAI.Chat.UserChatMessage("What does \"dog\" mean?")], new OpenAI.Chat.ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 30 }))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+                pieces++;
+            }
+        }
+
+        Assert.True(pieces > 3, "the answer streams in pieces over NATS");
+        Assert.Equal(chat.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), streamed.ToString());
+
+        var overNats = await LifecycleHost.PostAsync(http, "/v1/embeddings", JsonSerializer.Serialize(new { model = "embed-nats", input = "a guitar" }));
+        var overHttp = await LifecycleHost.PostAsync(http, "/v1/embeddings", JsonSerializer.Serialize(new { model = "embed-http", input = "a guitar" }));
+        Assert.Equal(overHttp.GetProperty("data")[0].GetProperty("embedding").GetRawText(), overNats.GetProperty("data")[0].GetProperty("embedding").GetRawText());
+
+        // A model nothing serves on NATS is the gateway's error for a provider that is not there, at once, not at a timeout.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var ghost = await http.PostAsync("/v1/chat/completions", OpenAIClientTests.Json("""{"model":"ghost","messages":[{"role":"user","content":"hi"}]}"""));
+        Assert.True((int)ghost.StatusCode >= 500, $"{ghost.StatusCode}");
+        var refusal = await ghost.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("upstream_error", refusal.GetProperty("error").GetProperty("code").GetString());
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"{started.Elapsed}");
+        Directory.Delete(empty, recursive: true);
+    }
+
+    [Fact]
     public async Task The_cli_chats_and_embeds_over_nats()
     {
         var whole = await RequestAsync(NatsSubjects(Chat).Inference, new { input = "What does \"dog\" mean?", @params = new { max_tokens = 40, temperature = 0 } });
@@ -227,6 +307,10 @@ public sealed class NatsTransportTests : IAsyncLifetime
         Assert.Equal(1, refused);
         Assert.Equal($"inference: Nothing serves inference.request.nope on {_nats.ConnectionString}/.", refusal.Trim());
     }
+
+    /// <summary>An answer's message, its calls' ids (new for every answer) left out.</summary>
+    private static string Comparable(JsonElement answer) =>
+        System.Text.RegularExpressions.Regex.Replace(answer.GetProperty("choices")[0].GetProperty("message").GetRawText(), "\"id\":\"[^\"]*\"", "\"id\":\"\"");
 
     private async Task<JsonElement> RequestAsync(string subject, object body)
     {

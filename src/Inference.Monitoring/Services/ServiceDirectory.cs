@@ -83,9 +83,9 @@ internal sealed partial class ServiceDirectory(
         var named = provider is "worker" or "embeddings" && !System.Net.IPAddress.TryParse(root.Host, out _) && !root.IsLoopback;
         var name = named ? root.Host : $"{provider} ({root.Authority})";
         var fromCalls = models.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, backpressure.Value, alertOptions.Value.ModelDownAfter)).ToList();
-        if (provider is not ("worker" or "embeddings"))
+        if (provider is not ("worker" or "embeddings") || root.Scheme is not ("http" or "https"))
         {
-            // Not ours: what the calls to it say.
+            // Not ours, or ours over another transport (NATS): what the calls to it say.
             var last = calls.LastOrDefault(c => models.Any(m => m.Id == c.Model) && c.Status != InferenceCall.Cancelled);
             if (last?.Status == InferenceCall.Ok)
             {

@@ -24,7 +24,8 @@ public sealed class ModelForwarding(IHttpClientFactory httpClients)
     public static bool ServedByOurs(ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Provider is "worker" or "embeddings" && model.RemoteId is not null && (model.Endpoint is not null || model.Replicas is not null);
+        return model.Provider is "worker" or "embeddings" && model.RemoteId is not null
+            && (model.Endpoint?.Scheme is "http" or "https" || model.Replicas is not null);
     }
 
     /// <summary>Posts <paramref name="body"/> to <paramref name="path"/> (from the service's root) where the model is served; the answer's status and body.</summary>

@@ -35,7 +35,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         InferenceConnectionString connection;
         try
         {
-            connection = InferenceConnectionString.Parse(definition.ConnectionName ?? id, text);
+            connection = InferenceConnectionString.Parse(definition.ConnectionName ?? id, text, ["http", "https", .. Transports.Select(t => t.Scheme)]);
         }
         catch (InvalidOperationException ex)
         {
@@ -58,7 +58,23 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         ArgumentNullException.ThrowIfNull(connection);
         var model = connection.Model ?? id;
         var http = httpClients.CreateClient(HttpClientName);
+        if (Transports.FirstOrDefault(t => t.Scheme == connection.Endpoint.Scheme) is { } transport)
+        {
+            // Our services over another transport: the same OpenAI-compatible calls, carried by the transport's client.
+            if (provider is not ("worker" or "embeddings"))
+            {
+                throw new InferenceConfigurationException($"Model '{id}': {connection.Endpoint.Scheme} endpoints reach our Worker and Embeddings services only (provider worker or embeddings).");
+            }
+
+            http = httpClients.CreateClient(transport.HttpClientName);
+        }
+
         var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Description = new() { Source = $"{connection.Endpoint} ({model})" }, Endpoint = connection.Endpoint, RemoteId = model, Fallbacks = fallbacks };
+        if (connection.Endpoint.Scheme is not ("http" or "https"))
+        {
+            // The OpenAI client speaks HTTP: the transport's handler reads the server from the request's host and port.
+            connection = connection with { Endpoint = new UriBuilder(connection.Endpoint) { Scheme = Uri.UriSchemeHttp }.Uri };
+        }
         if (kind == ModelKind.Chat)
         {
             // Ollama enforces JSON formats and tools, not grammars; OpenAI-compatible endpoints (our Workers too) get every constraint forwarded.
@@ -86,6 +102,8 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
             : OpenAI(connection, http).GetEmbeddingClient(model).AsIEmbeddingGenerator();
         return served with { EmbeddingGenerator = ModelPipeline.Embeddings(generator, id, provider, services) };
     }
+
+    private IEnumerable<IRemoteModelTransport> Transports => services.GetServices<IRemoteModelTransport>();
 
     /// <summary>
     /// A catalog entry of the replicated model <paramref name="set"/> serving <paramref name="target"/>: its calls go to

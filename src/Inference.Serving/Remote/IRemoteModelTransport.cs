@@ -1,0 +1,16 @@
+namespace Inference.Serving.Remote;
+
+/// <summary>
+/// A way to reach our Worker and Embeddings services other than HTTP, chosen by a remote model's endpoint scheme
+/// (<c>Endpoint=nats://host:port</c>): its named HttpClient carries the OpenAI-compatible calls over that transport, so
+/// every provider behaviour (streaming, tools, structured output) is the HTTP provider's. Registered by the transport's
+/// module; the serving core knows none by name.
+/// </summary>
+public interface IRemoteModelTransport
+{
+    /// <summary>The endpoint scheme it serves, e.g. nats.</summary>
+    string Scheme { get; }
+
+    /// <summary>The HttpClient whose handler sends requests over the transport.</summary>
+    string HttpClientName { get; }
+}

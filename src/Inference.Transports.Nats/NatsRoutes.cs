@@ -1,0 +1,22 @@
+namespace Inference.Transports.Nats;
+
+/// <summary>
+/// An OpenAI-compatible call carried over NATS: the route in a header, the body as it would be posted, answered with
+/// the status in a header and the body the route answers (or, streamed, each server-sent event's data in a message).
+/// </summary>
+public static class NatsRoutes
+{
+    /// <summary>The route the body is for: /v1/chat/completions, /v1/completions or /v1/embeddings.</summary>
+    public const string RouteHeader = "Inference-Route";
+
+    /// <summary>The HTTP status the answer stands for.</summary>
+    public const string StatusHeader = "Inference-Status";
+
+    /// <summary>The routes each subject answers.</summary>
+    public static readonly IReadOnlyList<string> ChatRoutes = ["/v1/chat/completions", "/v1/completions"];
+
+    public static readonly IReadOnlyList<string> EmbeddingRoutes = ["/v1/embeddings"];
+
+    /// <summary>The last data of a streamed answer, as OpenAI's streams end.</summary>
+    public const string Done = "[DONE]";
+}
