@@ -22,7 +22,8 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("A request over NATS needs a URI.");
-        var route = uri.AbsolutePath;
+        // The routes as our services serve them (an endpoint given without /v1 still means them).
+        var route = uri.AbsolutePath.StartsWith("/v1/", StringComparison.Ordinal) ? uri.AbsolutePath : "/v1" + uri.AbsolutePath;
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var (model, stream) = Read(body);
         if (model is null)

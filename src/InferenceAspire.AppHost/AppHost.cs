@@ -1,10 +1,11 @@
 using InferenceAspire.AppHost;
 
-// The whole platform: Redis (response cache) and PostgreSQL (registry and audit log), as containers, local executables
+// The whole platform: Redis (response cache), PostgreSQL (registry and audit log) and NATS (the models' subjects; the
+// Worker replicas' queue group), as containers, local executables
 // or existing servers (the servers parameter; by default containers where a container runtime answers), the Embeddings service, the chat
 // provider chosen by the chat-provider parameter (our Worker, an Ollama container, or any OpenAI-compatible endpoint),
 // and the Api gateway in front, which loads no model itself. Each service gets exactly the environment it reads on its own: ConnectionStrings__cache,
-// ConnectionStrings__metadata, services__worker__http__0, services__embeddings__http__0.
+// ConnectionStrings__metadata, ConnectionStrings__nats, services__worker__http__0, services__embeddings__http__0.
 var builder = DistributedApplication.CreateBuilder(args);
 
 PlatformSettings settings;
@@ -29,6 +30,7 @@ var servers = builder.AddPlatformServers(settings);
 
 var embeddings = builder.AddProject<Projects.Inference_Embeddings>("embeddings")
     .WithEnvironment("INFERENCE_MODELS_DIR", modelsDirectory)
+    .WithNats(servers)
     .WithTelemetryContent(settings)
     .WithHttpHealthCheck("/health")
     .WithMonitoring();
@@ -39,6 +41,7 @@ var api = builder.AddProject<Projects.Inference_Api>("api")
     .WithEnvironment("Inference__Auth__AdminKey", adminKey)
     .WithReference(servers.Cache)
     .WithReference(servers.Metadata)
+    .WithReference(servers.Nats)
     .WithReference(embeddings).WaitFor(embeddings)
     .WithExternalHttpEndpoints()
     .WithTelemetryContent(settings)
@@ -49,7 +52,7 @@ foreach (var server in servers.Servers)
     api.WaitFor(server);
 }
 
-builder.AddChatProvider(api, settings, modelsDirectory);
+builder.AddChatProvider(api, settings, modelsDirectory, servers);
 
 builder.Build().Run();
 return 0;

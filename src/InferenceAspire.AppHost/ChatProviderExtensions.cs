@@ -12,7 +12,8 @@ internal static class ChatProviderExtensions
         this IDistributedApplicationBuilder builder,
         IResourceBuilder<ProjectResource> api,
         PlatformSettings settings,
-        IResourceBuilder<ParameterResource> modelsDirectory)
+        IResourceBuilder<ParameterResource> modelsDirectory,
+        PlatformServers servers)
     {
         switch (settings.ChatProvider)
         {
@@ -20,10 +21,18 @@ internal static class ChatProviderExtensions
                 var worker = builder.AddProject<Projects.Inference_Worker>("worker")
                     .WithEnvironment("INFERENCE_MODELS_DIR", modelsDirectory)
                     .WithReplicas(settings.WorkerReplicas)
+                    .WithNats(servers)
                     .WithTelemetryContent(settings)
                     .WithHttpHealthCheck("/health")
                     .WithMonitoring();
                 api.WithReference(worker).WaitFor(worker);
+                if (settings.WorkerReplicas > 1)
+                {
+                    // Replicas behind one proxied address cannot be told apart over HTTP: the Api reaches the Worker's
+                    // models on their NATS subjects, where the replicas' queue group shares the calls.
+                    api.WithEnvironment("Inference__Discovery__WorkerTransport", "nats");
+                }
+
                 break;
 
             case "ollama":
@@ -51,4 +60,16 @@ internal static class ChatProviderExtensions
     private static void RemoteModel(IResourceBuilder<ProjectResource> api, string model, string provider) =>
         api.WithEnvironment($"Inference__Remote__{model}__Provider", provider)
             .WithEnvironment($"Inference__Remote__{model}__ConnectionName", "chat");
+
+    /// <summary>The NATS server's connection string (<c>ConnectionStrings__nats</c>): the service answers its models there too.</summary>
+    public static IResourceBuilder<ProjectResource> WithNats(this IResourceBuilder<ProjectResource> service, PlatformServers servers)
+    {
+        service.WithReference(servers.Nats);
+        foreach (var server in servers.Servers.Where(s => s.Resource.Name == "nats-server"))
+        {
+            service.WaitFor(server);
+        }
+
+        return service;
+    }
 }

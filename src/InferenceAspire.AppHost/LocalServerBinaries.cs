@@ -1,12 +1,13 @@
 namespace InferenceAspire.AppHost;
 
-/// <summary>redis-server, postgres and initdb on this machine: on PATH, or where Debian installs PostgreSQL.</summary>
-internal sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb)
+/// <summary>redis-server, postgres and initdb, nats-server on this machine: on PATH, or where Debian installs PostgreSQL.</summary>
+internal sealed record LocalServerBinaries(string RedisServer, string Postgres, string InitDb, string NatsServer)
 {
-    /// <summary>The three programs, or null with what is missing.</summary>
+    /// <summary>The programs, or null with what is missing.</summary>
     public static LocalServerBinaries? Find(out string missing)
     {
         var redis = OnPath("redis-server");
+        var nats = OnPath("nats-server") ?? (File.Exists("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : null);
         var postgresBin = OnPath("postgres") is { } p ? Path.GetDirectoryName(p)
             : Directory.Exists("/usr/lib/postgresql")
                 ? Directory.EnumerateDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
@@ -23,8 +24,13 @@ internal sealed record LocalServerBinaries(string RedisServer, string Postgres, 
             absent.Add("postgres and initdb");
         }
 
+        if (nats is null)
+        {
+            absent.Add("nats-server");
+        }
+
         missing = string.Join(" and ", absent);
-        return absent.Count == 0 ? new LocalServerBinaries(redis!, Path.Combine(postgresBin!, "postgres"), Path.Combine(postgresBin!, "initdb")) : null;
+        return absent.Count == 0 ? new LocalServerBinaries(redis!, Path.Combine(postgresBin!, "postgres"), Path.Combine(postgresBin!, "initdb"), nats!) : null;
     }
 
     private static string? OnPath(string program) =>

@@ -2,10 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace InferenceAspire.AppHost;
 
-/// <summary>The Redis (<c>cache</c>) and PostgreSQL (<c>metadata</c>) the Api uses, and the resources to wait for.</summary>
+/// <summary>
+/// The Redis (<c>cache</c>) and PostgreSQL (<c>metadata</c>) the Api uses, the NATS server (<c>nats</c>, JetStream on) the
+/// services answer and reach each other on, and the resources to wait for.
+/// </summary>
 internal sealed record PlatformServers(
     IResourceBuilder<IResourceWithConnectionString> Cache,
     IResourceBuilder<IResourceWithConnectionString> Metadata,
+    IResourceBuilder<IResourceWithConnectionString> Nats,
     IReadOnlyList<IResourceBuilder<IResource>> Servers)
 {
     public const string PostgresUser = "postgres";
@@ -20,7 +24,7 @@ internal static class PlatformServersExtensions
     public static PlatformServers AddPlatformServers(this IDistributedApplicationBuilder builder, PlatformSettings settings) => settings.Servers switch
     {
         ServerMode.Local => builder.AddLocalServers(settings.Binaries!, settings.LocalData),
-        ServerMode.Existing => new PlatformServers(builder.AddConnectionString("cache"), builder.AddConnectionString("metadata"), []),
+        ServerMode.Existing => new PlatformServers(builder.AddConnectionString("cache"), builder.AddConnectionString("metadata"), builder.AddConnectionString("nats"), []),
         _ => builder.AddContainerServers(),
     };
 
@@ -33,12 +37,27 @@ internal static class PlatformServersExtensions
         var postgres = builder.AddPostgres("postgres")
             .WithDataVolume("inference-postgres-data");
         var metadata = postgres.AddDatabase("metadata");
-        return new PlatformServers(cache, metadata, [cache, metadata]);
+        var natsServer = builder.AddContainer("nats-server", "nats", "2.10")
+            .WithArgs("-js", "-sd", "/data")
+            .WithVolume("inference-nats-data", "/data")
+            .WithEndpoint(targetPort: 4222, name: "tcp", scheme: "tcp");
+        var nats = builder.AddNats(natsServer, natsServer.GetEndpoint("tcp"));
+        return new PlatformServers(cache, metadata, nats, [cache, metadata, natsServer]);
+    }
+
+    /// <summary>The <c>nats</c> connection string (<c>nats://host:port</c>, as Aspire writes it) of a server, once it answers PING.</summary>
+    private static IResourceBuilder<IResourceWithConnectionString> AddNats<T>(this IDistributedApplicationBuilder builder, IResourceBuilder<T> server, EndpointReference endpoint)
+        where T : IResourceWithEndpoints
+    {
+        builder.Services.AddHealthChecks().Add(new("nats_ping", _ => PingHealthCheck.Nats(endpoint), null, null));
+        server.WithHealthCheck("nats_ping");
+        return builder.AddConnectionString("nats", ReferenceExpression.Create($"nats://{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}"));
     }
 
     /// <summary>
-    /// redis-server with append-only persistence, and a PostgreSQL cluster initialised once with initdb then run with
-    /// postgres (as the postgres user when the AppHost runs as root, which PostgreSQL refuses), both on loopback.
+    /// redis-server with append-only persistence, a PostgreSQL cluster initialised once with initdb then run with
+    /// postgres (as the postgres user when the AppHost runs as root, which PostgreSQL refuses), and nats-server with
+    /// JetStream, its store under <c>local-data/nats</c>, all on loopback.
     /// </summary>
     private static PlatformServers AddLocalServers(this IDistributedApplicationBuilder builder, LocalServerBinaries binaries, string localData)
     {
@@ -62,7 +81,7 @@ internal static class PlatformServersExtensions
             context.Args.Add("--port");
             context.Args.Add(redisEndpoint.Property(EndpointProperty.Port)); // not proxied: the port it is reached on
         });
-        builder.Services.AddHealthChecks().Add(new("redis_ping", _ => new LocalRedisHealthCheck(redisEndpoint), null, null));
+        builder.Services.AddHealthChecks().Add(new("redis_ping", _ => PingHealthCheck.Redis(redisEndpoint), null, null));
         redis.WithHealthCheck("redis_ping");
         var cache = builder.AddConnectionString("cache", ReferenceExpression.Create($"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)}"));
 
@@ -81,6 +100,17 @@ internal static class PlatformServersExtensions
         postgres.WithHealthCheck("postgres_ready");
         var metadata = builder.AddConnectionString("metadata", ReferenceExpression.Create(
             $"Host={postgresEndpoint.Property(EndpointProperty.Host)};Port={postgresEndpoint.Property(EndpointProperty.Port)};Username={PlatformServers.PostgresUser};Database=metadata"));
-        return new PlatformServers(cache, metadata, [redis, postgres]);
+        var natsData = Path.Combine(localData, "nats");
+        Directory.CreateDirectory(natsData);
+        var natsServer = builder.AddExecutable("nats-server", binaries.NatsServer, natsData, "-a", "127.0.0.1", "-js", "-sd", natsData)
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "NATS_PORT", isProxied: false);
+        var natsEndpoint = natsServer.GetEndpoint("tcp");
+        natsServer.WithArgs(context =>
+        {
+            context.Args.Add("-p");
+            context.Args.Add(natsEndpoint.Property(EndpointProperty.Port));
+        });
+        var nats = builder.AddNats(natsServer, natsEndpoint);
+        return new PlatformServers(cache, metadata, nats, [redis, postgres, natsServer]);
     }
 }

@@ -129,8 +129,8 @@ internal sealed record PlatformSettings(string ChatProvider, string ChatModel, i
         }
 
         var binaries = LocalServerBinaries.Find(out var missing) ?? throw new PlatformSettingsException(text == "auto"
-            ? $"no container runtime answers here and {missing} cannot be found: start Docker, install redis-server and postgresql, or set {key}=existing with ConnectionStrings:cache and ConnectionStrings:metadata."
-            : $"{key} is 'local' but {missing} cannot be found (Debian: apt-get install redis-server postgresql).");
+            ? $"no container runtime answers here and {missing} cannot be found: start Docker, install redis-server, postgresql and nats-server, or set {key}=existing with ConnectionStrings:cache, ConnectionStrings:metadata and ConnectionStrings:nats."
+            : $"{key} is 'local' but {missing} cannot be found (Debian: apt-get install redis-server postgresql nats-server).");
         if (Environment.IsPrivilegedProcess && !File.ReadLines("/etc/passwd").Any(l => l.StartsWith("postgres:", StringComparison.Ordinal)))
         {
             throw new PlatformSettingsException("PostgreSQL refuses to run as root and there is no 'postgres' user to run it as (useradd --system postgres).");

@@ -11,7 +11,7 @@ public sealed class AppModelTests
         await using var model = await AppModel.BuildAsync(args: ["--Parameters:worker-replicas=3"]);
 
         Assert.Equal(
-            ["api", "cache", "embeddings", "metadata", "models-dir", "postgres", "worker"],
+            ["api", "cache", "embeddings", "metadata", "models-dir", "nats", "nats-server", "postgres", "worker"],
             model.Resources.Where(r => r is not ParameterResource || r.Name == "models-dir").Select(r => r.Name).Order(StringComparer.Ordinal));
         model.Get<RedisResource>("cache");
         Assert.Equal("postgres", model.Get<PostgresDatabaseResource>("metadata").Parent.Name);
@@ -19,13 +19,22 @@ public sealed class AppModelTests
 
         var api = model.Get<ProjectResource>("api");
         // Waiting for the database waits for its server too.
-        Assert.Equal(["cache", "embeddings", "metadata", "postgres", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
-        Assert.Equal(["admin-key", "cache", "embeddings", "metadata", "worker"],
+        Assert.Equal(["cache", "embeddings", "metadata", "nats-server", "postgres", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
+        Assert.Equal(["admin-key", "cache", "embeddings", "metadata", "nats", "worker"],
             Names(api.Annotations.OfType<ResourceRelationshipAnnotation>().Where(r => r.Type == "Reference").Select(r => r.Resource)));
         var apiHttp = Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
         Assert.True(apiHttp.IsExternal);
 
         Assert.Equal(3, Assert.Single(model["worker"].Annotations.OfType<ReplicaAnnotation>()).Replicas);
+        // Every service answers its models on NATS, and waits for the server; the Api reaches the Worker's replicas there.
+        foreach (var service in new[] { "worker", "embeddings" })
+        {
+            Assert.Contains(model[service].Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Type == "Reference" && r.Resource.Name == "nats");
+            Assert.Contains(model[service].Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "nats-server");
+        }
+
+        Assert.Contains(model["nats-server"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/data");
+        Assert.NotEmpty(model["nats-server"].Annotations.OfType<HealthCheckAnnotation>());
         foreach (var service in new[] { "api", "worker", "embeddings" })
         {
             Assert.NotEmpty(model[service].Annotations.OfType<HealthCheckAnnotation>());
@@ -35,6 +44,19 @@ public sealed class AppModelTests
         // Redis and PostgreSQL keep their data in volumes.
         Assert.Contains(model["cache"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/data");
         Assert.Contains(model["postgres"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Target == "/var/lib/postgresql");
+    }
+
+    [Theory]
+    [InlineData(1, null)]
+    [InlineData(2, "nats")]
+    public async Task Worker_replicas_are_reached_through_their_nats_queue_group(int replicas, string? transport)
+    {
+        await using var model = await AppModel.BuildAsync(publish: true, args: [$"--Parameters:worker-replicas={replicas}"]);
+
+        var api = await model.EnvironmentAsync("api", publish: true);
+        Assert.Equal("{nats.connectionString}", api["ConnectionStrings__nats"]);
+        Assert.Equal("{nats.connectionString}", (await model.EnvironmentAsync("worker", publish: true))["ConnectionStrings__nats"]);
+        Assert.Equal(transport, api.GetValueOrDefault("Inference__Discovery__WorkerTransport"));
     }
 
     [Theory]
@@ -97,13 +119,15 @@ public sealed class AppModelTests
             "--Parameters:models-dir=/tmp", $"--Parameters:chat-provider={provider}",
             "--Parameters:openai-endpoint=https://api.example.test/v1", "--Parameters:openai-key=sk-test",
         ]);
-        var ports = new Dictionary<string, int> { ["cache"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000, ["ollama"] = 11434 };
+        var ports = new Dictionary<string, int> { ["cache"] = 16379, ["postgres"] = 15432, ["nats-server"] = 14222, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000, ["ollama"] = 11434 };
         model.AllocateEndpoints((resource, endpoint) => ports[resource.Name] + (endpoint.Name == "https" ? 1000 : 0));
 
         var api = await model.EnvironmentAsync("api");
         Assert.Matches(@"^127\.0\.0\.1:16379,password=\S+$", api["ConnectionStrings__cache"]);
         Assert.Matches(@"^Host=127\.0\.0\.1;Port=15432;Username=postgres;Password=\S+;Database=metadata$", api["ConnectionStrings__metadata"]);
         Assert.Equal("http://127.0.0.1:15102", api["services__embeddings__http__0"]);
+        Assert.Equal("nats://127.0.0.1:14222", api["ConnectionStrings__nats"]);
+        Assert.Equal("nats://127.0.0.1:14222", (await model.EnvironmentAsync("embeddings"))["ConnectionStrings__nats"]);
         Assert.Equal("/tmp", (await model.EnvironmentAsync("embeddings"))["INFERENCE_MODELS_DIR"]);
         switch (provider)
         {
@@ -139,13 +163,22 @@ public sealed class AppModelTests
             Assert.True(Directory.Exists(Path.Combine(data.FullName, "redis")));
 
             var api = model.Get<ProjectResource>("api");
-            Assert.Equal(["embeddings", "postgres", "redis", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
+            Assert.Equal(["embeddings", "nats-server", "postgres", "redis", "worker"], Names(api.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)));
+            var nats = model.Get<ExecutableResource>("nats-server");
+            Assert.Equal("nats-server", Path.GetFileName(nats.Command));
+            Assert.NotEmpty(nats.Annotations.OfType<HealthCheckAnnotation>());
+            Assert.True(Directory.Exists(Path.Combine(data.FullName, "nats")));
 
-            var ports = new Dictionary<string, int> { ["redis"] = 16379, ["postgres"] = 15432, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000 };
+            var ports = new Dictionary<string, int> { ["redis"] = 16379, ["postgres"] = 15432, ["nats-server"] = 14222, ["embeddings"] = 15102, ["worker"] = 15101, ["api"] = 15000 };
             model.AllocateEndpoints((resource, endpoint) => ports[resource.Name] + (endpoint.Name == "https" ? 1000 : 0));
             var environment = await model.EnvironmentAsync("api");
             Assert.Equal("127.0.0.1:16379", environment["ConnectionStrings__cache"]);
             Assert.Equal("Host=127.0.0.1;Port=15432;Username=postgres;Database=metadata", environment["ConnectionStrings__metadata"]);
+            Assert.Equal("nats://127.0.0.1:14222", environment["ConnectionStrings__nats"]);
+            var natsArguments = await ArgumentsAsync(nats);
+            Assert.Equal(("127.0.0.1", "14222"), (natsArguments[natsArguments.IndexOf("-a") + 1], natsArguments[natsArguments.IndexOf("-p") + 1]));
+            Assert.Contains("-js", natsArguments);
+            Assert.Equal(Path.Combine(data.FullName, "nats"), natsArguments[natsArguments.IndexOf("-sd") + 1]);
 
             // initdb runs only while the data directory has no PG_VERSION; the servers listen on loopback only.
             var script = string.Join(' ', await ArgumentsAsync(initialise));
@@ -168,6 +201,7 @@ public sealed class AppModelTests
         [
             "--Parameters:servers=existing", "--ConnectionStrings:cache=redis.internal:6380,password=p,ssl=true",
             "--ConnectionStrings:metadata=Host=db.internal;Database=inference;Username=svc;Password=q",
+            "--ConnectionStrings:nats=nats://nats.internal:4222",
         ]);
 
         Assert.DoesNotContain(model.Resources, r => r is ContainerResource || r is ExecutableResource);
@@ -175,6 +209,7 @@ public sealed class AppModelTests
         var environment = await model.EnvironmentAsync("api");
         Assert.Equal("redis.internal:6380,password=p,ssl=true", environment["ConnectionStrings__cache"]);
         Assert.Equal("Host=db.internal;Database=inference;Username=svc;Password=q", environment["ConnectionStrings__metadata"]);
+        Assert.Equal("nats://nats.internal:4222", environment["ConnectionStrings__nats"]);
     }
 
     [Fact]

@@ -12,8 +12,9 @@ using OpenAI.Chat;
 namespace InferenceAspire.AppHost.Tests;
 
 /// <summary>
-/// The real AppHost, run through the real orchestrator (DCP) as <c>dotnet run</c> runs it: Redis and PostgreSQL as
-/// local executables (no container runtime here), the Embeddings and Worker services and the Api as projects.
+/// The real AppHost, run through the real orchestrator (DCP) as <c>dotnet run</c> runs it: Redis, PostgreSQL and NATS
+/// as local executables (no container runtime here), the Embeddings service, two Worker replicas (reached by the Api
+/// through their NATS queue group) and the Api as projects.
 /// </summary>
 public sealed class EndToEndTests
 {
@@ -30,11 +31,11 @@ public sealed class EndToEndTests
         {
             using var timeout = new CancellationTokenSource(Startup);
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.InferenceAspire_AppHost>(
-                ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}", $"--Parameters:chat-model={Chat}", $"--Parameters:admin-key={AdminKey}"], timeout.Token);
+                ["--Parameters:servers=local", $"--Parameters:local-data={data.FullName}", $"--Parameters:chat-model={Chat}", $"--Parameters:admin-key={AdminKey}", "--Parameters:worker-replicas=2"], timeout.Token);
             await using var app = await builder.BuildAsync(timeout.Token);
             await app.StartAsync(timeout.Token);
 
-            string[] resources = ["redis", "postgres", "embeddings", "worker", "api"];
+            string[] resources = ["redis", "postgres", "nats-server", "embeddings", "worker", "api"];
             await Task.WhenAll(resources.Select(r => app.ResourceNotifications.WaitForResourceHealthyAsync(r, timeout.Token)));
             var initialised = await app.ResourceNotifications.WaitForResourceAsync(
                 "postgres-init", e => e.Snapshot.State?.Text == KnownResourceStates.Finished, timeout.Token);
@@ -67,6 +68,31 @@ public sealed class EndToEndTests
             var vector = (await embeddings.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("data")[0].GetProperty("embedding");
             Assert.Equal(64, vector.GetArrayLength());
 
+            // Both Worker replicas serve the chat model on the AppHost's NATS server: each reports its load there.
+            var natsUrl = await app.GetConnectionStringAsync("nats", timeout.Token);
+            await using (var nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = natsUrl! }))
+            {
+                var replicas = new HashSet<string>(StringComparer.Ordinal);
+                using var listening = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                listening.CancelAfter(TimeSpan.FromSeconds(25));
+                try
+                {
+                    await foreach (var report in nats.SubscribeAsync<byte[]>($"monitoring.inference.{Chat}", cancellationToken: listening.Token))
+                    {
+                        replicas.Add(JsonDocument.Parse(report.Data!).RootElement.GetProperty("replica").GetString()!);
+                        if (replicas.Count == 2)
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+                {
+                }
+
+                Assert.Equal(2, replicas.Count);
+            }
+
             // The deterministic chat answer and the embedding are cached in the AppHost's Redis.
             var redisEndpoint = app.GetEndpoint("redis", "tcp");
             var redis = RedisServer.On(redisEndpoint.Port, password: null);
@@ -80,7 +106,8 @@ public sealed class EndToEndTests
 
             await app.StopAsync(timeout.Token);
             var apiEndpoint = http.BaseAddress!;
-            foreach (var (host, port) in new[] { (apiEndpoint.Host, apiEndpoint.Port), (redisEndpoint.Host, redisEndpoint.Port), (new NpgsqlConnectionStringBuilder(metadata).Host!, new NpgsqlConnectionStringBuilder(metadata).Port) })
+            var natsServer = new Uri(natsUrl!);
+            foreach (var (host, port) in new[] { (apiEndpoint.Host, apiEndpoint.Port), (redisEndpoint.Host, redisEndpoint.Port), (new NpgsqlConnectionStringBuilder(metadata).Host!, new NpgsqlConnectionStringBuilder(metadata).Port), (natsServer.Host, natsServer.Port) })
             {
                 Assert.False(await AcceptsAsync(host, port), $"{host}:{port} still accepts connections after the AppHost stopped");
             }

@@ -20,12 +20,14 @@ public sealed class ManifestTests
         // Redis's TLS switch is a conditional value of its own (empty: no TLS), named with a hash.
         var tls = Assert.Single(resources.EnumerateObject(), r => r.Name.StartsWith("cond-cache-bindings-tcp-tlsenabled-", StringComparison.Ordinal));
         Assert.Equal(
-            ["admin-key", "api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
+            ["admin-key", "api", "cache", "cache-password", "cache-password-uri-encoded", "embeddings", "metadata", "models-dir", "nats", "nats-server", "postgres", "postgres-password", "postgres-password-uri-encoded", "worker"],
             resources.EnumerateObject().Select(r => r.Name).Where(n => n != tls.Name).Order(StringComparer.Ordinal));
 
         Assert.Equal($"{{cache.bindings.tcp.host}}:{{cache.bindings.tcp.port}},password={{cache-password.value}}{{{tls.Name}.connectionString}}", resources.GetProperty("cache").GetProperty("connectionString").GetString());
         Assert.Equal("inference-cache-data", resources.GetProperty("cache").GetProperty("volumes")[0].GetProperty("name").GetString());
         Assert.Equal("inference-postgres-data", resources.GetProperty("postgres").GetProperty("volumes")[0].GetProperty("name").GetString());
+        Assert.Equal("inference-nats-data", resources.GetProperty("nats-server").GetProperty("volumes")[0].GetProperty("name").GetString());
+        Assert.Equal("nats://{nats-server.bindings.tcp.host}:{nats-server.bindings.tcp.port}", resources.GetProperty("nats").GetProperty("connectionString").GetString());
         Assert.Equal("{postgres.connectionString};Database=metadata", resources.GetProperty("metadata").GetProperty("connectionString").GetString());
         Assert.Equal("parameter.v0", resources.GetProperty("models-dir").GetProperty("type").GetString());
         Assert.True(resources.GetProperty("cache-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());

@@ -66,7 +66,8 @@ internal sealed partial class RemoteModelRegistrar(
             var kind = info.Capabilities?.Tasks.Contains(ModelCapabilities.TextClassification) == true ? ModelKind.Classification
                 : provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding
                 : ModelKind.Chat;
-            var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(new Uri(root, "/v1"), null, info.Id), []);
+            var endpoint = kind == ModelKind.Chat && provider == "worker" && settings.Discovery.WorkerTransport == "nats" ? new Uri(NatsServer(), "/v1") : new Uri(root, "/v1");
+            var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(endpoint, null, info.Id), []);
             // What the service says of the model, as its /v1/models lists it.
             catalog.Add(served with
             {
@@ -88,6 +89,12 @@ internal sealed partial class RemoteModelRegistrar(
             Log.Discovered(logger, info.Id, provider, service);
         }
     }
+
+    /// <summary>The NATS server the Worker's models are reached on (<c>ConnectionStrings:nats</c>).</summary>
+    private Uri NatsServer() =>
+        configuration.GetConnectionString("nats") is { Length: > 0 } text && Uri.TryCreate(text, UriKind.Absolute, out var server)
+            ? server
+            : throw new InferenceConfigurationException("Inference:Discovery:WorkerTransport is nats, but ConnectionStrings:nats (nats://host:port) is not set.");
 
     private async Task<RemoteModelList> ListModelsAsync(string service, Uri root, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -12,6 +12,12 @@ public sealed class ServiceDiscoveryOptions
     /// <summary>The service name of the Embeddings service.</summary>
     public string Embeddings { get; set; } = "embeddings";
 
+    /// <summary>
+    /// How the Worker's chat models are reached once listed: http (its referenced address), or nats (its models'
+    /// subjects on the server of <c>ConnectionStrings:nats</c>, so that its replicas share the calls in their queue group).
+    /// </summary>
+    public string WorkerTransport { get; set; } = "http";
+
     /// <summary>How long to wait at start for a referenced service to answer before failing.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 }
