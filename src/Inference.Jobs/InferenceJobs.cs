@@ -17,7 +17,7 @@ namespace Inference.Jobs;
 /// runs them and records each response once, over a pending row only. A replica that stops (or a restart) leaves its
 /// claims to expire and the items to another. Nothing accepted is lost: a job is written before it is acknowledged.
 /// </summary>
-internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> contexts, JobStream stream, IOptions<JobOptions> options, TimeProvider time)
+internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> contexts, IJobQueue stream, IOptions<JobOptions> options, TimeProvider time)
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -195,7 +195,7 @@ internal sealed class InferenceJobs(IDbContextFactory<MetadataDbContext> context
     }
 
     /// <summary>Claims these items, those still waiting and not held by another replica, for this replica.</summary>
-    public async Task<List<InferenceJobItem>> ClaimAsync(IReadOnlyList<StreamItem> items, CancellationToken cancellationToken)
+    public async Task<List<InferenceJobItem>> ClaimAsync(IReadOnlyList<QueuedItem> items, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();

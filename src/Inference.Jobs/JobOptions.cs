@@ -35,8 +35,15 @@ public sealed class JobOptions
     /// <summary>How long one delivery may take.</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>With Redis configured, items are announced in a Redis stream read by a consumer group (see <see cref="JobStream"/>).</summary>
+    /// <summary>With Redis configured, items are announced in a Redis stream read by a consumer group (see <see cref="RedisJobQueue"/>).</summary>
     public bool UseRedisStreams { get; set; } = true;
+
+    /// <summary>
+    /// Where items are announced: <c>redis</c> (Redis Streams, when Redis is configured and <see cref="UseRedisStreams"/>),
+    /// <c>nats</c> (a JetStream work queue on <c>ConnectionStrings:nats</c>, see <see cref="NatsJobQueue"/>), or
+    /// <c>database</c> (the database alone). One queue per deployment: every replica must name the same.
+    /// </summary>
+    public string Queue { get; set; } = "redis";
 
     /// <summary>
     /// While the stream is in use, how often the database is searched for waiting items too (those Redis never took,

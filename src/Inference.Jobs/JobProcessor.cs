@@ -17,7 +17,7 @@ namespace Inference.Jobs;
 internal sealed partial class JobProcessor(
     MetadataState state,
     InferenceJobs jobs,
-    JobStream stream,
+    IJobQueue stream,
     TimeProvider time,
     InferRunner runner,
     Batches.OpenAIBatches batches,
@@ -106,20 +106,20 @@ internal sealed partial class JobProcessor(
             }
             else
             {
-                await stream.AckAsync(entry.Id);
+                await stream.AckAsync(entry);
             }
         }
 
         return claimed.Count;
     }
 
-    private async Task RunAsync(Inference.Storage.Data.InferenceJobItem item, StreamItem? entry, CancellationToken cancellationToken)
+    private async Task RunAsync(Inference.Storage.Data.InferenceJobItem item, QueuedItem? entry, CancellationToken cancellationToken)
     {
         await RunAsync(item, cancellationToken);
         if (entry is not null && !cancellationToken.IsCancellationRequested)
         {
             // Recorded, or given back to wait in the database (which finds it when it is due): the entry is done.
-            await stream.AckAsync(entry.Id);
+            await stream.AckAsync(entry);
         }
     }
 

@@ -1,7 +1,9 @@
 using Inference.Jobs;
 using Inference.Jobs.Batches;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -25,9 +27,16 @@ public static class JobsExtensions
             .Validate(o => o.Concurrency >= 1 && o.MaxItems >= 1 && o.MaxAttempts >= 1, "Inference:Jobs:Concurrency, MaxItems and MaxAttempts must be at least 1.")
             .Validate(o => o.ClaimTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Inference:Jobs:ClaimTimeout and PollInterval must be positive.")
             .Validate(o => o.DatabasePollInterval > TimeSpan.Zero, "Inference:Jobs:DatabasePollInterval must be positive.")
+            .Validate(o => o.Queue is "redis" or "nats" or "database", "Inference:Jobs:Queue must be redis, nats or database.")
+            .Validate(o => o.Queue != "nats" || !string.IsNullOrEmpty(builder.Configuration.GetConnectionString("nats")),
+                "Inference:Jobs:Queue is nats, but ConnectionStrings:nats (nats://host:port) is not set.")
             .Validate(o => o.WebhookMaxAttempts >= 1 && o.WebhookRetryDelay > TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero, "Inference:Jobs:WebhookMaxAttempts must be at least 1, WebhookRetryDelay and WebhookTimeout positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<JobStream>();
+        builder.Services.AddSingleton<IJobQueue>(services => services.GetRequiredService<IOptions<JobOptions>>().Value.Queue switch
+        {
+            "nats" => ActivatorUtilities.CreateInstance<NatsJobQueue>(services),
+            _ => ActivatorUtilities.CreateInstance<RedisJobQueue>(services),
+        });
         builder.Services.AddSingleton<InferenceJobs>();
         builder.Services.AddSingleton<OpenAIBatches>();
         builder.Services.AddHostedService<JobProcessor>();

@@ -133,14 +133,44 @@ public sealed class DurableJobTests : IAsyncLifetime
     [Fact]
     public async Task Through_redis_streams_the_items_a_killed_api_took_are_claimed_by_another_consumer_and_finished_once()
     {
-        await using var worker = await ServiceProcess.StartAsync("Inference.Worker", WorkerEnvironment());
         // The database is searched only at start: what the killed Api held can come back only through the stream.
-        (string, string)[] streams = [("ConnectionStrings__cache", _redis.ConnectionString), ("Inference__Jobs__DatabasePollInterval", "00:10:00")];
-        var first = await StartApiAsync(worker, streams);
-        await using var second = await StartApiAsync(worker, streams);
+        await FinishedAfterTheFirstApiIsKilledAsync([("ConnectionStrings__cache", _redis.ConnectionString), ("Inference__Jobs__DatabasePollInterval", "00:10:00")]);
+
+        // Both replicas consumed from the group; every entry was acknowledged, none is left pending or in the stream.
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var db = redis.GetDatabase();
+        var consumers = await db.StreamConsumerInfoAsync("inference:jobs", "inference-jobs");
+        Assert.True(consumers.Length >= 2, $"{consumers.Length} consumers");
+        await Eventually.HoldsAsync(async () => (await db.StreamPendingAsync("inference:jobs", "inference-jobs")).PendingMessageCount, n => n == 0);
+        Assert.Equal(0, await db.StreamLengthAsync("inference:jobs"));
+    }
+
+    [Fact]
+    public async Task Through_a_jetstream_work_queue_the_items_a_killed_api_took_are_delivered_again_and_finished_once()
+    {
+        await using var nats = new NatsServer();
+        await nats.InitializeAsync();
+        await FinishedAfterTheFirstApiIsKilledAsync([("ConnectionStrings__nats", nats.ConnectionString), ("Inference__Jobs__Queue", "nats"), ("Inference__Jobs__DatabasePollInterval", "00:10:00")]);
+
+        // Every entry was acknowledged: the work queue holds none, the consumer waits on none.
+        await using var client = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = nats.ConnectionString });
+        var js = new NATS.Client.JetStream.NatsJSContext(client);
+        await Eventually.HoldsAsync(async () => (await js.GetConsumerAsync("INFERENCE_JOBS", "inference-jobs")).Info.NumAckPending, n => n == 0);
+        Assert.Equal(0, (await js.GetStreamAsync("INFERENCE_JOBS")).Info.State.Messages);
+    }
+
+    /// <summary>
+    /// A 120-item job on two Api replicas sharing <paramref name="queue"/>: the first is killed mid-job, the second
+    /// finishes every item, each recorded once with its own request id.
+    /// </summary>
+    private async Task FinishedAfterTheFirstApiIsKilledAsync((string Name, string Value)[] queue)
+    {
+        const int items = 120;
+        await using var worker = await ServiceProcess.StartAsync("Inference.Worker", WorkerEnvironment());
+        var first = await StartApiAsync(worker, queue);
+        await using var second = await StartApiAsync(worker, queue);
         try
         {
-            const int items = 120;
             using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
             var requests = Enumerable.Range(0, items).Select(i => new { text = $"word {i}", model = Chat, parameters = new { temperature = 0, max_length = 24 } });
             using var accepted = await http.PostAsJsonAsync("/api/inference/batch", new { requests });
@@ -154,14 +184,8 @@ public sealed class DurableJobTests : IAsyncLifetime
                 j => j.GetProperty("status").GetString() == "completed");
             Assert.Equal((items, items, 0), (done.GetProperty("completed").GetInt32(), done.GetProperty("succeeded").GetInt32(), done.GetProperty("failed").GetInt32()));
             Assert.All(done.GetProperty("results").EnumerateArray(), r => Assert.Equal($"{id}-{r.GetProperty("index").GetInt32()}", r.GetProperty("response").GetProperty("request_id").GetString()));
-
-            // Both replicas consumed from the group; every entry was acknowledged, none is left pending or in the stream.
-            using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-            var db = redis.GetDatabase();
-            var consumers = await db.StreamConsumerInfoAsync("inference:jobs", "inference-jobs");
-            Assert.True(consumers.Length >= 2, $"{consumers.Length} consumers");
-            await Eventually.HoldsAsync(async () => (await db.StreamPendingAsync("inference:jobs", "inference-jobs")).PendingMessageCount, n => n == 0);
-            Assert.Equal(0, await db.StreamLengthAsync("inference:jobs"));
+            var rows = await _postgres.QueryAsync($"SELECT COUNT(*), COUNT(DISTINCT \"Index\") FROM inference_job_items WHERE \"JobId\" = '{id}'", r => r.Read() ? (r.GetInt64(0), r.GetInt64(1)) : default);
+            Assert.Equal((items, items), ((int)rows.Item1, (int)rows.Item2));
         }
         finally
         {

@@ -13,11 +13,11 @@ namespace Inference.Jobs;
 /// decides (its conditional claim and its record over a pending item), so a lost or repeated entry loses or doubles
 /// nothing, and while Redis is away the replicas find the items in the database instead.
 /// </summary>
-internal sealed partial class JobStream(IServiceProvider services, IOptions<JobOptions> options, ILogger<JobStream> logger)
+internal sealed partial class RedisJobQueue(IServiceProvider services, IOptions<JobOptions> options, ILogger<RedisJobQueue> logger) : IJobQueue
 {
     public const string Key = "inference:jobs";
     public const string Group = "inference-jobs";
-    private readonly IConnectionMultiplexer? _redis = options.Value.UseRedisStreams ? services.GetService<IConnectionMultiplexer>() : null;
+    private readonly IConnectionMultiplexer? _redis = options.Value.UseRedisStreams && options.Value.Queue == "redis" ? services.GetService<IConnectionMultiplexer>() : null;
     private bool _groupReady;
 
     /// <summary>True when items go through the stream (Redis configured and <see cref="JobOptions.UseRedisStreams"/>).</summary>
@@ -47,7 +47,7 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
     }
 
     /// <summary>Entries for this consumer: first those another consumer left idle too long, then new ones.</summary>
-    public async Task<List<StreamItem>> ReadAsync(string consumer, int count)
+    public async Task<List<QueuedItem>> ReadAsync(string consumer, int count)
     {
         if (_redis is null || count <= 0)
         {
@@ -64,7 +64,7 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
             }
 
             await EnsureGroupAsync(db);
-            var items = new List<StreamItem>();
+            var items = new List<QueuedItem>();
             var idle = (long)options.Value.ClaimTimeout.TotalMilliseconds;
             var reclaimed = await db.StreamAutoClaimAsync(Key, Group, consumer, idle, "0-0", count);
             Add(items, reclaimed.ClaimedEntries);
@@ -92,9 +92,9 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
     /// Done with an entry (its item recorded, or taken by another way): acknowledged and deleted together (one
     /// MULTI/EXEC), so no reader sees it acknowledged and still in the stream.
     /// </summary>
-    public async Task AckAsync(RedisValue id)
+    public async Task AckAsync(QueuedItem item)
     {
-        if (_redis is null)
+        if (_redis is null || item.Handle is not RedisValue id)
         {
             return;
         }
@@ -134,7 +134,7 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
         _groupReady = true;
     }
 
-    private static void Add(List<StreamItem> items, StreamEntry[] entries)
+    private static void Add(List<QueuedItem> items, StreamEntry[] entries)
     {
         foreach (var entry in entries)
         {
@@ -145,7 +145,7 @@ internal sealed partial class JobStream(IServiceProvider services, IOptions<JobO
 
             var job = entry["job"];
             var index = entry["index"];
-            items.Add(new StreamItem(entry.Id, job.IsNull ? "" : job.ToString(), index.TryParse(out int i) ? i : -1));
+            items.Add(new QueuedItem(entry.Id, job.IsNull ? "" : job.ToString(), index.TryParse(out int i) ? i : -1));
         }
     }
 
