@@ -5,7 +5,7 @@ using Inference.Engines;
 
 // Usage: dotnet run -c Release --project bench/Inference.Benchmarks -- [--chat FOLDER|none] [--embedding FOLDER|none]
 //        [--gguf FOLDER|none] [--threads N] [--http] [--skip-loop] [--gateway] [--constrained] [--onnx-http] [--jobs] [--auth] [--classify] [--templates]
-//        [--surfaces [--cross-encoder FOLDER]]
+//        [--surfaces [--cross-encoder FOLDER]] [--nats]
 // Defaults: the synthetic SmolLM2-135M (ONNX and GGUF) and MiniLM-L6 in /tmp/models when built there (see
 // bench/README.md), else wordnet-chat-1m (both formats) and m2v-bge-base-vocabq-64d from the models directory.
 string? Option(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]).FirstOrDefault();
@@ -34,6 +34,13 @@ if (args.Contains("--templates") && models is not null)
 if (args.Contains("--surfaces") && chat is not null)
 {
     await SurfaceBenchmark.RunAsync(chat, Option("--cross-encoder"), embedding, options.IntraOpThreads, RepositoryRoot());
+    return;
+}
+
+// --nats: the Worker over NATS and over HTTP, one-token round trips; 8 streams through 1 and 2 Workers in a queue group.
+if (args.Contains("--nats") && chat is not null)
+{
+    await NatsBenchmark.RunAsync(chat, options.IntraOpThreads, RepositoryRoot());
     return;
 }
 

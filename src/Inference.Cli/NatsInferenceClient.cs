@@ -18,6 +18,10 @@ internal sealed class NatsInferenceClient(Uri server, TimeSpan timeout) : IAsync
     public async IAsyncEnumerable<string> StreamAsync(string subject, JsonObject body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         body["stream"] = true;
+
+        // Ctrl+C: the replicas are told the request was given up, and stop generating it.
+        var reqId = body["req_id"]?.GetValue<string>() ?? "";
+        await using var cancelled = cancellationToken.Register(() => _ = _connection.PublishAsync("inference.cancel", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["req_id"] = reqId })).AsTask());
         await using var replies = _connection.RequestManyAsync<byte[], byte[]>(
             subject, JsonSerializer.SerializeToUtf8Bytes(body), replyOpts: new NatsSubOpts { Timeout = timeout }, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (await NextAsync(replies, subject))

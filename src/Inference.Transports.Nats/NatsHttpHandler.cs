@@ -32,40 +32,34 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
         }
 
         var subject = route == "/v1/embeddings" ? NatsSubjects.Embedding(model) : NatsSubjects.Inference(model);
-        var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route };
-        if (request.Headers.TryGetValues("x-request-id", out var ids))
-        {
-            headers["x-request-id"] = ids.First();
-        }
-
+        // The call's id: what the Worker audits it under, and what a cancellation names.
+        var requestId = request.Headers.TryGetValues("x-request-id", out var ids) ? ids.First() : "nats-" + Guid.CreateVersion7().ToString("N");
+        var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route, ["x-request-id"] = requestId };
         var nats = await connections.GetAsync(new Uri($"nats://{uri.Authority}"));
+        var cancel = new Cancellation(nats, requestId);
+        var registration = cancellationToken.Register(cancel.Send);
         // The first reply may wait in the model's queue; then each piece of a stream must come within the same time.
         var replyOpts = new NatsSubOpts { StartUpTimeout = timeout, IdleTimeout = timeout, ThrowIfNoResponders = true };
         var replies = nats.RequestManyAsync<byte[], byte[]>(subject, body, headers, replyOpts: replyOpts, cancellationToken: cancellationToken)
             .GetAsyncEnumerator(cancellationToken);
         var (first, failure) = await NextAsync(replies, subject);
-        if (failure is not null)
+        if (failure is not null || !stream || StatusOf(first!.Value) != HttpStatusCode.OK)
         {
+            await registration.DisposeAsync();
             await replies.DisposeAsync();
-            return failure;
-        }
-
-        var status = StatusOf(first!.Value);
-        if (!stream || status != HttpStatusCode.OK)
-        {
-            await replies.DisposeAsync();
-            return new HttpResponseMessage(status) { Content = Json(first.Value.Data ?? []), RequestMessage = request };
+            return failure ?? new HttpResponseMessage(StatusOf(first!.Value)) { Content = Json(first.Value.Data ?? []), RequestMessage = request };
         }
 
         // A stream: each message is one event's data; the pipe carries them to the reader as server-sent events.
         var pipe = new Pipe();
-        _ = PumpAsync(first.Value, replies, pipe.Writer, subject, cancellationToken);
+        _ = PumpAsync(first.Value, replies, pipe.Writer, subject, cancel, registration, cancellationToken);
         var content = new StreamContent(pipe.Reader.AsStream());
         content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
     }
 
-    private static async Task PumpAsync(NatsMsg<byte[]> first, IAsyncEnumerator<NatsMsg<byte[]>> replies, PipeWriter writer, string subject, CancellationToken cancellationToken)
+    private static async Task PumpAsync(
+        NatsMsg<byte[]> first, IAsyncEnumerator<NatsMsg<byte[]>> replies, PipeWriter writer, string subject, Cancellation cancel, CancellationTokenRegistration registration, CancellationToken cancellationToken)
     {
         Exception? fault = null;
         try
@@ -74,7 +68,12 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
             while (true)
             {
                 var data = message.Data ?? [];
-                await writer.WriteAsync(Event(data), cancellationToken);
+                if ((await writer.WriteAsync(Event(data), cancellationToken)).IsCompleted)
+                {
+                    cancel.Send(); // the reader went away: the Worker stops generating
+                    break;
+                }
+
                 if (data.AsSpan().SequenceEqual(NatsRoutes.Done.Select(c => (byte)c).ToArray()))
                 {
                     break;
@@ -83,10 +82,9 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
                 var (next, failure) = await NextAsync(replies, subject);
                 if (failure is not null)
                 {
-                    // The stream stopped short (its replica gone, or silent past the timeout): an error event, then the end.
-                    await writer.WriteAsync(Event(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
-                        ApiErrors.OpenAIBody(new InferenceError((int)failure.StatusCode, InferenceError.ServerError, await failure.Content.ReadAsStringAsync(cancellationToken))),
-                        ErrorJsonContext.Default.OpenAIErrorResponse))), cancellationToken);
+                    // The stream stopped short (its replica gone, or silent past the timeout): the reader fails as it
+                    // would on a connection that broke, never as an answer that ended.
+                    fault = new IOException($"The stream on {subject} stopped before its end ({(int)failure.StatusCode}: no piece within the reply timeout).");
                     break;
                 }
 
@@ -99,8 +97,23 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
         }
         finally
         {
+            await registration.DisposeAsync();
             await replies.DisposeAsync();
             await writer.CompleteAsync(fault);
+        }
+    }
+
+    /// <summary>Tells the replicas a call was given up (<see cref="NatsSubjects.Cancel"/>), once.</summary>
+    private sealed class Cancellation(NatsConnection nats, string requestId)
+    {
+        private int _sent;
+
+        public void Send()
+        {
+            if (Interlocked.Exchange(ref _sent, 1) == 0)
+            {
+                _ = nats.PublishAsync(NatsSubjects.Cancel, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["req_id"] = requestId })).AsTask();
+            }
         }
     }
 

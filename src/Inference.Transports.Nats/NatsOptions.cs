@@ -23,6 +23,12 @@ public sealed class NatsOptions
     /// <summary>How often a model's load is published while requests wait.</summary>
     public TimeSpan MonitoringBusyInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the gateway's calls over NATS wait for the first reply (the model's queue included) and then for each
+    /// next piece of a stream; past it the call ends as a gateway timeout, so a replica that died is not waited on forever.
+    /// </summary>
+    public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>A request message larger than this is answered with an error, unread.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 }

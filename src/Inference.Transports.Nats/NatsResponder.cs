@@ -35,6 +35,7 @@ internal sealed partial class NatsResponder(
     ILogger<NatsResponder> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _inHand = new();
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,7 +71,50 @@ internal sealed partial class NatsResponder(
             Log.Serving(logger, model.Id, subject, replica.Name);
         }
 
+        subscriptions.Add(CancellationsAsync(stoppingToken));
         await Task.WhenAll(subscriptions);
+    }
+
+    /// <summary>Stops the generation of a request its requester gave up (a message on <see cref="NatsSubjects.Cancel"/>).</summary>
+    private async Task CancellationsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in nats.SubscribeAsync<byte[]>(NatsSubjects.Cancel, cancellationToken: stoppingToken))
+            {
+                try
+                {
+                    if (JsonNode.Parse(message.Data ?? []) is JsonObject body && Text(body, "req_id") is { } id && _running.TryGetValue(id, out var running))
+                    {
+                        await running.CancelAsync();
+                    }
+                }
+                catch (JsonException)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A token that a cancellation for <paramref name="id"/> cancels, while the returned scope lasts (an id in use twice is not cancellable the second time).</summary>
+    private Running Track(string id)
+    {
+        var source = new CancellationTokenSource();
+        return _running.TryAdd(id, source) ? new Running(this, id, source) : new Running(null, id, source);
+    }
+
+    private readonly struct Running(NatsResponder? owner, string id, CancellationTokenSource source) : IDisposable
+    {
+        public CancellationToken Token => source.Token;
+
+        public void Dispose()
+        {
+            owner?._running.TryRemove(id, out _);
+            source.Dispose();
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -115,16 +159,21 @@ internal sealed partial class NatsResponder(
 
         var started = TimeProvider.System.GetTimestamp();
         using var scope = InferenceContext.Begin(new InferenceContext(reqId) { MadeBy = "nats", Affinity = Text(body, "user") });
+        using var running = Track(reqId);
         try
         {
             if (body["stream"] is JsonValue stream && stream.TryGetValue(out bool streamed) && streamed)
             {
-                await StreamAsync(body, reqId, message);
+                await StreamAsync(body, reqId, message, running.Token);
                 return;
             }
 
-            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync("/v1/completions", JsonSerializer.SerializeToElement(body), CancellationToken.None);
+            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync("/v1/completions", JsonSerializer.SerializeToElement(body), running.Token);
             await ReplyAsync(message, status == 200 ? JsonSerializer.SerializeToUtf8Bytes(answer) : ErrorBody(reqId, status, answer));
+        }
+        catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
+        {
+            // The requester gave up: nobody waits for an answer.
         }
         catch (Exception ex)
         {
@@ -138,13 +187,13 @@ internal sealed partial class NatsResponder(
     }
 
     /// <summary>Each piece of the answer to the reply inbox as the model writes it, then a last message with the totals.</summary>
-    private async Task StreamAsync(JsonObject body, string reqId, NatsMsg<byte[]> message)
+    private async Task StreamAsync(JsonObject body, string reqId, NatsMsg<byte[]> message, CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
         body.Remove("stream");
         var (request, readError) = JsonBody.Deserialize(JsonSerializer.SerializeToUtf8Bytes(body), OpenAIJsonContext.Default.CompletionRequest);
         var api = ApiServices.From(services);
-        var (prepared, error) = readError is null ? await CompletionsApi.PrepareInputAsync(api, request!, CancellationToken.None) : (null, readError);
+        var (prepared, error) = readError is null ? await CompletionsApi.PrepareInputAsync(api, request!, cancellationToken) : (null, readError);
         if (error is not null)
         {
             await ReplyErrorAsync(message, reqId, error);
@@ -152,7 +201,7 @@ internal sealed partial class NatsResponder(
         }
 
         var (model, messages, chatOptions) = prepared!.Value;
-        var (updates, any, failure) = await FirstUpdate.AwaitAsync(model.ChatClient.GetStreamingResponseAsync(messages, chatOptions), "input", CancellationToken.None);
+        var (updates, any, failure) = await FirstUpdate.AwaitAsync(model.ChatClient.GetStreamingResponseAsync(messages, chatOptions, cancellationToken), "input", cancellationToken);
         if (failure is not null)
         {
             await ReplyErrorAsync(message, reqId, failure);
@@ -176,8 +225,13 @@ internal sealed partial class NatsResponder(
                     await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(new NatsStreamChunk(reqId, piece), NatsJsonContext.Default.NatsStreamChunk));
                 }
 
-                (more, fault) = await FirstUpdate.NextAsync(updates, "input", CancellationToken.None);
+                (more, fault) = await FirstUpdate.NextAsync(updates, "input", cancellationToken);
             }
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return; // the requester gave up: the generation stopped, nothing more is sent
         }
 
         if (fault is not null)
@@ -260,6 +314,7 @@ internal sealed partial class NatsResponder(
         var started = TimeProvider.System.GetTimestamp();
         var requestId = message.Headers?.TryGetValue("x-request-id", out var given) == true && given.ToString() is { Length: > 0 } id ? id : "nats-" + Guid.CreateVersion7().ToString("N");
         using var scope = InferenceContext.Begin(new InferenceContext(requestId) { MadeBy = "nats" });
+        using var running = Track(requestId);
         try
         {
             if (!routes.Contains(route))
@@ -278,7 +333,7 @@ internal sealed partial class NatsResponder(
             if (route == "/v1/chat/completions" && body["stream"] is JsonValue stream && stream.TryGetValue(out bool streamed) && streamed)
             {
                 var (request, readError) = JsonBody.Deserialize(JsonSerializer.SerializeToUtf8Bytes(body), OpenAIJsonContext.Default.ChatCompletionRequest);
-                var (data, failure) = readError is null ? await ChatCompletionsApi.StreamDataAsync(request!, ApiServices.From(services), CancellationToken.None) : (null, readError);
+                var (data, failure) = readError is null ? await ChatCompletionsApi.StreamDataAsync(request!, ApiServices.From(services), running.Token) : (null, readError);
                 if (failure is not null)
                 {
                     await ReplyRouteErrorAsync(message, failure);
@@ -293,8 +348,12 @@ internal sealed partial class NatsResponder(
                 return;
             }
 
-            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync(route, JsonSerializer.SerializeToElement(body), CancellationToken.None);
+            var (status, answer) = await services.GetRequiredService<OpenAIRequestRunner>().SendAsync(route, JsonSerializer.SerializeToElement(body), running.Token);
             await ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(answer), status);
+        }
+        catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
+        {
+            // The requester gave up: nobody waits for an answer.
         }
         catch (Exception ex)
         {

@@ -12,6 +12,9 @@ public static class NatsSubjects
     /// <summary>One replica's own subject for a model's requests (<c>inference.request.MODEL.REPLICA</c>), outside the queue group.</summary>
     public static string Replica(string subject, string replica) => $"{subject}.{replica}";
 
+    /// <summary>Where a requester that went away says so (<c>{"req_id": ...}</c>): every replica stops that request's generation.</summary>
+    public const string Cancel = "inference.cancel";
+
     /// <summary>The model's status: request/reply.</summary>
     public static string Health(string model) => $"models.{model}.health";
 

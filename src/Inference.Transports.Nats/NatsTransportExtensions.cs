@@ -65,11 +65,17 @@ public static class NatsTransportExtensions
             return builder;
         }
 
+        var replyTimeout = builder.Configuration.GetValue<TimeSpan?>($"{NatsOptions.SectionName}:{nameof(NatsOptions.ReplyTimeout)}") ?? new NatsOptions().ReplyTimeout;
+        if (replyTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{NatsOptions.SectionName}:{nameof(NatsOptions.ReplyTimeout)} must be positive.");
+        }
+
         builder.Services.AddSingleton<NatsConnections>();
         builder.Services.AddSingleton<IRemoteModelTransport, NatsRemoteTransport>();
 #pragma warning disable EXTEXP0001 // routing retries and times the calls, as for the HTTP providers
         builder.Services.AddHttpClient(NatsRemoteTransport.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(services => new NatsHttpHandler(services.GetRequiredService<NatsConnections>(), TimeSpan.FromMinutes(2)))
+            .ConfigurePrimaryHttpMessageHandler(services => new NatsHttpHandler(services.GetRequiredService<NatsConnections>(), replyTimeout))
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         return builder;

@@ -209,22 +209,18 @@ public sealed class NatsTransportTests : IAsyncLifetime
     public async Task The_gateway_s_nats_provider_answers_chat_streams_tools_structured_output_and_embeddings_as_its_http_provider()
     {
         var empty = Directory.CreateTempSubdirectory("nats-gateway-").FullName;
-        await using var api = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Inference:ModelsDirectory", empty);
-            b.UseSetting("Inference:Metadata:SqlitePath", Path.Combine(empty, "metadata.db"));
-            b.UseSetting("Inference:Cache:Enabled", "false");
-            b.UseSetting("Inference:Remote:over-nats:Provider", "worker");
-            b.UseSetting("Inference:Remote:over-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Chat}");
-            b.UseSetting("Inference:Remote:over-http:Provider", "worker");
-            b.UseSetting("Inference:Remote:over-http:ConnectionString", $"Endpoint={_worker.BaseAddress};Model={Chat}");
-            b.UseSetting("Inference:Remote:embed-nats:Provider", "embeddings");
-            b.UseSetting("Inference:Remote:embed-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Embedding}");
-            b.UseSetting("Inference:Remote:embed-http:Provider", "embeddings");
-            b.UseSetting("Inference:Remote:embed-http:ConnectionString", $"Endpoint={_embeddings.BaseAddress};Model={Embedding}");
-            b.UseSetting("Inference:Remote:ghost:Provider", "worker");
-            b.UseSetting("Inference:Remote:ghost:ConnectionString", $"Endpoint={_nats.ConnectionString};Model=nobody-serves-this");
-        });
+        await using var api = Gateway(
+            empty,
+            ("Inference:Remote:over-nats:Provider", "worker"),
+            ("Inference:Remote:over-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Chat}"),
+            ("Inference:Remote:over-http:Provider", "worker"),
+            ("Inference:Remote:over-http:ConnectionString", $"Endpoint={_worker.BaseAddress};Model={Chat}"),
+            ("Inference:Remote:embed-nats:Provider", "embeddings"),
+            ("Inference:Remote:embed-nats:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Embedding}"),
+            ("Inference:Remote:embed-http:Provider", "embeddings"),
+            ("Inference:Remote:embed-http:ConnectionString", $"Endpoint={_embeddings.BaseAddress};Model={Embedding}"),
+            ("Inference:Remote:ghost:Provider", "worker"),
+            ("Inference:Remote:ghost:ConnectionString", $"Endpoint={_nats.ConnectionString};Model=nobody-serves-this"));
         using var http = api.CreateClient();
         await Eventually.HoldsAsync(() => http.GetAsync("/ready"), r => r.IsSuccessStatusCode);
         async Task<JsonElement> Both(string body) =>
@@ -285,6 +281,79 @@ public sealed class NatsTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_its_requester_gives_up_stops_generating_and_a_stream_whose_worker_dies_ends_with_an_error()
+    {
+        // A random-weight model of an 8k context: it writes until max_tokens, so a generation is there to be stopped.
+        const string Long = "long";
+        await using var worker = await ServiceProcess.StartAsync("Inference.Worker", Environment("worker-long", (Long, SyntheticModels.OnnxFolder)));
+        var subject = NatsSubjects(Long).Inference;
+        await WaitServedAsync(NatsSubjects(Long).Health);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { req_id = "given-up", input = "hi", raw = true, stream = true, @params = new { max_tokens = 3000 } });
+
+        var pieces = 0;
+        var afterCancel = 0;
+        var ended = false;
+        try
+        {
+            await foreach (var message in _client.RequestManyAsync<byte[], byte[]>(subject, body, replyOpts: new NatsSubOpts { IdleTimeout = TimeSpan.FromSeconds(3) }))
+            {
+                ended |= JsonDocument.Parse(message.Data!).RootElement.GetProperty("done").GetBoolean();
+                if (++pieces == 5)
+                {
+                    await _client.PublishAsync("inference.cancel", JsonSerializer.SerializeToUtf8Bytes(new { req_id = "given-up" }));
+                }
+                else if (pieces > 5)
+                {
+                    afterCancel++;
+                }
+            }
+        }
+        catch (NatsNoReplyException)
+        {
+        }
+
+        Assert.False(ended, "a given-up request sends no totals");
+        Assert.InRange(afterCancel, 0, 50);
+        await Eventually.HoldsAsync(
+            async () => (await new HttpClient { BaseAddress = worker.BaseAddress }.GetStringAsync("/metrics")).Split('\n')
+                .Any(l => l.StartsWith("ml_inference_requests_total{", StringComparison.Ordinal) && l.Contains($"model=\"{Long}\"", StringComparison.Ordinal) && l.Contains("status=\"cancelled\"", StringComparison.Ordinal)),
+            cancelled => cancelled);
+
+        // Through a gateway: the Worker killed mid-stream ends the caller's stream with an error within the reply timeout.
+        var empty = Directory.CreateTempSubdirectory("nats-dying-").FullName;
+        await using var api = Gateway(
+            empty,
+            ("Inference:Nats:ReplyTimeout", "00:00:03"),
+            ("Inference:Remote:long:Provider", "worker"),
+            ("Inference:Remote:long:ConnectionString", $"Endpoint={_nats.ConnectionString};Model={Long}"));
+        using var http = api.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = OpenAIClientTests.Json("""{"model":"long","stream":true,"max_tokens":3000,"messages":[{"role":"user","content":"hi"}]}"""),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var events = new List<string>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                events.Add(line);
+                if (events.Count == 5)
+                {
+                    await worker.DisposeAsync();
+                    watch.Restart();
+                }
+            }
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"the stream ended {watch.Elapsed} after its Worker died");
+        Assert.True(events.Any(e => e.Contains("\"error\"", StringComparison.Ordinal)), string.Join("\n", events.TakeLast(3)));
+        Directory.Delete(empty, recursive: true);
+    }
+
+    [Fact]
     public async Task The_cli_chats_and_embeds_over_nats()
     {
         var whole = await RequestAsync(NatsSubjects(Chat).Inference, new { input = "What does \"dog\" mean?", @params = new { max_tokens = 40, temperature = 0 } });
@@ -307,6 +376,19 @@ public sealed class NatsTransportTests : IAsyncLifetime
         Assert.Equal(1, refused);
         Assert.Equal($"inference: Nothing serves inference.request.nope on {_nats.ConnectionString}/.", refusal.Trim());
     }
+
+    /// <summary>An Api of no local models (cache off) with <paramref name="settings"/>: a gateway to the services under test.</summary>
+    private static Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Gateway(string directory, params (string Key, string Value)[] settings) =>
+        new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Inference:ModelsDirectory", directory);
+            b.UseSetting("Inference:Metadata:SqlitePath", Path.Combine(directory, "metadata.db"));
+            b.UseSetting("Inference:Cache:Enabled", "false");
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+        });
 
     /// <summary>An answer's message, its calls' ids (new for every answer) left out.</summary>
     private static string Comparable(JsonElement answer) =>
