@@ -16,16 +16,29 @@ namespace Inference.Jobs;
 /// <see cref="JobOptions.ClaimTimeout"/>. An entry is acknowledged once its item is recorded (or found done), which
 /// removes it from the work queue; the database decides, as with Redis Streams.
 /// </summary>
-internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<JobOptions> options, ILogger<NatsJobQueue> logger) : IJobQueue
+internal sealed partial class NatsJobQueue : IJobQueue
 {
     public const string Stream = "INFERENCE_JOBS";
     public const string Subject = "inference.jobs";
     public const string Consumer = "inference-jobs";
 
-    private readonly INatsConnection _nats = services.GetRequiredService<INatsConnection>();
+    private readonly INatsConnection _nats;
+    private readonly IOptions<JobOptions> _options;
+    private readonly ILogger<NatsJobQueue> _logger;
     private readonly SemaphoreSlim _setup = new(1, 1);
     private INatsJSContext? _js;
     private INatsJSConsumer? _consumer;
+    private long _pending;
+
+    public NatsJobQueue(IServiceProvider services, IOptions<JobOptions> options, ILogger<NatsJobQueue> logger)
+    {
+        _nats = services.GetRequiredService<INatsConnection>();
+        _options = options;
+        _logger = logger;
+        System.Diagnostics.Metrics.MeterFactoryExtensions.Create(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Inference.Jobs").CreateObservableGauge(
+            "inference_jobs_queue_pending", () => Interlocked.Read(ref _pending),
+            description: "Job items waiting on the JetStream work queue or taken and not yet acknowledged, as this replica last read them.");
+    }
 
     public bool Enabled => true;
 
@@ -46,7 +59,7 @@ internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<J
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
-            Log.Unavailable(logger, ex.Message);
+            Log.Unavailable(_logger, ex.Message);
         }
     }
 
@@ -60,6 +73,8 @@ internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<J
         try
         {
             var pull = await ConsumerAsync();
+            await pull.RefreshAsync();
+            Interlocked.Exchange(ref _pending, (long)(pull.Info.NumPending + (ulong)pull.Info.NumAckPending));
             var items = new List<QueuedItem>();
             await foreach (var message in pull.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = count }))
             {
@@ -74,7 +89,7 @@ internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<J
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
-            Log.Unavailable(logger, ex.Message);
+            Log.Unavailable(_logger, ex.Message);
             return [];
         }
     }
@@ -93,7 +108,7 @@ internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<J
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
             // Delivered again after the claim timeout: another replica finds the item recorded and acknowledges it.
-            Log.Unavailable(logger, ex.Message);
+            Log.Unavailable(_logger, ex.Message);
         }
     }
 
@@ -133,7 +148,7 @@ internal sealed partial class NatsJobQueue(IServiceProvider services, IOptions<J
         return _consumer = await js.CreateOrUpdateConsumerAsync(Stream, new ConsumerConfig(Consumer)
         {
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            AckWait = options.Value.ClaimTimeout,
+            AckWait = _options.Value.ClaimTimeout,
             MaxDeliver = -1,
         });
     }

@@ -50,6 +50,7 @@ public static class NatsTransportExtensions
         builder.Services.TryAddSingleton<NatsReplica>();
         builder.Services.AddHostedService<NatsResponder>();
         builder.Services.AddHostedService<NatsStatusPublisher>();
+        builder.Services.AddHostedService<NatsMembership>();
         return builder;
     }
 

@@ -150,7 +150,16 @@ public sealed class DurableJobTests : IAsyncLifetime
     {
         await using var nats = new NatsServer();
         await nats.InitializeAsync();
-        await FinishedAfterTheFirstApiIsKilledAsync([("ConnectionStrings__nats", nats.ConnectionString), ("Inference__Jobs__Queue", "nats"), ("Inference__Jobs__DatabasePollInterval", "00:10:00")]);
+        await FinishedAfterTheFirstApiIsKilledAsync(
+            [("ConnectionStrings__nats", nats.ConnectionString), ("Inference__Jobs__Queue", "nats"), ("Inference__Jobs__DatabasePollInterval", "00:10:00")],
+            async survivor =>
+            {
+                // The survivor meters the work queue as it reads it: nothing waits once the job is done.
+                using var metrics = new HttpClient { BaseAddress = survivor.BaseAddress };
+                await Eventually.HoldsAsync(
+                    () => metrics.GetStringAsync("/metrics"),
+                    text => text.Split('\n').Any(l => l.StartsWith("inference_jobs_queue_pending", StringComparison.Ordinal) && l.EndsWith(" 0", StringComparison.Ordinal)));
+            });
 
         // Every entry was acknowledged: the work queue holds none, the consumer waits on none.
         await using var client = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = nats.ConnectionString });
@@ -161,9 +170,9 @@ public sealed class DurableJobTests : IAsyncLifetime
 
     /// <summary>
     /// A 120-item job on two Api replicas sharing <paramref name="queue"/>: the first is killed mid-job, the second
-    /// finishes every item, each recorded once with its own request id.
+    /// finishes every item, each recorded once with its own request id; <paramref name="then"/> checks the survivor.
     /// </summary>
-    private async Task FinishedAfterTheFirstApiIsKilledAsync((string Name, string Value)[] queue)
+    private async Task FinishedAfterTheFirstApiIsKilledAsync((string Name, string Value)[] queue, Func<ServiceProcess, Task>? then = null)
     {
         const int items = 120;
         await using var worker = await ServiceProcess.StartAsync("Inference.Worker", WorkerEnvironment());
@@ -186,6 +195,10 @@ public sealed class DurableJobTests : IAsyncLifetime
             Assert.All(done.GetProperty("results").EnumerateArray(), r => Assert.Equal($"{id}-{r.GetProperty("index").GetInt32()}", r.GetProperty("response").GetProperty("request_id").GetString()));
             var rows = await _postgres.QueryAsync($"SELECT COUNT(*), COUNT(DISTINCT \"Index\") FROM inference_job_items WHERE \"JobId\" = '{id}'", r => r.Read() ? (r.GetInt64(0), r.GetInt64(1)) : default);
             Assert.Equal((items, items), ((int)rows.Item1, (int)rows.Item2));
+            if (then is not null)
+            {
+                await then(second);
+            }
         }
         finally
         {

@@ -199,6 +199,12 @@ public sealed class NatsTransportTests : IAsyncLifetime
         Assert.Equal(Requests, first + other);
         Assert.True(first > 0 && other > 0, $"both replicas answer: {first} and {other}");
 
+        // Both replicas are in the queue group, as every service on the server counts them from their heartbeats.
+        using var metrics = new HttpClient { BaseAddress = _worker.BaseAddress };
+        await Eventually.HoldsAsync(
+            () => metrics.GetStringAsync("/metrics"),
+            text => text.Split('\n').Any(l => l.StartsWith("inference_nats_queue_group_members{", StringComparison.Ordinal) && l.Contains($"model=\"{Chat}\"", StringComparison.Ordinal) && l.EndsWith(" 2", StringComparison.Ordinal)));
+
         // Each replica on its own subject: only it answers.
         await RequestAsync($"{NatsSubjects(Chat).Inference}.worker-b", new { input = "cat", @params = new { max_tokens = 2 } });
         var (firstAfter, otherAfter) = await Eventually.HoldsAsync(CountsAsync, c => c.Item2 > other);
