@@ -184,6 +184,7 @@ public static class InferenceServiceExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.TryAddSingleton<RemoteModelFactory>();
+        builder.Services.TryAddSingleton<RemoteHttp>();
         builder.Services.TryAddSingleton<WorkerReplicaSets>();
         builder.Services.TryAddSingleton<WorkerReplicaClient>();
         builder.Services.TryAddSingleton<ModelForwarding>();

@@ -22,16 +22,23 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("A request over NATS needs a URI.");
-        // The routes as our services serve them (an endpoint given without /v1 still means them).
-        var route = uri.AbsolutePath.StartsWith("/v1/", StringComparison.Ordinal) ? uri.AbsolutePath : "/v1" + uri.AbsolutePath;
+        var (replica, path) = ReplicaOf(uri.AbsolutePath);
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var (model, stream) = Read(body);
+        if (replica is not null && !NatsRoutes.ChatRoutes.Concat(NatsRoutes.EmbeddingRoutes).Contains(path))
+        {
+            return await ReplicaRouteAsync(request, uri, replica, path + uri.Query, body, cancellationToken);
+        }
+
+        // The routes as our services serve them (an endpoint given without /v1 still means them).
+        var route = path.StartsWith("/v1/", StringComparison.Ordinal) ? path : "/v1" + path;
         if (model is null)
         {
             return Error(HttpStatusCode.BadRequest, "A request over NATS names its model in the body.");
         }
 
-        var subject = route == "/v1/embeddings" ? NatsSubjects.Embedding(model) : NatsSubjects.Inference(model);
+        var modelSubject = route == "/v1/embeddings" ? NatsSubjects.Embedding(model) : NatsSubjects.Inference(model);
+        var subject = replica is null ? modelSubject : NatsSubjects.Replica(modelSubject, replica);
         // The call's id: what the Worker audits it under, and what a cancellation names.
         var requestId = request.Headers.TryGetValues("x-request-id", out var ids) ? ids.First() : "nats-" + Guid.CreateVersion7().ToString("N");
         var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route, ["x-request-id"] = requestId };
@@ -56,6 +63,42 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
         var content = new StreamContent(pipe.Reader.AsStream());
         content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+    }
+
+    /// <summary>The replica a path names (<c>/replicas/NAME/rest</c>) and the rest; or none and the path.</summary>
+    private static (string? Replica, string Path) ReplicaOf(string path)
+    {
+        if (!path.StartsWith(NatsRoutes.ReplicasPath, StringComparison.Ordinal))
+        {
+            return (null, path);
+        }
+
+        var rest = path[NatsRoutes.ReplicasPath.Length..];
+        var slash = rest.IndexOf('/');
+        return slash <= 0 ? (rest.Length > 0 ? rest : null, "/") : (Uri.UnescapeDataString(rest[..slash]), rest[slash..]);
+    }
+
+    /// <summary>One replica's own route (control, health, model list): carried to its HTTP server, answered whole.</summary>
+    private async Task<HttpResponseMessage> ReplicaRouteAsync(HttpRequestMessage request, Uri uri, string replica, string route, byte[] body, CancellationToken cancellationToken)
+    {
+        var nats = await connections.GetAsync(new Uri($"nats://{uri.Authority}"));
+        var subject = NatsSubjects.ReplicaHttp(replica);
+        var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route, [NatsRoutes.MethodHeader] = request.Method.Method };
+        try
+        {
+            var reply = await nats.RequestAsync<byte[], byte[]>(subject, body, headers, replyOpts: new NatsSubOpts { Timeout = timeout }, cancellationToken: cancellationToken);
+            return reply.HasNoResponders
+                ? Error(HttpStatusCode.ServiceUnavailable, $"Nothing serves {subject} on NATS now.")
+                : new HttpResponseMessage(StatusOf(reply)) { Content = Json(reply.Data ?? []), RequestMessage = request };
+        }
+        catch (NatsNoRespondersException)
+        {
+            return Error(HttpStatusCode.ServiceUnavailable, $"Nothing serves {subject} on NATS now.");
+        }
+        catch (NatsNoReplyException)
+        {
+            return Error(HttpStatusCode.GatewayTimeout, $"No reply on {subject} in time.");
+        }
     }
 
     private static async Task PumpAsync(

@@ -7,6 +7,7 @@ using Inference.Protocols.OpenAI;
 using Inference.Protocols.OpenAI.Contracts;
 using Inference.Serving;
 using Inference.Serving.Catalog;
+using Inference.Serving.Local;
 using Inference.Serving.Requests;
 using Inference.Serving.Routing;
 using Microsoft.Extensions.AI;
@@ -32,47 +33,99 @@ internal sealed partial class NatsResponder(
     IOptions<NatsOptions> options,
     NatsReplica replica,
     NatsTransportTelemetry telemetry,
-    ILogger<NatsResponder> logger) : BackgroundService
+    ILogger<NatsResponder> logger) : BackgroundService, IServedModelsObserver
 {
     private readonly ConcurrentDictionary<Task, byte> _inHand = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ServedModel Model, CancellationTokenSource Stop, Task Loops)> _models = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _serving = new(1, 1);
+    private CancellationToken _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         while (!catalog.IsReady)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
         }
 
-        var subscriptions = new List<Task>();
-        foreach (var model in catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null))
+        // The models served follow the catalog: one loaded at run time is subscribed before its load is answered
+        // (AddedAsync); this loop also catches the configured ones and drops those unloaded.
+        var cancellations = CancellationsAsync(stoppingToken);
+        try
         {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var local = catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null && m.Kind is ModelKind.Chat or ModelKind.Embedding).ToDictionary(m => m.Id, StringComparer.Ordinal);
+                await _serving.WaitAsync(stoppingToken);
+                try
+                {
+                    foreach (var gone in _models.Keys.Where(id => !local.TryGetValue(id, out var model) || !ReferenceEquals(model, _models[id].Model)).ToList())
+                    {
+                        await _models[gone].Stop.CancelAsync();
+                        _models.Remove(gone);
+                    }
+                }
+                finally
+                {
+                    _serving.Release();
+                }
+
+                foreach (var model in local.Values)
+                {
+                    await ServeAsync(model, stoppingToken);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll([cancellations, .. _models.Values.Select(s => s.Loops)]);
+    }
+
+    /// <summary>A model loaded at run time: answered on its subjects before its load is answered.</summary>
+    public Task AddedAsync(ServedModel model, CancellationToken cancellationToken) =>
+        model.Kind is ModelKind.Chat or ModelKind.Embedding ? ServeAsync(model, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// Subscribes a model's subjects (its subject in the queue group, this replica's own, its health) unless they are
+    /// already; returns once the server has them.
+    /// </summary>
+    private async Task ServeAsync(ServedModel model, CancellationToken cancellationToken)
+    {
+        await _serving.WaitAsync(cancellationToken);
+        try
+        {
+            if (_models.TryGetValue(model.Id, out var served) && ReferenceEquals(served.Model, model))
+            {
+                return;
+            }
+
             if (!NatsSubjects.CanName(model.Id))
             {
                 Log.Unnameable(logger, model.Id);
-                continue;
+                _models[model.Id] = (model, new CancellationTokenSource(), Task.CompletedTask);
+                return;
             }
 
-            Func<ServedModel, NatsMsg<byte[]>, Task>? handler = model.Kind switch
-            {
-                ModelKind.Chat => CompleteAsync,
-                ModelKind.Embedding => EmbedAsync,
-                _ => null,
-            };
-            if (handler is null)
-            {
-                continue;
-            }
-
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            Func<ServedModel, NatsMsg<byte[]>, Task> handler = model.Kind == ModelKind.Chat ? CompleteAsync : EmbedAsync;
             var subject = model.Kind == ModelKind.Chat ? NatsSubjects.Inference(model.Id) : NatsSubjects.Embedding(model.Id);
-            subscriptions.Add(ServeAsync(subject, options.Value.QueueGroup, message => handler(model, message), stoppingToken));
-            subscriptions.Add(ServeAsync(NatsSubjects.Replica(subject, replica.Name), null, message => handler(model, message), stoppingToken));
-            subscriptions.Add(ServeAsync(NatsSubjects.Health(model.Id), options.Value.QueueGroup, message => HealthAsync(model, message), stoppingToken));
+            var loops = await Task.WhenAll(
+                SubscribeAsync(subject, options.Value.QueueGroup, message => handler(model, message), stop.Token),
+                SubscribeAsync(NatsSubjects.Replica(subject, replica.Name), null, message => handler(model, message), stop.Token),
+                SubscribeAsync(NatsSubjects.Health(model.Id), options.Value.QueueGroup, message => HealthAsync(model, message), stop.Token));
+            await nats.PingAsync(cancellationToken); // the server has processed the subscriptions
+            _models[model.Id] = (model, stop, Task.WhenAll(loops));
             Log.Serving(logger, model.Id, subject, replica.Name);
         }
-
-        subscriptions.Add(CancellationsAsync(stoppingToken));
-        await Task.WhenAll(subscriptions);
+        finally
+        {
+            _serving.Release();
+        }
     }
 
     /// <summary>Stops the generation of a request its requester gave up (a message on <see cref="NatsSubjects.Cancel"/>).</summary>
@@ -124,20 +177,30 @@ internal sealed partial class NatsResponder(
         await Task.WhenAll(_inHand.Keys).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ServeAsync(string subject, string? queueGroup, Func<NatsMsg<byte[]>, Task> handle, CancellationToken stoppingToken)
+    /// <summary>Subscribes <paramref name="subject"/>; returns, once subscribed, the loop that answers its messages until <paramref name="stop"/>.</summary>
+    private async Task<Task> SubscribeAsync(string subject, string? queueGroup, Func<NatsMsg<byte[]>, Task> handle, CancellationToken stop)
     {
-        try
+        var subscription = await nats.SubscribeCoreAsync<byte[]>(subject, queueGroup, cancellationToken: stop);
+        return LoopAsync(subscription, subject, handle, stop);
+    }
+
+    private async Task LoopAsync(INatsSub<byte[]> subscription, string subject, Func<NatsMsg<byte[]>, Task> handle, CancellationToken stop)
+    {
+        await using (subscription)
         {
-            await foreach (var message in nats.SubscribeAsync<byte[]>(subject, queueGroup, cancellationToken: stoppingToken))
+            try
             {
-                telemetry.Received(subject);
-                var task = Task.Run(() => handle(message), CancellationToken.None);
-                _inHand[task] = 0;
-                _ = task.ContinueWith(t => _inHand.TryRemove(t, out _), TaskScheduler.Default);
+                await foreach (var message in subscription.Msgs.ReadAllAsync(stop))
+                {
+                    telemetry.Received(subject);
+                    var task = Task.Run(() => handle(message), CancellationToken.None);
+                    _inHand[task] = 0;
+                    _ = task.ContinueWith(t => _inHand.TryRemove(t, out _), TaskScheduler.Default);
+                }
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
     }
 

@@ -9,6 +9,12 @@ public static class NatsRoutes
     /// <summary>The route the body is for: /v1/chat/completions, /v1/completions or /v1/embeddings.</summary>
     public const string RouteHeader = "Inference-Route";
 
+    /// <summary>The HTTP method of a call carried to a replica's own routes.</summary>
+    public const string MethodHeader = "Inference-Method";
+
+    /// <summary>The path prefix that names one replica of a server: <c>nats://host:port/replicas/NAME/...</c>.</summary>
+    public const string ReplicasPath = "/replicas/";
+
     /// <summary>The HTTP status the answer stands for.</summary>
     public const string StatusHeader = "Inference-Status";
 

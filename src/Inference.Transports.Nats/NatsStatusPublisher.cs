@@ -29,7 +29,6 @@ internal sealed partial class NatsStatusPublisher(
             await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
         }
 
-        _models = [.. catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null && m.Kind is ModelKind.Chat or ModelKind.Embedding && NatsSubjects.CanName(m.Id))];
         var settings = options.Value;
         var nextHeartbeat = time.GetUtcNow();
         var lastReport = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -37,6 +36,15 @@ internal sealed partial class NatsStatusPublisher(
         do
         {
             var now = time.GetUtcNow();
+            var known = _models.Count;
+
+            // The models served follow the catalog (versions loaded and unloaded at run time); a new one is announced at once.
+            _models = [.. catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null && m.Kind is ModelKind.Chat or ModelKind.Embedding && NatsSubjects.CanName(m.Id))];
+            if (_models.Count > known)
+            {
+                nextHeartbeat = now;
+            }
+
             try
             {
                 if (now >= nextHeartbeat)

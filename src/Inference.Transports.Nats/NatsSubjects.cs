@@ -15,6 +15,12 @@ public static class NatsSubjects
     /// <summary>Where a requester that went away says so (<c>{"req_id": ...}</c>): every replica stops that request's generation.</summary>
     public const string Cancel = "inference.cancel";
 
+    /// <summary>
+    /// A replica's own routes (its control and health routes: <c>/admin/models</c>, <c>/ready</c>, <c>/v1/models</c>),
+    /// carried to its HTTP server: what a rolling deployment calls on each replica.
+    /// </summary>
+    public static string ReplicaHttp(string replica) => $"workers.{replica}.http";
+
     /// <summary>The model's status: request/reply.</summary>
     public static string Health(string model) => $"models.{model}.health";
 

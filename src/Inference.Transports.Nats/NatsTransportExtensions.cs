@@ -48,9 +48,12 @@ public static class NatsTransportExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<NatsTransportTelemetry>();
         builder.Services.TryAddSingleton<NatsReplica>();
-        builder.Services.AddHostedService<NatsResponder>();
+        builder.Services.AddSingleton<NatsResponder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NatsResponder>());
+        builder.Services.AddSingleton<Inference.Serving.Local.IServedModelsObserver>(services => services.GetRequiredService<NatsResponder>());
         builder.Services.AddHostedService<NatsStatusPublisher>();
         builder.Services.AddHostedService<NatsMembership>();
+        builder.Services.AddHostedService<NatsReplicaRoutes>();
         return builder;
     }
 

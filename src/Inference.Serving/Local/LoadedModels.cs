@@ -10,7 +10,7 @@ namespace Inference.Serving.Local;
 /// Worker replica): served beside the configured ones until <c>DELETE /admin/models/{id}</c> unloads them. Loading
 /// the same id from the same path again is a no-op, so a deployment that retries or resumes does no harm.
 /// </summary>
-public sealed class LoadedModels(LocalModelFactory factory, ModelCatalog catalog, IOptions<LocalModelsOptions> options) : IDisposable
+public sealed class LoadedModels(LocalModelFactory factory, ModelCatalog catalog, IOptions<LocalModelsOptions> options, IEnumerable<IServedModelsObserver> observers) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (string Path, IDisposable Owner)> _loaded = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -52,6 +52,11 @@ public sealed class LoadedModels(LocalModelFactory factory, ModelCatalog catalog
             }
 
             _loaded[id] = (full, owner);
+            foreach (var observer in observers)
+            {
+                await observer.AddedAsync(served, cancellationToken);
+            }
+
             return (served, true);
         }
         finally

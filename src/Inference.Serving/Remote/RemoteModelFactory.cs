@@ -17,7 +17,7 @@ namespace Inference.Serving.Remote;
 /// the service defaults (service discovery, resilience). Used for models from configuration, from referenced services
 /// and from the database alike.
 /// </summary>
-public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClientFactory httpClients, IServiceProvider services)
+public sealed class RemoteModelFactory(IConfiguration configuration, IServiceProvider services)
 {
     /// <summary>The HttpClient every remote model's calls go through: service discovery, no resilience handler (routing does that).</summary>
     public const string HttpClientName = "inference-remote";
@@ -35,7 +35,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         InferenceConnectionString connection;
         try
         {
-            connection = InferenceConnectionString.Parse(definition.ConnectionName ?? id, text, ["http", "https", .. Transports.Select(t => t.Scheme)]);
+            connection = InferenceConnectionString.Parse(definition.ConnectionName ?? id, text, [.. Remote.Schemes]);
         }
         catch (InvalidOperationException ex)
         {
@@ -57,24 +57,17 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
     {
         ArgumentNullException.ThrowIfNull(connection);
         var model = connection.Model ?? id;
-        var http = httpClients.CreateClient(HttpClientName);
-        if (Transports.FirstOrDefault(t => t.Scheme == connection.Endpoint.Scheme) is { } transport)
+        if (connection.Endpoint.Scheme is not ("http" or "https") && provider is not ("worker" or "embeddings"))
         {
-            // Our services over another transport: the same OpenAI-compatible calls, carried by the transport's client.
-            if (provider is not ("worker" or "embeddings"))
-            {
-                throw new InferenceConfigurationException($"Model '{id}': {connection.Endpoint.Scheme} endpoints reach our Worker and Embeddings services only (provider worker or embeddings).");
-            }
-
-            http = httpClients.CreateClient(transport.HttpClientName);
+            throw new InferenceConfigurationException($"Model '{id}': {connection.Endpoint.Scheme} endpoints reach our Worker and Embeddings services only (provider worker or embeddings).");
         }
 
         var served = new ServedModel { Id = id, Kind = kind, Provider = provider, Description = new() { Source = $"{connection.Endpoint} ({model})" }, Endpoint = connection.Endpoint, RemoteId = model, Fallbacks = fallbacks };
-        if (connection.Endpoint.Scheme is not ("http" or "https"))
-        {
-            // The OpenAI client speaks HTTP: the transport's handler reads the server from the request's host and port.
-            connection = connection with { Endpoint = new UriBuilder(connection.Endpoint) { Scheme = Uri.UriSchemeHttp }.Uri };
-        }
+
+        // Our services over another transport: the same OpenAI-compatible calls, carried by the transport's client
+        // (the OpenAI client speaks HTTP; the transport's handler reads the server from the request's address).
+        var (http, endpoint) = Remote.For(connection.Endpoint);
+        connection = connection with { Endpoint = endpoint };
         if (kind == ModelKind.Chat)
         {
             // Ollama enforces JSON formats and tools, not grammars; OpenAI-compatible endpoints (our Workers too) get every constraint forwarded.
@@ -103,7 +96,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         return served with { EmbeddingGenerator = ModelPipeline.Embeddings(generator, id, provider, services) };
     }
 
-    private IEnumerable<IRemoteModelTransport> Transports => services.GetServices<IRemoteModelTransport>();
+    private RemoteHttp Remote => services.GetRequiredService<RemoteHttp>();
 
     /// <summary>
     /// A catalog entry of the replicated model <paramref name="set"/> serving <paramref name="target"/>: its calls go to
@@ -115,9 +108,9 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         var client = new ReplicatedChatClient(
             set,
             target,
-            replica => new InferenceParametersChatClient(
-                OpenAI(new InferenceConnectionString(WorkerReplicaSet.ApiOf(replica), null, workerModel), httpClients.CreateClient(HttpClientName))
-                    .GetChatClient(workerModel).AsIChatClient()),
+            replica => Remote.For(WorkerReplicaSet.ApiOf(replica)) is var (http, api)
+                ? new InferenceParametersChatClient(OpenAI(new InferenceConnectionString(api, null, workerModel), http).GetChatClient(workerModel).AsIChatClient())
+                : throw new InvalidOperationException(),
             services.GetRequiredService<ProviderCircuitBreakers>());
         return new ServedModel
         {
@@ -143,12 +136,13 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IHttpClient
         var replicas = new List<Uri>(definition.Replicas.Count);
         foreach (var text in definition.Replicas)
         {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !Remote.Schemes.Contains(uri.Scheme))
             {
-                throw new InferenceConfigurationException($"{setting}:Replicas: '{text}' is not an http(s) address of a Worker.");
+                throw new InferenceConfigurationException($"{setting}:Replicas: '{text}' is not an address of a Worker ({string.Join(", ", Remote.Schemes)}).");
             }
 
-            var root = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+            // An http Worker is its root; a Worker over another transport is named by its path (nats://server/replicas/NAME/).
+            var root = uri.Scheme is "http" or "https" ? new Uri(uri.GetLeftPart(UriPartial.Authority) + "/") : new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
             if (replicas.Contains(root))
             {
                 throw new InferenceConfigurationException($"{setting}:Replicas: '{text}' is listed twice.");

@@ -10,7 +10,7 @@ namespace Inference.Serving.Remote;
 /// (<c>PUT /admin/models/{id}</c>), unloads it, waits for <c>/ready</c>, and probes the version with a one-token chat
 /// completion. Failures are <see cref="WorkerReplicaException"/>s that say what the replica answered.
 /// </summary>
-public sealed class WorkerReplicaClient(IHttpClientFactory httpClients)
+public sealed class WorkerReplicaClient(RemoteHttp remote)
 {
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(250);
 
@@ -82,10 +82,11 @@ public sealed class WorkerReplicaClient(IHttpClientFactory httpClients)
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        var (http, address) = remote.For(uri);
+        using var request = new HttpRequestMessage(method, address) { Content = content };
         try
         {
-            return await httpClients.CreateClient(RemoteModelFactory.HttpClientName).SendAsync(request, cancellationToken);
+            return await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
