@@ -117,7 +117,8 @@ internal sealed partial class NatsResponder(
             var loops = await Task.WhenAll(
                 SubscribeAsync(subject, options.Value.QueueGroup, message => handler(model, message), stop.Token),
                 SubscribeAsync(NatsSubjects.Replica(subject, replica.Name), null, message => handler(model, message), stop.Token),
-                SubscribeAsync(NatsSubjects.Health(model.Id), options.Value.QueueGroup, message => HealthAsync(model, message), stop.Token));
+                SubscribeAsync(NatsSubjects.Health(model.Id), options.Value.QueueGroup, message => HealthAsync(model, message), stop.Token),
+                SubscribeAsync(NatsSubjects.Replicas(model.Id), null, message => ReplyAsync(message, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["replica"] = replica.Name })), stop.Token));
             await nats.PingAsync(cancellationToken); // the server has processed the subscriptions
             _models[model.Id] = (model, stop, Task.WhenAll(loops));
             Log.Serving(logger, model.Id, subject, replica.Name);

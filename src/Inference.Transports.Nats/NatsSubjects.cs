@@ -21,6 +21,9 @@ public static class NatsSubjects
     /// </summary>
     public static string ReplicaHttp(string replica) => $"workers.{replica}.http";
 
+    /// <summary>Who serves the model: every replica answers with its name (no queue group), so that a gateway can address each.</summary>
+    public static string Replicas(string model) => $"models.{model}.replicas";
+
     /// <summary>The model's status: request/reply.</summary>
     public static string Health(string model) => $"models.{model}.health";
 

@@ -29,8 +29,9 @@ internal static class ChatProviderExtensions
                 if (settings.WorkerReplicas > 1)
                 {
                     // Replicas behind one proxied address cannot be told apart over HTTP: the Api reaches the Worker's
-                    // models on their NATS subjects, where the replicas' queue group shares the calls.
-                    api.WithEnvironment("Inference__Discovery__WorkerTransport", "nats");
+                    // models over NATS, each replica by its name, so rolling deployments and least-loaded routing work.
+                    api.WithEnvironment("Inference__Discovery__WorkerTransport", "nats")
+                        .WithEnvironment("Inference__Discovery__WorkerReplicas", settings.WorkerReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 break;

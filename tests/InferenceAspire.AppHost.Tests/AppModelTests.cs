@@ -57,6 +57,7 @@ public sealed class AppModelTests
         Assert.Equal("{nats.connectionString}", api["ConnectionStrings__nats"]);
         Assert.Equal("{nats.connectionString}", (await model.EnvironmentAsync("worker", publish: true))["ConnectionStrings__nats"]);
         Assert.Equal(transport, api.GetValueOrDefault("Inference__Discovery__WorkerTransport"));
+        Assert.Equal(transport is null ? null : replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), api.GetValueOrDefault("Inference__Discovery__WorkerReplicas"));
     }
 
     [Theory]

@@ -93,6 +93,22 @@ public sealed class EndToEndTests
                 Assert.Equal(2, replicas.Count);
             }
 
+            // A new version rolls out across the two replicas, each addressed by its name over NATS: one, then (promoted) both.
+            await PostAsync(http, "/models/register", $$"""{"name":"{{Chat}}","version":"2","model_path":"wordnet-chat-1m-gguf/wordnet-chat-1m.F32.gguf","provider":"worker"}""", timeout.Token);
+            var deployment = await PostAsync(http, $"/models/{Chat}/deploy", """{"version":"2","strategy":"rolling","step_interval_seconds":600}""", timeout.Token);
+            var deploymentId = deployment.GetProperty("id").GetString();
+            var half = await Eventually.HoldsAsync(
+                () => http.GetFromJsonAsync<JsonElement>($"/deployments/{deploymentId}", timeout.Token),
+                d => d.GetProperty("ready_replicas").GetArrayLength() == 1 || d.GetProperty("status").GetString() != "in_progress");
+            Assert.True(half.GetProperty("status").GetString() == "in_progress", half.ToString());
+            await PostAsync(http, $"/deployments/{deploymentId}/promote", "{}", timeout.Token);
+            var rolled = await Eventually.HoldsAsync(
+                () => http.GetFromJsonAsync<JsonElement>($"/deployments/{deploymentId}", timeout.Token),
+                d => d.GetProperty("status").GetString() != "in_progress");
+            Assert.True(rolled.GetProperty("status").GetString() == "completed", rolled.ToString());
+            Assert.Equal(2, rolled.GetProperty("ready_replicas").EnumerateArray().Select(r => r.GetString()).Distinct().Count());
+            Assert.All(rolled.GetProperty("ready_replicas").EnumerateArray(), r => Assert.StartsWith("nats://", r.GetString(), StringComparison.Ordinal));
+
             // The deterministic chat answer and the embedding are cached in the AppHost's Redis.
             var redisEndpoint = app.GetEndpoint("redis", "tcp");
             var redis = RedisServer.On(redisEndpoint.Port, password: null);
@@ -116,6 +132,14 @@ public sealed class EndToEndTests
         {
             data.Delete(recursive: true);
         }
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient http, string path, string body, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     private static async Task<List<(string Provider, string Operation, int? OutputTokens)>> AuditRowsAsync(string connectionString)

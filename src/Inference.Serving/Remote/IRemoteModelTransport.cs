@@ -13,4 +13,10 @@ public interface IRemoteModelTransport
 
     /// <summary>The HttpClient whose handler sends requests over the transport.</summary>
     string HttpClientName { get; }
+
+    /// <summary>
+    /// The Worker replicas that serve <paramref name="model"/> on <paramref name="server"/>, each as the address its own
+    /// calls go to, once <paramref name="expected"/> answer or <paramref name="timeout"/> passes (those that answered).
+    /// </summary>
+    Task<IReadOnlyList<Uri>> ReplicasAsync(Uri server, string model, int expected, TimeSpan timeout, CancellationToken cancellationToken);
 }

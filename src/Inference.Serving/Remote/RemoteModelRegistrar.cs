@@ -18,6 +18,8 @@ internal sealed partial class RemoteModelRegistrar(
     IConfiguration configuration,
     ModelCatalog catalog,
     RemoteModelFactory factory,
+    WorkerReplicaSets replicaSets,
+    IEnumerable<IRemoteModelTransport> transports,
     IHttpClientFactory httpClients,
     TimeProvider time,
     ILogger<RemoteModelRegistrar> logger) : IHostedService
@@ -66,8 +68,10 @@ internal sealed partial class RemoteModelRegistrar(
             var kind = info.Capabilities?.Tasks.Contains(ModelCapabilities.TextClassification) == true ? ModelKind.Classification
                 : provider == "embeddings" || info.Capabilities?.Tasks.Contains(ModelCapabilities.Embeddings) == true ? ModelKind.Embedding
                 : ModelKind.Chat;
-            var endpoint = kind == ModelKind.Chat && provider == "worker" && settings.Discovery.WorkerTransport == "nats" ? new Uri(NatsServer(), "/v1") : new Uri(root, "/v1");
-            var served = factory.Create(info.Id, provider, kind, new InferenceConnectionString(endpoint, null, info.Id), []);
+            var overNats = kind == ModelKind.Chat && provider == "worker" && settings.Discovery.WorkerTransport == "nats";
+            var served = overNats && settings.Discovery.WorkerReplicas > 1
+                ? await ReplicatedAsync(info.Id, settings.Discovery, cancellationToken)
+                : factory.Create(info.Id, provider, kind, new InferenceConnectionString(overNats ? new Uri(NatsServer(), "/v1") : new Uri(root, "/v1"), null, info.Id), []);
             // What the service says of the model, as its /v1/models lists it.
             catalog.Add(served with
             {
@@ -88,6 +92,31 @@ internal sealed partial class RemoteModelRegistrar(
             });
             Log.Discovered(logger, info.Id, provider, service);
         }
+    }
+
+    /// <summary>
+    /// A Worker model served by its replicas, each addressed by name on the NATS server (as the AppHost's replicas share
+    /// one HTTP address): found by asking the model's replicas to say who they are.
+    /// </summary>
+    private async Task<ServedModel> ReplicatedAsync(string model, ServiceDiscoveryOptions discovery, CancellationToken cancellationToken)
+    {
+        var server = NatsServer();
+        var transport = transports.FirstOrDefault(t => t.Scheme == server.Scheme)
+            ?? throw new InferenceConfigurationException($"Inference:Discovery:WorkerTransport is nats, but this service adds no {server.Scheme} transport.");
+        var replicas = await transport.ReplicasAsync(server, model, discovery.WorkerReplicas, discovery.Timeout, cancellationToken);
+        if (replicas.Count == 0)
+        {
+            throw new InferenceConfigurationException($"No Worker replica of '{model}' answered on {server} within {discovery.Timeout.TotalSeconds:0} s.");
+        }
+
+        if (replicas.Count < discovery.WorkerReplicas)
+        {
+            Log.FewerReplicas(logger, model, replicas.Count, discovery.WorkerReplicas);
+        }
+
+        var set = new WorkerReplicaSet(model, replicas);
+        replicaSets.Add(set);
+        return factory.CreateReplicated(model, set, model, []);
     }
 
     /// <summary>The NATS server the Worker's models are reached on (<c>ConnectionStrings:nats</c>).</summary>
@@ -123,6 +152,9 @@ internal sealed partial class RemoteModelRegistrar(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Only {Found} of the {Expected} Worker replicas of {Model} answered on NATS; it is served by those.")]
+        public static partial void FewerReplicas(ILogger logger, string model, int found, int expected);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Model} through {Provider} service '{Service}'.")]
         public static partial void Discovered(ILogger logger, string model, string provider, string service);
 

@@ -18,6 +18,13 @@ public sealed class ServiceDiscoveryOptions
     /// </summary>
     public string WorkerTransport { get; set; } = "http";
 
+    /// <summary>
+    /// With <see cref="WorkerTransport"/> nats: the Worker replicas to wait for at start. Above 1, each chat model is
+    /// served by its replicas addressed one by one (by name on NATS), so rolling deployments and least-loaded routing
+    /// work as with configured replicas.
+    /// </summary>
+    public int WorkerReplicas { get; set; } = 1;
+
     /// <summary>How long to wait at start for a referenced service to answer before failing.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 }
