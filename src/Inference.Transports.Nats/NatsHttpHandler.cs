@@ -22,7 +22,7 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("A request over NATS needs a URI.");
-        var (replica, path) = ReplicaOf(uri.AbsolutePath);
+        var (replica, path) = NatsRoutes.ReplicaOf(uri.AbsolutePath);
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var (model, stream) = Read(body);
         if (replica is not null && !NatsRoutes.ChatRoutes.Concat(NatsRoutes.EmbeddingRoutes).Contains(path))
@@ -42,7 +42,7 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
         // The call's id: what the Worker audits it under, and what a cancellation names.
         var requestId = request.Headers.TryGetValues("x-request-id", out var ids) ? ids.First() : "nats-" + Guid.CreateVersion7().ToString("N");
         var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route, ["x-request-id"] = requestId };
-        var nats = await connections.GetAsync(new Uri($"nats://{uri.Authority}"));
+        var nats = await connections.GetAsync(uri);
         var cancel = new Cancellation(nats, requestId);
         var registration = cancellationToken.Register(cancel.Send);
         // The first reply may wait in the model's queue; then each piece of a stream must come within the same time.
@@ -65,23 +65,10 @@ internal sealed class NatsHttpHandler(NatsConnections connections, TimeSpan time
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
     }
 
-    /// <summary>The replica a path names (<c>/replicas/NAME/rest</c>) and the rest; or none and the path.</summary>
-    private static (string? Replica, string Path) ReplicaOf(string path)
-    {
-        if (!path.StartsWith(NatsRoutes.ReplicasPath, StringComparison.Ordinal))
-        {
-            return (null, path);
-        }
-
-        var rest = path[NatsRoutes.ReplicasPath.Length..];
-        var slash = rest.IndexOf('/');
-        return slash <= 0 ? (rest.Length > 0 ? rest : null, "/") : (Uri.UnescapeDataString(rest[..slash]), rest[slash..]);
-    }
-
     /// <summary>One replica's own route (control, health, model list): carried to its HTTP server, answered whole.</summary>
     private async Task<HttpResponseMessage> ReplicaRouteAsync(HttpRequestMessage request, Uri uri, string replica, string route, byte[] body, CancellationToken cancellationToken)
     {
-        var nats = await connections.GetAsync(new Uri($"nats://{uri.Authority}"));
+        var nats = await connections.GetAsync(uri);
         var subject = NatsSubjects.ReplicaHttp(replica);
         var headers = new NatsHeaders { [NatsRoutes.RouteHeader] = route, [NatsRoutes.MethodHeader] = request.Method.Method };
         try
@@ -225,7 +212,8 @@ internal sealed class NatsConnections : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Uri, Lazy<Task<NatsConnection>>> _connections = new();
 
-    public Task<NatsConnection> GetAsync(Uri server) => _connections.GetOrAdd(server, url => new Lazy<Task<NatsConnection>>(async () =>
+    /// <summary>The connection to the server at <paramref name="address"/>'s host and port (whatever its scheme and path).</summary>
+    public Task<NatsConnection> GetAsync(Uri address) => _connections.GetOrAdd(new Uri($"nats://{address.Authority}"), url => new Lazy<Task<NatsConnection>>(async () =>
     {
         var connection = new NatsConnection(new NatsOpts { Url = url.ToString(), Name = "inference-gateway", RetryOnInitialConnect = true });
         await connection.ConnectAsync();

@@ -19,7 +19,7 @@ internal sealed class NatsRemoteTransport(NatsConnections connections) : IRemote
 
     public async Task<IReadOnlyList<Uri>> ReplicasAsync(Uri server, string model, int expected, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var nats = await connections.GetAsync(new Uri($"nats://{server.Authority}"));
+        var nats = await connections.GetAsync(server);
         var names = new SortedSet<string>(StringComparer.Ordinal);
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (names.Count < expected && DateTimeOffset.UtcNow < deadline)
@@ -52,6 +52,6 @@ internal sealed class NatsRemoteTransport(NatsConnections connections) : IRemote
             }
         }
 
-        return [.. names.Select(name => new Uri($"nats://{server.Authority}{NatsRoutes.ReplicasPath}{Uri.EscapeDataString(name)}/"))];
+        return [.. names.Select(name => NatsRoutes.ReplicaAddress(server, name))];
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class NatsResponder(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var local = catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null && m.Kind is ModelKind.Chat or ModelKind.Embedding).ToDictionary(m => m.Id, StringComparer.Ordinal);
+                var local = catalog.Models.Where(Answers).ToDictionary(m => m.Id, StringComparer.Ordinal);
                 await _serving.WaitAsync(stoppingToken);
                 try
                 {
@@ -81,7 +81,10 @@ internal sealed partial class NatsResponder(
 
     /// <summary>A model loaded at run time: answered on its subjects before its load is answered.</summary>
     public Task AddedAsync(ServedModel model, CancellationToken cancellationToken) =>
-        model.Kind is ModelKind.Chat or ModelKind.Embedding ? ServeAsync(model, cancellationToken) : Task.CompletedTask;
+        Answers(model) ? ServeAsync(model, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>The models answered on NATS here: the chat and embedding models this service runs.</summary>
+    internal static bool Answers(ServedModel model) => model.IsLocal && model.Kind is ModelKind.Chat or ModelKind.Embedding;
 
     /// <summary>
     /// Subscribes a model's subjects (its subject in the queue group, this replica's own, its health) unless they are

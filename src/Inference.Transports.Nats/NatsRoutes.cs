@@ -25,4 +25,20 @@ public static class NatsRoutes
 
     /// <summary>The last data of a streamed answer, as OpenAI's streams end.</summary>
     public const string Done = "[DONE]";
+
+    /// <summary>The address of the replica <paramref name="name"/> on <paramref name="server"/>: <c>nats://host:port/replicas/NAME/</c>.</summary>
+    public static Uri ReplicaAddress(Uri server, string name) => new($"nats://{server.Authority}{ReplicasPath}{Uri.EscapeDataString(name)}/");
+
+    /// <summary>The replica a path names (<c>/replicas/NAME/rest</c>) and the rest; or none and the path.</summary>
+    internal static (string? Replica, string Path) ReplicaOf(string path)
+    {
+        if (!path.StartsWith(ReplicasPath, StringComparison.Ordinal))
+        {
+            return (null, path);
+        }
+
+        var rest = path[ReplicasPath.Length..];
+        var slash = rest.IndexOf('/');
+        return slash <= 0 ? (rest.Length > 0 ? rest : null, "/") : (Uri.UnescapeDataString(rest[..slash]), rest[slash..]);
+    }
 }

@@ -39,7 +39,7 @@ internal sealed partial class NatsStatusPublisher(
             var known = _models.Count;
 
             // The models served follow the catalog (versions loaded and unloaded at run time); a new one is announced at once.
-            _models = [.. catalog.Models.Where(m => m.Endpoint is null && m.Replicas is null && m.Kind is ModelKind.Chat or ModelKind.Embedding && NatsSubjects.CanName(m.Id))];
+            _models = [.. catalog.Models.Where(m => NatsResponder.Answers(m) && NatsSubjects.CanName(m.Id))];
             if (_models.Count > known)
             {
                 nextHeartbeat = now;

@@ -231,7 +231,7 @@ internal sealed partial class DeploymentManager(
             }
             catch (Exception ex) when (ex is WorkerReplicaException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                Log.UnloadFailed(logger, target, replica.Authority, ex.Message);
+                Log.UnloadFailed(logger, target, WorkerReplicaSet.NameOf(replica), ex.Message);
             }
         }));
     }
@@ -249,7 +249,7 @@ internal sealed partial class DeploymentManager(
         }, "replica_ready", replica.AbsoluteUri, cancellationToken);
         if (changed is not null)
         {
-            Log.ReplicaReady(logger, deployment.Id, deployment.ModelId, replica.Authority, ready.Count, replicas);
+            Log.ReplicaReady(logger, deployment.Id, deployment.ModelId, WorkerReplicaSet.NameOf(replica), ready.Count, replicas);
             await lifecycle.RefreshAsync(cancellationToken);
         }
 

@@ -139,14 +139,14 @@ internal sealed partial class RollingDeployments(
                 if (set.MembersOf(target).Contains(replica) && !serving.Contains(target))
                 {
                     await replicas.LoadAsync(replica, target, version.Path!, ReplicaMembership.ChatTemplateOf(version), step.Token);
-                    Log.Reloaded(logger, target, replica.Authority);
+                    Log.Reloaded(logger, target, WorkerReplicaSet.NameOf(replica));
                 }
             }
         }
         catch (Exception ex) when (ex is WorkerReplicaException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Down (its breaker keeps traffic away) or refusing: tried again next time.
-            Log.ReloadFailed(logger, replica.Authority, ex.Message);
+            Log.ReloadFailed(logger, WorkerReplicaSet.NameOf(replica), ex.Message);
         }
     }
 
@@ -230,7 +230,7 @@ internal sealed partial class RollingDeployments(
                 try
                 {
                     loadedAny = true;
-                    Log.Loading(logger, id, target, next.Authority);
+                    Log.Loading(logger, id, target, WorkerReplicaSet.NameOf(next));
                     await replicas.LoadAsync(next, target, path, chatTemplate, step.Token);
                     await replicas.WaitReadyAsync(next, step.Token);
                     await replicas.ProbeAsync(next, target, step.Token);
@@ -238,8 +238,8 @@ internal sealed partial class RollingDeployments(
                 catch (Exception ex) when (ex is WorkerReplicaException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     var reason = ex is WorkerReplicaException
-                        ? $"Replica {next.Authority}: {ex.Message}"
-                        : $"Replica {next.Authority} did not load {target}, pass its readiness check and answer within {timeout.TotalSeconds:0} s.";
+                        ? $"Replica {WorkerReplicaSet.NameOf(next)}: {ex.Message}"
+                        : $"Replica {WorkerReplicaSet.NameOf(next)} did not load {target}, pass its readiness check and answer within {timeout.TotalSeconds:0} s.";
                     if (!await RollBackAsync(id, reason, cancellationToken))
                     {
                         continue; // changed meanwhile: read it again

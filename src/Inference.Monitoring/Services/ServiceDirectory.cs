@@ -46,7 +46,7 @@ internal sealed partial class ServiceDirectory(
     {
         var now = time.GetUtcNow();
         var models = catalog.Models;
-        var local = models.Where(m => m.Endpoint is null && m.Replicas is null).ToList();
+        var local = models.Where(m => m.IsLocal).ToList();
         var self = new ServiceStatus
         {
             Name = SelfName,
@@ -81,7 +81,7 @@ internal sealed partial class ServiceDirectory(
         var key = $"{provider} {root}";
         // As service discovery names it (http://worker), else by the provider and its address.
         var named = provider is "worker" or "embeddings" && !System.Net.IPAddress.TryParse(root.Host, out _) && !root.IsLoopback;
-        var name = named ? root.Host : $"{provider} ({root.Authority})";
+        var name = named ? root.Host : $"{provider} ({Inference.Serving.Remote.WorkerReplicaSet.NameOf(root)})";
         var fromCalls = models.Select(m => ModelStatusBuilder.Build(m, calls, now, options.Value, backpressure.Value, alertOptions.Value.ModelDownAfter)).ToList();
         if (provider is not ("worker" or "embeddings") || root.Scheme is not ("http" or "https"))
         {

@@ -51,6 +51,9 @@ public sealed record ServedModel
     /// <summary>The Worker replicas a replicated model's calls go to (instead of one <see cref="Endpoint"/>).</summary>
     public Remote.WorkerReplicaSet? Replicas { get; init; }
 
+    /// <summary>True when this service runs the model itself: no endpoint or replicas it is reached at.</summary>
+    public bool IsLocal => Endpoint is null && Replicas is null;
+
     public string? Architecture => Description.Architecture;
 
     /// <summary>Models to try instead when this one fails, in order, as configured.</summary>

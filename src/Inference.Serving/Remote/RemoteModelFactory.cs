@@ -108,9 +108,11 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IServicePro
         var client = new ReplicatedChatClient(
             set,
             target,
-            replica => Remote.For(WorkerReplicaSet.ApiOf(replica)) is var (http, api)
-                ? new InferenceParametersChatClient(OpenAI(new InferenceConnectionString(api, null, workerModel), http).GetChatClient(workerModel).AsIChatClient())
-                : throw new InvalidOperationException(),
+            replica =>
+            {
+                var (http, api) = Remote.For(WorkerReplicaSet.ApiOf(replica));
+                return new InferenceParametersChatClient(OpenAI(new InferenceConnectionString(api, null, workerModel), http).GetChatClient(workerModel).AsIChatClient());
+            },
             services.GetRequiredService<ProviderCircuitBreakers>());
         return new ServedModel
         {
@@ -118,7 +120,7 @@ public sealed class RemoteModelFactory(IConfiguration configuration, IServicePro
             Kind = ModelKind.Chat,
             Provider = "worker",
             RemoteId = workerModel,
-            Description = new() { Source = $"{workerModel} on {string.Join(", ", set.Replicas.Select(r => r.Authority))}" },
+            Description = new() { Source = $"{workerModel} on {string.Join(", ", set.Replicas.Select(WorkerReplicaSet.NameOf))}" },
             Replicas = set,
             Fallbacks = fallbacks,
             ChatClient = ModelPipeline.Chat(client, target, "worker", services),

@@ -55,6 +55,16 @@ public sealed class WorkerReplicaSet
         return new CallScope(this, index);
     }
 
+    /// <summary>
+    /// How a replica is named in messages and logs: its host and port; a replica reached by name over another transport
+    /// (<c>nats://server/replicas/NAME/</c>, all on one server) by its whole address.
+    /// </summary>
+    public static string NameOf(Uri replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return replica.Scheme is "http" or "https" ? replica.Authority : replica.AbsoluteUri.TrimEnd('/');
+    }
+
     /// <summary>The address of a replica's OpenAI-compatible API, which is also the key of its circuit breaker.</summary>
     public static Uri ApiOf(Uri replica) => new(replica, "v1");
 
