@@ -73,8 +73,7 @@ internal static class AnthropicApi
         if (lookup.Model is { } remote && ModelForwarding.CanForward(remote.Model))
         {
             var body = JsonSerializer.SerializeToNode(request, AnthropicJsonContext.Default.MessagesRequest)!.AsObject();
-            var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(remote.Model, "/v1/messages/count_tokens", body, cancellationToken);
-            return TypedResults.Content(answer, "application/json", statusCode: status);
+            return await Forwarded.PostAsync(http, remote.Model, "/v1/messages/count_tokens", body);
         }
 
         var (prepared, error) = await PrepareAsync(request, services, cancellationToken);
@@ -216,7 +215,7 @@ internal static class AnthropicApi
         var index = -1;
         string? open = null;
         var started = false;
-        string? failure = null;
+        InferenceError? failure = null;
         try
         {
             for (var more = any; more;)
@@ -296,7 +295,7 @@ internal static class AnthropicApi
 
             if (failure is not null)
             {
-                yield return Event("error", new AnthropicEvent("error") { Error = new AnthropicError("api_error", failure) });
+                yield return Event("error", new AnthropicEvent("error") { Error = new AnthropicError("api_error", failure.Message) });
                 yield break;
             }
 

@@ -55,10 +55,11 @@ internal static class OpenAISse
                     yield return data;
                 }
 
-                (more, var error) = await TryMoveNextAsync(enumerator, promptParam, cancellationToken).ConfigureAwait(false);
+                (more, var error) = await FirstUpdate.NextAsync(enumerator, promptParam, cancellationToken).ConfigureAwait(false);
                 if (error is not null)
                 {
-                    yield return error;
+                    // A failure mid-stream becomes an error event (the status line is already sent).
+                    yield return JsonSerializer.Serialize(ApiErrors.OpenAIBody(error), ErrorJsonContext.Default.OpenAIErrorResponse);
                     yield break;
                 }
             }
@@ -73,26 +74,6 @@ internal static class OpenAISse
         finally
         {
             await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Moves on; a failure mid-stream becomes an error event (the status line is already sent).</summary>
-    private static async Task<(bool More, string? Error)> TryMoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> enumerator, string promptParam, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await enumerator.MoveNextAsync().ConfigureAwait(false), null);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return (false, null);
-        }
-        catch (Exception ex)
-        {
-            var error = InferenceErrors.FromException(ex, promptParam) is { } mapped
-                ? ApiErrors.OpenAIBody(mapped)
-                : new OpenAIErrorResponse(new OpenAIError("The model failed while generating.", InferenceError.ServerError));
-            return (false, JsonSerializer.Serialize(error, ErrorJsonContext.Default.OpenAIErrorResponse));
         }
     }
 

@@ -173,7 +173,6 @@ internal static class PromptInspectionApi
             return ApiErrors.OpenAI(InferenceError.Invalid($"The request cannot be forwarded as JSON: {ex.Message}", "messages"));
         }
 
-        var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(model.Model, path, forwarded, cancellationToken);
-        return TypedResults.Content(answer, "application/json", statusCode: status);
+        return await Forwarded.PostAsync(http, model.Model, path, forwarded);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Inference.Http;
 using Inference.Protocols.OpenAI;
+using Inference.Serving.Requests;
 using Microsoft.Extensions.AI;
 
 namespace Inference.Protocols.Responses;
@@ -25,7 +26,7 @@ internal sealed class ResponseEvents(ResponseObject draft, Func<ResponseObject, 
     {
         UsageDetails? usage = null;
         ChatFinishReason? reason = null;
-        string? failure = null;
+        InferenceError? failure = null;
         try
         {
             yield return Event(new("response.created", 0) { Response = draft });
@@ -58,10 +59,10 @@ internal sealed class ResponseEvents(ResponseObject draft, Func<ResponseObject, 
 
             if (failure is not null)
             {
-                yield return Event(new("error", 0) { Code = "server_error", Message = failure });
+                yield return Event(new("error", 0) { Code = "server_error", Message = failure.Message });
                 yield return Event(new("response.failed", 0)
                 {
-                    Response = draft with { Status = "failed", Error = new ResponseError("server_error", failure), Output = [.. _output], Usage = ResponseOutput.Usage(usage) },
+                    Response = draft with { Status = "failed", Error = new ResponseError("server_error", failure.Message), Output = [.. _output], Usage = ResponseOutput.Usage(usage) },
                 });
                 yield break;
             }

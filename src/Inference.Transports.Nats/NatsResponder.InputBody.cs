@@ -86,7 +86,7 @@ internal sealed partial class NatsResponder
         var text = new System.Text.StringBuilder();
         UsageDetails? usage = null;
         ChatFinishReason? finish = null;
-        string? fault = null;
+        InferenceError? fault = null;
         await using (updates!)
         {
             for (var more = any; more;)
@@ -111,7 +111,7 @@ internal sealed partial class NatsResponder
 
         if (fault is not null)
         {
-            await ReplyErrorAsync(message, reqId, new InferenceError(500, InferenceError.ServerError, fault, null, "generation_failed"));
+            await ReplyErrorAsync(message, reqId, new InferenceError(500, InferenceError.ServerError, fault.Message, null, "generation_failed"));
             return;
         }
 

@@ -28,9 +28,10 @@ public static class FirstUpdate
 
     /// <summary>
     /// Moves a response on by one update once its stream has begun: false at its end or when the caller went away; a
-    /// model that fails midway ends it with the failure's message, for the stream's own error event.
+    /// model that fails midway ends it with the failure (as the request's error when it is one, else the server's), for
+    /// the stream's own error event.
     /// </summary>
-    public static async Task<(bool More, string? Failure)> NextAsync(IAsyncEnumerator<ChatResponseUpdate> updates, string promptParam, CancellationToken cancellationToken)
+    public static async Task<(bool More, InferenceError? Failure)> NextAsync(IAsyncEnumerator<ChatResponseUpdate> updates, string promptParam, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
         try
@@ -43,7 +44,7 @@ public static class FirstUpdate
         }
         catch (Exception ex)
         {
-            return (false, InferenceErrors.FromException(ex, promptParam)?.Message ?? "The model failed while generating.");
+            return (false, InferenceErrors.FromException(ex, promptParam) ?? new InferenceError(500, InferenceError.ServerError, "The model failed while generating."));
         }
     }
 }

@@ -62,7 +62,8 @@ public static class RerankApi
 
         if (ModelForwarding.ServedByOurs(model!.Model))
         {
-            return await ForwardAsync(http, model.Model, "/v1/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.RerankRequest)!.AsObject());
+            // Reranked there, with the model's own tokenizer and limits.
+            return await Forwarded.PostAsync(http, model.Model, "/v1/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.RerankRequest)!.AsObject());
         }
 
         var (scored, scoreError) = await ScoreAsync(model, request.Query, documents, request.Truncate == true, http.RequestAborted);
@@ -104,7 +105,7 @@ public static class RerankApi
 
         if (ModelForwarding.ServedByOurs(model!.Model))
         {
-            return await ForwardAsync(http, model.Model, "/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.TeiRerankRequest)!.AsObject());
+            return await Forwarded.PostAsync(http, model.Model, "/rerank", JsonSerializer.SerializeToNode(request, RerankJsonContext.Default.TeiRerankRequest)!.AsObject());
         }
 
         var (scored, scoreError) = await ScoreAsync(model, request.Query, [.. texts.OfType<string>()], request.Truncate == true, http.RequestAborted);
@@ -137,13 +138,6 @@ public static class RerankApi
             ? (lookup.Model, null)
             : (null, InferenceError.Invalid(
                 $"The model '{lookup.Requested}' cannot rerank: reranking needs an embedding model or a cross-encoder (a sequence classifier with one output).", "model", "model_not_supported"));
-    }
-
-    /// <summary>A model one of our services runs is reranked there, with its own tokenizer and limits; its answer is passed on.</summary>
-    private static async Task<IResult> ForwardAsync(HttpContext http, ServedModel model, string path, System.Text.Json.Nodes.JsonObject body)
-    {
-        var (status, answer) = await http.RequestServices.GetRequiredService<ModelForwarding>().PostAsync(model, path, body, http.RequestAborted);
-        return TypedResults.Content(answer, "application/json", statusCode: status);
     }
 
     /// <summary>
